@@ -1,0 +1,15 @@
+"""apprule: score organisational units under assessment schemes written in YAML.
+
+    scheme = apprule.load_scheme("schemes/hebi_2021.yaml")
+    evaluation = scheme.evaluate({"海河街道办事处": {...}, ...})
+    print(evaluation["海河街道办事处"].explain())
+"""
+
+from .engine import Scheme, check, load_scheme
+from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError
+from .results import Evaluation, Line, Result, Trace
+
+__all__ = [
+    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Problem",
+    "Result", "Scheme", "SchemeError", "Trace", "check", "load_scheme",
+]

@@ -1,0 +1,133 @@
+"""Worked examples as data: a case file names a scheme, units' facts and the expected results.
+
+    scheme: ../../schemes/hebi_2021.yaml      # relative to the case file
+    cases:
+      - description: 超额完成15%, 三个5%台阶
+        units:
+          海河街道办事处: {party: 45, ...}
+        expect:
+          海河街道办事处: {total: "128.5", rank: 1, grade: 好, values: {gdp_steps: "15"},
+                          honours: [突出贡献奖], flags: []}
+      - description: a missing fact is named
+        units: {海河街道办事处: {}}
+        expect_error: {code: missing-fact, unit: 海河街道办事处, fact: party}
+
+Expected numbers are strings or numbers compared as exact decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .engine import Scheme, load_scheme
+from .errors import AppruleError, EvaluationError, FactError, SchemeError
+from .facts import to_decimal
+from .results import Result
+from .scheme.yamlsource import read_yaml
+
+_RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
+                "vetoes", "sequence", "group"}
+
+
+@dataclass
+class CaseOutcome:
+    """One worked example run: its id, whether it passed, and each difference found."""
+
+    file: str
+    index: int
+    description: str
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+    @property
+    def id(self) -> str:
+        return f"{Path(self.file).parent.name}/{self.index + 1}: {self.description}"
+
+
+def load_cases(path: str | Path) -> tuple[Scheme, list[dict[str, Any]]]:
+    """Read a case file and load the scheme it names."""
+    path = Path(path)
+    source = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    data = source.data
+    if not isinstance(data, dict) or "scheme" not in data or not isinstance(data.get("cases"), list):
+        raise SchemeError([source.problem("bad-case-file", "a case file has `scheme:` and a list `cases:`", ())])
+    scheme = load_scheme(path.parent / str(data["scheme"]))
+    return scheme, data["cases"]
+
+
+def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 0) -> CaseOutcome:
+    """Evaluate one case and compare every expectation it states."""
+    outcome = CaseOutcome(file, index, str(case.get("description", f"case {index + 1}")))
+    diffs = outcome.differences
+    try:
+        evaluation = scheme.evaluate(case.get("units") or {})
+    except AppruleError as exc:
+        expected = case.get("expect_error")
+        if expected is None:
+            diffs.append(f"unexpected error: {exc}")
+        else:
+            _compare_error(exc, expected, diffs)
+        return outcome
+    if "expect_error" in case:
+        diffs.append(f"expected error {case['expect_error']} but the evaluation succeeded")
+        return outcome
+    for unit, expected in (case.get("expect") or {}).items():
+        if unit not in evaluation:
+            diffs.append(f"{unit}: no result")
+            continue
+        _compare_result(evaluation[unit], expected or {}, diffs)
+    return outcome
+
+
+def run_case_file(path: str | Path) -> list[CaseOutcome]:
+    """Run every case of one file."""
+    scheme, cases = load_cases(path)
+    return [run_case(scheme, case, str(path), i) for i, case in enumerate(cases)]
+
+
+def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) -> None:
+    unit = result.unit
+    for key, want in expected.items():
+        if key not in _RESULT_KEYS:
+            diffs.append(f"{unit}: unknown expectation {key!r} (one of {sorted(_RESULT_KEYS)})")
+        elif key == "values":
+            for node, value in want.items():
+                if node not in result.values:
+                    diffs.append(f"{unit}: no rule {node!r}")
+                elif not _same_number(result.values[node], value):
+                    diffs.append(f"{unit}.{node}: expected {value}, got {result.values[node]}")
+        elif key == "total":
+            if not _same_number(result.total, want):
+                diffs.append(f"{unit}.total: expected {want}, got {result.total}")
+        elif key in ("honours", "flags", "vetoes"):
+            got = list(getattr(result, key))
+            if sorted(got) != sorted(want or []):
+                diffs.append(f"{unit}.{key}: expected {want}, got {got}")
+        elif getattr(result, key) != want:
+            diffs.append(f"{unit}.{key}: expected {want!r}, got {getattr(result, key)!r}")
+
+
+def _same_number(got: Decimal, want: Any) -> bool:
+    try:
+        return got == to_decimal(want)
+    except Exception:
+        return False
+
+
+def _compare_error(exc: AppruleError, expected: dict[str, Any], diffs: list[str]) -> None:
+    if isinstance(exc, FactError):
+        found = [{"code": i.code, "unit": i.unit, "fact": i.fact} for i in exc.issues]
+    elif isinstance(exc, EvaluationError):
+        found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node}]
+    elif isinstance(exc, SchemeError):
+        found = [{"code": p.code} for p in exc.problems]
+    else:
+        found = [{"code": exc.code}]
+    if not any(all(f.get(k) == v for k, v in expected.items()) for f in found):
+        diffs.append(f"expected error {expected}, got {found}: {exc}")

@@ -1,0 +1,49 @@
+"""Exact decimal arithmetic: one pinned context, conversion at the boundary, rounding."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Literal
+
+#: Every computation runs in this context: 34 digits, errors trapped, never silent.
+CONTEXT = decimal.Context(
+    prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+_MODES = {
+    "half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN, "down": decimal.ROUND_DOWN, "up": decimal.ROUND_UP,
+    "floor": decimal.ROUND_FLOOR, "ceiling": decimal.ROUND_CEILING,
+}
+
+
+def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
+    """Round ``value`` to ``places`` decimals (四舍五入 is ``half_up``)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT)
+
+
+def whole_steps(steps: Decimal, whole: Literal["floor", "ceil", "nearest", "pro_rata"]) -> Decimal:
+    """How many steps count: whole ones rounded down, up, to nearest (half up), or pro rata."""
+    if whole == "pro_rata":
+        return steps
+    mode = {"floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING, "nearest": decimal.ROUND_HALF_UP}[whole]
+    return steps.to_integral_value(rounding=mode, context=CONTEXT)
+
+
+def clamp(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:
+    if high is not None and value > high:
+        value = high
+    if low is not None and value < low:
+        value = low
+    return value
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as people write it: no exponent, no trailing zeros beyond what it carries."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "-0.0") else text

@@ -1,0 +1,112 @@
+"""The error tree: every failure apprule reports is an ``AppruleError``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a node stands in a scheme file (line and column are 1-based)."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located mistake in a scheme: a stable code, a message and where it is."""
+
+    code: str
+    message: str
+    path: Path = ()
+    location: Location | None = None
+    hint: str | None = None
+    source_line: str | None = field(default=None, compare=False)
+
+    def render(self) -> str:
+        """``file:line:col: code: message``, then the source line and a caret."""
+        where = f"{self.location}: " if self.location else ""
+        text = f"{where}{self.code}: {self.message}"
+        if self.path:
+            text += f" (at {format_path(self.path)})"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        if self.source_line is not None and self.location is not None:
+            caret = " " * (self.location.column - 1) + "^"
+            text += f"\n  {self.source_line}\n  {caret}"
+        return text
+
+
+def format_path(path: Path) -> str:
+    """``groups[0].sections[1].max``: the YAML path the way a reader writes it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class AppruleError(Exception):
+    """Base class of every error apprule raises on purpose."""
+
+    code = "apprule-error"
+
+
+class SchemeError(AppruleError):
+    """A scheme could not be loaded: all its problems, sorted by location."""
+
+    code = "scheme-error"
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(sorted(problems, key=_problem_order))
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+    @property
+    def location(self) -> Location | None:
+        return self.problems[0].location if self.problems else None
+
+
+def _problem_order(problem: Problem) -> tuple[object, ...]:
+    loc = problem.location
+    return (loc is None, loc or Location("", 0, 0), problem.code, problem.message)
+
+
+class FactError(AppruleError):
+    """Facts for one or more units are invalid; nothing was scored."""
+
+    code = "fact-error"
+
+    def __init__(self, issues: Sequence[FactIssue]):
+        self.issues = tuple(sorted(issues, key=lambda i: (i.unit, i.fact, i.code)))
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass(frozen=True)
+class FactIssue:
+    """One bad fact: the unit, the fact, the value and what is wrong with it."""
+
+    code: str
+    unit: str
+    fact: str
+    message: str
+
+    def __str__(self) -> str:
+        fact = f", fact {self.fact!r}" if self.fact else ""
+        return f"unit {self.unit!r}{fact}: {self.code}: {self.message}"
+
+
+class EvaluationError(AppruleError):
+    """Valid facts that cannot be scored (a division by zero, a missing optional fact used)."""
+
+    code = "evaluation-error"
+
+    def __init__(self, unit: str, node: str, message: str):
+        self.unit, self.node = unit, node
+        super().__init__(f"unit {unit!r}, rule {node!r}: {message}")

@@ -1,0 +1,175 @@
+"""Grades within a scope: conditions, quotas with declared rounding, grants, and veto effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Sequence
+
+from ..decimals import CONTEXT, ZERO, plain
+from ..expressions import Runner
+from ..scheme.model import Grades, Veto
+from .graph import GroupGraph
+
+_ROUNDING = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
+
+
+@dataclass
+class GradeDecision:
+    """The grade of one unit and the steps that decided it."""
+
+    grade: str | None = None
+    notes: list[str] = field(default_factory=list)
+    demoted: bool = False
+
+
+def quota_counts(grades: Grades, n: int) -> tuple[dict[int, int], list[str]]:
+    """Places per quota rule for a scope of ``n`` units, and how each count was formed."""
+    rules = [(r, rule.quota) for r, rule in enumerate(grades.rules) if rule.quota is not None]
+    mode = _ROUNDING[grades.rounding]
+    counts: dict[int, int] = {}
+    notes: list[str] = []
+    exact = {r: Decimal(q.count) if q.count is not None else q.share * n for r, q in rules}  # type: ignore
+    if grades.quota_counts == "largest_remainder":
+        floors = {r: int(exact[r].to_integral_value(ROUND_FLOOR)) for r in exact}
+        shares = sum((q.share for _, q in rules if q.share is not None), ZERO)  # type: ignore[union-attr]
+        target = min(n, int((shares * n).to_integral_value(mode, CONTEXT)) + sum(
+            q.count for _, q in rules if q.count is not None))  # type: ignore[union-attr,misc]
+        left = max(target - sum(floors.values()), 0)
+        by_remainder = sorted(exact, key=lambda r: (-(exact[r] - floors[r]), r))
+        counts = dict(floors)
+        for r in by_remainder[:left]:
+            counts[r] += 1
+        for r in exact:
+            notes.append(f"{grades.rules[r].grade}: {plain(exact[r])} → {counts[r]} (largest remainder)")
+        return counts, notes
+    cumulative = ZERO
+    given = 0
+    for r, quota in rules:
+        if grades.quota_counts == "cumulative":
+            cumulative += exact[r]
+            reach = int(cumulative.to_integral_value(mode, CONTEXT))
+            counts[r] = max(reach - given, 0)
+            given += counts[r]
+            notes.append(f"{grades.rules[r].grade}: cumulative {plain(cumulative)} → {reach}, so {counts[r]} "
+                         f"({grades.rounding})")
+        else:
+            counts[r] = int(exact[r].to_integral_value(mode, CONTEXT))
+            what = f"{plain(quota.share * 100)}% of {n} = {plain(exact[r])}" if quota.share is not None else \
+                f"{quota.count}"
+            notes.append(f"{grades.rules[r].grade}: {what} → {counts[r]} ({grades.rounding})")
+    return counts, notes
+
+
+def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, Any]], members: Sequence[int],
+                  ranks: dict[int, int], vetoes: dict[int, list[Veto]], names: Sequence[str]
+                  ) -> dict[int, GradeDecision]:
+    """Grade the ``members`` of one scope (indexes into ``envs``), applying the vetoes given."""
+    grades = graph.group.grades
+    assert grades is not None
+    levels = grades.levels
+    index = {g: i for i, g in enumerate(levels)}
+    decisions = {i: GradeDecision() for i in members}
+    order = sorted(members, key=lambda i: (ranks.get(i, len(members) + 1), names[i]))
+    allowed: dict[int, set[str]] = {}
+    for i in members:
+        allowed[i] = set(levels)
+        for veto in vetoes.get(i, ()):
+            barred = set(veto.effects.bar)
+            if veto.effects.cap is not None:
+                barred |= {g for g in levels if index[g] < index[veto.effects.cap]}
+            if barred & allowed[i]:
+                decisions[i].notes.append(f"{veto.label}: not eligible for {', '.join(g for g in levels if g in barred)}")
+            allowed[i] -= barred
+
+    def test(expr_index: int, tests: dict[int, Any], i: int) -> bool:
+        expr = tests.get(expr_index)
+        return expr is None or bool(runner.run(expr, envs[i]))
+
+    counts, count_notes = quota_counts(grades, len(members))
+    head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
+        f"scope of {len(members)} unit(s)"
+    for i in members:
+        decisions[i].notes.append(head + (f"; rank {ranks[i]}" if i in ranks else "; unranked"))
+
+    graded: dict[int, str] = {}
+    for g, grant in enumerate(grades.grants):
+        if not grant.uses_quota:
+            continue
+        for i in order:
+            if i in graded or not test(g, graph.grant_tests, i) or not (grant.over_bars or grant.grade in allowed[i]):
+                continue
+            rule = next((r for r, rule in enumerate(grades.rules) if rule.grade == grant.grade and r in counts), None)
+            if rule is not None:
+                counts[rule] -= 1
+            graded[i] = grant.grade
+            decisions[i].notes.append(f"{grant.label}: granted {grant.grade}" + (
+                ", using a quota place" if rule is not None else ""))
+
+    carry = 0
+    for r, rule in enumerate(grades.rules):
+        candidates = []
+        for i in order:
+            if i in graded:
+                continue
+            if rule.grade not in allowed[i]:
+                continue
+            if not test(r, graph.grade_tests, i):
+                decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
+                continue
+            candidates.append(i)
+        if r not in counts:
+            for i in candidates:
+                graded[i] = rule.grade
+                decisions[i].notes.append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
+                                                                else "every unit left"))
+            continue
+        places = counts[r] + carry
+        taken = candidates[:places]
+        if 0 < places < len(candidates) and ranks.get(candidates[places - 1]) == ranks.get(candidates[places]):
+            boundary = ranks.get(candidates[places])
+            tied = [i for i in candidates if ranks.get(i) == boundary]
+            if grades.boundary_ties == "include":
+                taken = [i for i in candidates if ranks.get(i, 0) <= (boundary or 0)]
+            else:
+                taken = [i for i in taken if i not in tied]
+            for i in tied:
+                decisions[i].notes.append(f"{rule.grade}: {len(tied)} units tied at rank {boundary} straddle the "
+                                          f"{places}-place quota: all {grades.boundary_ties}d")
+        for n, i in enumerate(taken, 1):
+            graded[i] = rule.grade
+            decisions[i].notes.append(f"{rule.grade}: place {n} of {places}")
+        for i in candidates:
+            if i not in graded:
+                decisions[i].notes.append(f"{rule.grade}: outside the {places}-place quota")
+        carry = max(places - len(taken), 0) if grades.unused_places == "roll_down" else 0
+
+    for g, grant in enumerate(grades.grants):
+        if grant.uses_quota:
+            continue
+        for i in order:
+            current = graded.get(i)
+            if current is None or not test(g, graph.grant_tests, i):
+                continue
+            if grant.from_ is not None and current not in grant.from_:
+                continue
+            if index[grant.grade] >= index[current] or not (grant.over_bars or grant.grade in allowed[i]):
+                continue
+            graded[i] = grant.grade
+            decisions[i].notes.append(f"{grant.label}: {current} → {grant.grade} outside the quota")
+
+    for i in members:
+        decision = decisions[i]
+        decision.grade = graded.get(i)
+        for veto in vetoes.get(i, ()):
+            if veto.effects.force is not None:
+                decision.notes.append(f"{veto.label}: grade forced to {veto.effects.force}")
+                decision.grade = veto.effects.force
+        for veto in vetoes.get(i, ()):
+            if veto.effects.demote and decision.grade is not None:
+                lower = levels[min(index[decision.grade] + veto.effects.demote, len(levels) - 1)]
+                decision.notes.append(f"{veto.label}: demoted {decision.grade} → {lower}, placed at its bottom")
+                decision.grade, decision.demoted = lower, True
+        if decision.grade is None:
+            decision.notes.append("no grade: barred from every grade it could take")
+    return decisions

@@ -1,0 +1,42 @@
+"""Ranking within a scope: competition (1, 2, 2, 4) or dense (1, 2, 2, 3), with tie-breakers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from ..expressions import Runner
+from ..scheme.model import Ranking
+from .graph import GroupGraph
+from .shapes import number
+
+
+def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = False) -> list[int]:
+    """The rank of each value: 1 + how many (distinct, when dense) values are strictly better. n log n."""
+    keyed = sorted(range(len(values)), key=lambda i: values[i], reverse=order == "desc")
+    ranks = [0] * len(values)
+    rank = distinct = 0
+    previous: Any = object()
+    for position, i in enumerate(keyed):
+        if values[i] != previous:
+            distinct += 1
+            rank = distinct if dense else position + 1
+            previous = values[i]
+        ranks[i] = rank
+    return ranks
+
+
+def ties_at(ranks: Mapping[int, int], rank: int) -> int:
+    """How many units share ``rank``."""
+    return sum(1 for r in ranks.values() if r == rank)
+
+
+def rank_scope(runner: Runner, graph: GroupGraph, ranking: Ranking, envs: Sequence[dict[str, Any]],
+               members: Sequence[int]) -> dict[int, int]:
+    """Rank the units ``members`` (indexes into ``envs``) by the ranking's value, then its tie-breakers."""
+    keys: list[tuple[Decimal, ...]] = []
+    for i in members:
+        exprs = [graph.ranking_by, *graph.tie_breakers]
+        keys.append(tuple(number(runner.run(e, envs[i]), "the ranking value") for e in exprs if e is not None))
+    ranks = competition_ranks(keys, ranking.order, dense=ranking.ties == "dense")
+    return dict(zip(members, ranks))

@@ -1,0 +1,252 @@
+"""Rule shapes: how one leaf turns a unit's names into points (plus honours and flags)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+from ..decimals import ONE, ZERO, clamp, plain, whole_steps
+from ..expressions import Expression, Runner
+from ..scheme.model import Award, Band, Bands, Leaf, Period, Table
+from .graph import GraphNode
+
+
+class Missing(Exception):
+    """An input the rule reads is absent for this unit (an optional fact with no value)."""
+
+    def __init__(self, names: Sequence[str]):
+        super().__init__(", ".join(names))
+        self.names = tuple(names)
+
+
+@dataclass
+class Outcome:
+    """What one node yields for one unit, and how."""
+
+    value: Decimal = ZERO
+    max: Decimal | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    honours: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    missing: bool = False
+    applicable: bool = True
+
+    def take(self, award: Award, why: str | None = None) -> None:
+        self.value = award.points
+        self.honours += award.honours
+        self.flags += award.flags
+        if why:
+            self.notes.append(why)
+
+
+def number(value: Any, what: str) -> Decimal:
+    if isinstance(value, bool):
+        return ONE if value else ZERO
+    if isinstance(value, Decimal):
+        return value
+    raise ValueError(f"{what} is {value!r}, not a number")
+
+
+def read(runner: Runner, node: GraphNode, role: str, env: dict[str, Any], out: Outcome) -> Any:
+    """Evaluate expression ``role`` of ``node``; record it as an input; ``Missing`` if it reads an absent fact."""
+    expr = node.exprs[role]
+    absent = [n for n in sorted(expr.names) if env.get(n, ZERO) is None]
+    if absent and not _only_tested(expr):
+        raise Missing(absent)
+    value = runner.run(expr, env)
+    out.inputs[expr.bare_name or expr.text] = value
+    return value
+
+
+def _only_tested(expr: Expression) -> bool:
+    return "present(" in expr.text
+
+
+def unit_shape(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period) -> Outcome:
+    """The raw value of a per-unit shape, before transfers, caps and rounding."""
+    leaf = node.spec
+    assert isinstance(leaf, Leaf)
+    out = Outcome(max=leaf.max)
+    shape = leaf.shape
+    if shape == "score":
+        raw = number(read(runner, node, "of", env, out), "the score")
+        out.value = _clamped(raw, ZERO, leaf.max, out)
+    elif shape == "rate":
+        rate = number(read(runner, node, "of", env, out), "the rate")
+        if rate > ONE:
+            out.notes.append(f"rate {plain(rate)} counted as 1")
+        out.value = clamp(rate, ZERO, ONE) * (leaf.max or ZERO)
+    elif shape == "per":
+        spec = leaf.per
+        assert spec is not None
+        x = number(read(runner, node, "of", env, out), "the count")
+        steps = whole_steps(x / spec.size, spec.whole)
+        out.value = steps * spec.points
+        out.notes.append(f"{plain(steps)} × {plain(spec.points)}" + (
+            f" (every {plain(spec.size)})" if spec.size != ONE else ""))
+    elif shape == "steps":
+        _steps(runner, node, env, out)
+    elif shape == "bands":
+        assert leaf.bands is not None
+        x = number(read(runner, node, "of", env, out), "the banded value")
+        _band(leaf.bands, x, out)
+    elif shape == "table":
+        assert leaf.table is not None
+        _lookup(leaf.table, read(runner, node, "of", env, out), out)
+    elif shape == "when":
+        spec = leaf.when
+        assert spec is not None
+        if read(runner, node, "test", env, out):
+            out.take(Award(points=spec.points, honours=spec.honours, flags=spec.flags), "condition holds")
+        else:
+            out.notes.append("condition does not hold")
+    elif shape == "formula":
+        out.value = number(read(runner, node, "of", env, out), "the formula's result")
+    elif shape == "for_each":
+        _for_each(runner, node, env, period, out)
+    else:  # cross-unit shapes are computed over the whole scope by the caller
+        raise AssertionError(shape)
+    return out
+
+
+def _clamped(value: Decimal, low: Decimal | None, high: Decimal | None, out: Outcome) -> Decimal:
+    result = clamp(value, low, high)
+    if result != value:
+        out.notes.append(f"{plain(value)} clamped to {plain(result)}")
+    return result
+
+
+def _steps(runner: Runner, node: GraphNode, env: dict[str, Any], out: Outcome) -> None:
+    spec = node.spec.steps  # type: ignore[union-attr]
+    actual = number(read(runner, node, "of", env, out), "the actual value")
+    target = number(read(runner, node, "target", env, out), "the target")
+    if spec.measure == "ratio":
+        if target == ZERO:
+            raise ValueError("the target is 0, so no ratio can be formed")
+        distance = actual / target - ONE
+        shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}"
+    else:
+        distance = actual - target
+        shown = f"{plain(actual)} - {plain(target)} = {plain(distance)}"
+    step = spec.over if distance >= ZERO else spec.under
+    if step is None or distance == ZERO:
+        out.notes.append(f"{shown}: no step applies")
+        return
+    count = whole_steps(abs(distance) / step.size, step.whole)
+    out.value = count * step.points
+    out.notes.append(f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
+
+
+def band_matches(band: Band, x: Decimal) -> bool:
+    if band.from_ is not None and x < band.from_:
+        return False
+    if band.above is not None and x <= band.above:
+        return False
+    if band.to is not None and x > band.to:
+        return False
+    return band.below is None or x < band.below
+
+
+def describe_band(band: Band) -> str:
+    parts = []
+    if band.from_ is not None:
+        parts.append(f"≥ {plain(band.from_)}")
+    if band.above is not None:
+        parts.append(f"> {plain(band.above)}")
+    if band.to is not None:
+        parts.append(f"≤ {plain(band.to)}")
+    if band.below is not None:
+        parts.append(f"< {plain(band.below)}")
+    return band.label or (" and ".join(parts) or "any value")
+
+
+def _band(bands: Bands, x: Decimal, out: Outcome) -> None:
+    matched = [b for b in bands.bands if band_matches(b, x)]
+    if not matched:
+        out.take(bands.otherwise, f"{plain(x)} is in no band")
+        return
+    if bands.match == "all":
+        out.value = sum((b.points for b in matched), ZERO)
+        for b in matched:
+            out.honours += b.honours
+            out.flags += b.flags
+        out.notes.append(f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched))
+        return
+    out.take(matched[0].award, f"{plain(x)} in band {describe_band(matched[0])}")
+
+
+def _lookup(table: Table, key: Any, out: Outcome) -> None:
+    if isinstance(key, Decimal) and key == key.to_integral_value():
+        key = int(key)
+    award = table.map.get(key)
+    out.inputs["key"] = key
+    if award is None:
+        if table.otherwise is None:
+            raise ValueError(f"{key!r} is not in the table and the table has no `otherwise`")
+        out.take(table.otherwise, f"{key!r} not in the table: otherwise")
+    else:
+        out.take(award, f"{key!r} in the table")
+
+
+def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period, out: Outcome) -> None:
+    spec = node.spec.for_each  # type: ignore[union-attr]
+    events: list[dict[str, Any]] = env[spec.events]
+    counted: list[tuple[int, Outcome]] = []
+    for i, event in enumerate(events, 1):
+        when = event.get(node.dated_by) if node.dated_by else None
+        if isinstance(when, dt.date) and when > period.end:
+            out.notes.append(f"event #{i} dated {when} is after the period: carried over to the next")
+            continue
+        if isinstance(when, dt.date) and when < period.start:
+            out.notes.append(f"event #{i} dated {when} is before the period: not counted")
+            continue
+        if "where" in node.event_exprs and not runner.run(node.event_exprs["where"], event):
+            continue
+        one = Outcome()
+        value = spec.value
+        if value.points is not None:
+            one.value = value.points
+        elif value.table is not None:
+            _lookup(value.table, runner.run(node.event_exprs["of"], event), one)
+        elif value.bands is not None:
+            _band(value.bands, number(runner.run(node.event_exprs["of"], event), "the banded field"), one)
+        else:
+            one.value = number(runner.run(node.event_exprs["formula"], event), "the formula's result")
+        counted.append((i, one))
+    out.inputs[spec.events] = f"{len(events)} event(s), {len(counted)} counted"
+    groups: dict[Any, list[tuple[int, Outcome]]] = {}
+    for i, one in counted:
+        groups.setdefault(events[i - 1].get(spec.key) if spec.key else None, []).append((i, one))
+    levels = list(spec.value.table.map) if spec.value.table is not None else []
+    chosen = [item for items in groups.values() for item in _combine(items, spec.combine, levels)]
+    out.value = sum((one.value for _, one in chosen), ZERO)
+    for i, one in sorted(chosen, key=lambda item: item[0]):
+        out.honours += one.honours
+        out.flags += one.flags
+        out.notes.append(f"event #{i}: {plain(one.value)}" + (f" ({'; '.join(one.notes)})" if one.notes else ""))
+    if len(chosen) < len(counted):
+        out.notes.append(f"{len(counted) - len(chosen)} event(s) not counted: `combine: {spec.combine}`"
+                         + (f" per {spec.key}" if spec.key else ""))
+
+
+def _combine(items: list[tuple[int, Outcome]], how: str, levels: list[Any]) -> list[tuple[int, Outcome]]:
+    """Which events of one matter count; among equals the earliest event wins."""
+    if how == "sum" or not items:
+        return items
+    pick: Callable[[tuple[int, Outcome]], Any]
+    if how == "max":
+        pick = lambda item: item[1].value  # noqa: E731
+    elif how == "min":
+        pick = lambda item: -item[1].value  # noqa: E731
+    elif how == "max_abs":
+        pick = lambda item: abs(item[1].value)  # noqa: E731
+    else:  # highest_level: the table lists its levels highest first
+        pick = lambda item: -_rank_in(levels, item[1].inputs.get("key"))  # noqa: E731
+    return [max(items, key=pick)]
+
+
+def _rank_in(levels: list[Any], key: Any) -> int:
+    return levels.index(key) if key in levels else len(levels)

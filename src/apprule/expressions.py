@@ -1,0 +1,208 @@
+"""Sandboxed expressions: the only module that imports simpleeval.
+
+An expression is parsed once at load time and checked against a whitelist of
+syntax, names and functions; number literals become ``Decimal`` from their own
+source text. Evaluation then runs simpleeval over the checked tree.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import operator as op
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Mapping
+
+import simpleeval
+
+from .decimals import CONTEXT, ZERO, clamp, round_to
+
+MAX_LENGTH = 2_000
+MAX_NODES = 400
+
+Value = Decimal | bool | str | None
+
+
+class ExpressionProblem(Exception):
+    """A static mistake in an expression; ``offset`` is the 0-based column in its text."""
+
+    def __init__(self, code: str, message: str, offset: int = 0, hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.offset, self.hint = code, message, offset, hint
+
+
+def _need_decimal(name: str, *values: Any) -> None:
+    for value in values:
+        if not isinstance(value, (Decimal, bool)):
+            raise TypeError(f"{name}() takes numbers, got {value!r}")
+
+
+def _min(*args: Decimal) -> Decimal:
+    _need_decimal("min", *args)
+    return min(args)
+
+
+def _max(*args: Decimal) -> Decimal:
+    _need_decimal("max", *args)
+    return max(args)
+
+
+def _floor(x: Decimal) -> Decimal:
+    _need_decimal("floor", x)
+    return Decimal(x).to_integral_value(rounding="ROUND_FLOOR", context=CONTEXT)
+
+
+def _ceil(x: Decimal) -> Decimal:
+    _need_decimal("ceil", x)
+    return Decimal(x).to_integral_value(rounding="ROUND_CEILING", context=CONTEXT)
+
+
+def _round_half_up(x: Decimal, places: Decimal = ZERO) -> Decimal:
+    _need_decimal("round_half_up", x, places)
+    return round_to(Decimal(x), int(places), "half_up")
+
+
+def _clamp(x: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    _need_decimal("clamp", x, low, high)
+    return clamp(Decimal(x), low, high)
+
+
+def _abs(x: Decimal) -> Decimal:
+    _need_decimal("abs", x)
+    return abs(x)
+
+
+def _sum(*args: Decimal) -> Decimal:
+    _need_decimal("sum", *args)
+    return sum((Decimal(a) for a in args), ZERO)
+
+
+def _count(*args: Any) -> Decimal:
+    return Decimal(sum(1 for a in args if a))
+
+
+def _present(x: Any) -> bool:
+    return x is not None
+
+
+#: The allowed functions, and nothing else (simpleeval's defaults include random ones).
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "min": _min, "max": _max, "abs": _abs, "floor": _floor, "ceil": _ceil,
+    "round_half_up": _round_half_up, "clamp": _clamp, "sum": _sum, "count": _count, "present": _present,
+}
+
+_OPERATORS: dict[type, Callable[..., Any]] = {
+    ast.Add: op.add, ast.Sub: op.sub, ast.Mult: op.mul, ast.Div: op.truediv,
+    ast.USub: op.neg, ast.UAdd: op.pos, ast.Not: op.not_,
+    ast.Eq: op.eq, ast.NotEq: op.ne, ast.Lt: op.lt, ast.LtE: op.le, ast.Gt: op.gt, ast.GtE: op.ge,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+
+_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
+                  ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List, ast.And, ast.Or) + tuple(_OPERATORS)
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """A checked expression: its text, its parsed tree and the names it reads."""
+
+    text: str
+    tree: ast.expr
+    names: frozenset[str]
+
+    @property
+    def bare_name(self) -> str | None:
+        """The name, when the whole expression is one name (a fast path, and nicer traces)."""
+        return self.tree.id if isinstance(self.tree, ast.Name) else None
+
+
+def parse(text: str, known: Iterable[str] = ()) -> Expression:
+    """Parse and check ``text``; every name must be in ``known`` (when given)."""
+    text = str(text)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionProblem("expression-too-long", f"an expression may be at most {MAX_LENGTH} characters")
+    source = text.strip()
+    lead = len(text) - len(text.lstrip())
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionProblem("expression-syntax", f"invalid expression: {exc.msg}",
+                                lead + max((exc.offset or 1) - 1, 0)) from exc
+    names: set[str] = set()
+    count = 0
+    for node in ast.walk(tree):
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionProblem("expression-too-long", f"an expression may have at most {MAX_NODES} parts")
+        offset = lead + getattr(node, "col_offset", 0)
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ExpressionProblem("expression-forbidden", f"{_describe(node)} is not allowed in an expression",
+                                    offset)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.keywords:
+                raise ExpressionProblem("expression-forbidden", "only plain calls of the allowed functions",
+                                        offset)
+            if node.func.id not in FUNCTIONS:
+                raise ExpressionProblem("unknown-function", f"unknown function {node.func.id!r}", offset,
+                                        _did_you_mean(node.func.id, FUNCTIONS))
+        elif isinstance(node, ast.Name):
+            if not _is_call_target(tree, node):
+                names.add(node.id)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                segment = ast.get_source_segment(source, node) or repr(node.value)
+                node.decimal = Decimal(segment.replace("_", ""))  # type: ignore[attr-defined]
+            elif not isinstance(node.value, (str, bool)):
+                raise ExpressionProblem("expression-forbidden", f"literal {node.value!r} is not allowed", offset)
+    known = set(known)
+    if known:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in names and node.id not in known:
+                raise ExpressionProblem("unknown-name", f"unknown name {node.id!r}",
+                                        lead + node.col_offset, _did_you_mean(node.id, known))
+    return Expression(text, tree.body, frozenset(names))
+
+
+def _is_call_target(tree: ast.AST, name: ast.Name) -> bool:
+    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([])", ast.Pow: "the ** operator",
+             ast.Lambda: "lambda", ast.NamedExpr: "assignment (:=)"}
+    return kinds.get(type(node), f"{type(node).__name__}")
+
+
+def _did_you_mean(name: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
+    """simpleeval with Decimal literals; created once per evaluation run."""
+
+    def __init__(self) -> None:
+        super().__init__(operators=dict(_OPERATORS), functions=dict(FUNCTIONS), names={})
+
+    def _eval_constant(self, node: ast.Constant) -> Any:
+        return getattr(node, "decimal", node.value)
+
+
+class Runner:
+    """Evaluates checked expressions against one unit's names at a time."""
+
+    def __init__(self) -> None:
+        self._evaluator = _Evaluator()
+
+    def run(self, expression: Expression, names: Mapping[str, Any]) -> Any:
+        name = expression.bare_name
+        if name is not None:
+            return names[name]
+        self._evaluator.names = names
+        try:
+            return self._evaluator.eval(expression.text, previously_parsed=expression.tree)
+        except simpleeval.InvalidExpression as exc:
+            raise ValueError(f"in {expression.text!r}: {exc}") from exc
+        except (TypeError, ArithmeticError) as exc:
+            raise ValueError(f"in {expression.text!r}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,99 @@
+"""What an evaluation returns: per-unit results with their explanation trees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterator, Mapping
+
+
+@dataclass(frozen=True)
+class Trace:
+    """How one number came about: the node, its value, inputs, notes and the parts below it."""
+
+    id: str
+    label: str
+    kind: str
+    value: Decimal | str | int | None
+    clause: str | None = None
+    max: Decimal | None = None
+    inputs: tuple[tuple[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
+    honours: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    children: tuple[Trace, ...] = ()
+
+    def walk(self) -> Iterator[Trace]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def find(self, node_id: str) -> Trace:
+        for trace in self.walk():
+            if trace.id == node_id:
+                return trace
+        raise KeyError(node_id)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One scored part of a result: a section or an adjustment rule."""
+
+    id: str
+    label: str
+    value: Decimal
+    max: Decimal | None
+    clause: str | None
+
+
+@dataclass(frozen=True)
+class Result:
+    """One unit's score, rank and grade, and the explanation of each."""
+
+    unit: str
+    group: str
+    group_label: str
+    sequence: str | None
+    total: Decimal
+    sections: tuple[Line, ...]
+    adjustments: tuple[Line, ...]
+    values: Mapping[str, Decimal]
+    honours: tuple[str, ...]
+    flags: tuple[str, ...]
+    rank: int | None
+    grade: str | None
+    would_be_rank: int | None
+    would_be_grade: str | None
+    vetoes: tuple[str, ...]
+    trace: Trace = field(repr=False)
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+    def explain(self, fmt: str = "text") -> str:
+        """The explanation of every number, as text (default) or JSON."""
+        from .explain import render
+        return render(self, fmt)
+
+
+class Evaluation(Mapping[str, Result]):
+    """The results of one evaluation, by unit, in a stable order (group, sequence, rank, name)."""
+
+    def __init__(self, results: list[Result], missing: tuple[str, ...]):
+        self._results = {r.unit: r for r in results}
+        #: units named in a roster but absent from the facts
+        self.missing = missing
+
+    def __getitem__(self, unit: str) -> Result:
+        return self._results[unit]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def group(self, group_id: str) -> list[Result]:
+        """The results of one group, ranked."""
+        return [r for r in self._results.values() if r.group == group_id]

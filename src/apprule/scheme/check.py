@@ -1,0 +1,173 @@
+"""Semantic checks at load time: rosters, maxima, bands and grades make sense before any fact is seen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterator
+
+from ..errors import Path
+from .model import Band, Bands, Block, Group, Leaf, SchemeDefinition, Section
+
+Found = tuple[str, str, Path, "str | None", "int | None"]
+
+
+def check_scheme(scheme: SchemeDefinition) -> list[Found]:
+    """Every structural mistake of ``scheme``, each with its YAML path."""
+    found: list[Found] = []
+    seen_groups: dict[str, int] = {}
+    roster: dict[str, Path] = {}
+    for gi, group in enumerate(scheme.groups):
+        base: Path = ("groups", gi)
+        if group.id in seen_groups:
+            found.append(("duplicate-id", f"group id {group.id!r} is used twice", base + ("id",), None, None))
+        seen_groups[group.id] = gi
+        for ui, unit in enumerate(group.units or ()):
+            if unit in roster:
+                found.append(("duplicate-unit", f"unit {unit!r} is already in the roster at "
+                              f"{'.'.join(map(str, roster[unit]))}", base + ("units", ui), None, None))
+            roster[unit] = base + ("units", ui)
+        found += _check_group(group, base)
+    for fid, fact in scheme.facts.items():
+        if fact.min is not None and fact.max is not None and fact.min > fact.max:
+            found.append(("invalid-value", f"fact {fid!r} has min above max", ("facts", fid), None, None))
+    return found
+
+
+def _check_group(group: Group, base: Path) -> list[Found]:
+    found: list[Found] = []
+    members = set(group.units or ())
+    seq_ids: set[str] = set()
+    in_sequence: dict[str, str] = {}
+    for si, seq in enumerate(group.sequences):
+        if seq.id in seq_ids:
+            found.append(("duplicate-id", f"sequence id {seq.id!r} is used twice", base + ("sequences", si), None,
+                          None))
+        seq_ids.add(seq.id)
+        for ui, unit in enumerate(seq.units or ()):
+            path = base + ("sequences", si, "units", ui)
+            if group.units is not None and unit not in members:
+                found.append(("unknown-unit", f"unit {unit!r} is not in the roster of group {group.id!r}", path,
+                              None, None))
+            if unit in in_sequence:
+                found.append(("duplicate-unit", f"unit {unit!r} is already in sequence {in_sequence[unit]!r}",
+                              path, None, None))
+            in_sequence[unit] = seq.id
+    if group.units is not None and group.sequences and all(s.units is not None for s in group.sequences):
+        for unit in sorted(members - set(in_sequence)):
+            found.append(("missing-unit", f"unit {unit!r} of group {group.id!r} is in no sequence",
+                          base + ("sequences",), None, None))
+
+    if group.max is not None and group.unbalanced is None and group.sections:
+        total = sum((_max_of(s) or Decimal(0) for s in group.sections), Decimal(0))
+        if total != group.max:
+            found.append(("unbalanced-max", f"the sections' maxima add up to {total}, not the group's max "
+                          f"{group.max}; fix one or state why under `unbalanced`", base + ("max",), None, None))
+    for i, node in enumerate(group.sections):
+        found += _check_section_tree(node, base + ("sections", i), in_sections=True)
+    if group.adjustments is not None:
+        found += _check_section_tree(group.adjustments, base + ("adjustments",), in_sections=False)
+
+    if group.ranking is not None:
+        for i, unit in enumerate(group.ranking.exclude):
+            if group.units is not None and unit not in members:
+                found.append(("unknown-unit", f"unit {unit!r} is not in the roster of group {group.id!r}",
+                              base + ("ranking", "exclude", i), None, None))
+        if group.ranking.scope == "sequence" and not group.sequences:
+            found.append(("invalid-value", "`scope: sequence` needs `sequences` in the group",
+                          base + ("ranking", "scope"), None, None))
+    if group.grades is not None:
+        found += _check_grades(group, base + ("grades",))
+    return found
+
+
+def _max_of(node: Section | Block | Leaf) -> Decimal | None:
+    return node.max
+
+
+def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: bool) -> Iterator[Found]:
+    if isinstance(node, Section):
+        if not in_sections:
+            yield ("invalid-value", "sections (`items`) belong in the score tree; adjustments use `rules`",
+                   path + ("items",), None, None)
+        total = Decimal(0)
+        for i, child in enumerate(node.items):
+            if child.max is None:
+                yield ("missing-key", f"item {child.id!r} of a section needs `max` (its weight)",
+                       path + ("items", i), None, None)
+            else:
+                total += child.max
+        if total != node.max and node.unbalanced is None:
+            yield ("unbalanced-max", f"the items of {node.id!r} add up to {total}, not its max {node.max}; fix one "
+                   "or state why under `unbalanced`", path + ("max",), None, None)
+        for i, child in enumerate(node.items):
+            yield from _check_section_tree(child, path + ("items", i), in_sections)
+    elif isinstance(node, Block):
+        for i, child in enumerate(node.rules):
+            yield from _check_section_tree(child, path + ("rules", i), in_sections)
+    else:
+        if node.bands is not None:
+            yield from _check_bands(node.bands, path + ("bands",))
+        if node.for_each is not None and node.for_each.value.bands is not None:
+            yield from _check_bands(node.for_each.value.bands, path + ("for_each", "value", "bands"))
+        if node.rank_table is not None:
+            for key in node.rank_table.map:
+                if key < 1:
+                    yield ("invalid-value", f"rank {key} in a rank table; ranks start at 1",
+                           path + ("rank_table", "map", key), None, None)
+
+
+def _lower(band: Band) -> tuple[Decimal | None, bool]:
+    return (band.from_, True) if band.from_ is not None else (band.above, False)
+
+
+def _upper(band: Band) -> tuple[Decimal | None, bool]:
+    return (band.to, True) if band.to is not None else (band.below, False)
+
+
+def _check_bands(bands: Bands, path: Path) -> Iterator[Found]:
+    for i, band in enumerate(bands.bands):
+        (lo, lo_in), (hi, hi_in) = _lower(band), _upper(band)
+        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
+            yield ("empty-band", f"band {i + 1} holds no value", path + ("bands", i), None, None)
+    if bands.match != "one":
+        return
+    ordered = sorted(enumerate(bands.bands), key=lambda ib: (_lower(ib[1])[0] is not None,
+                                                              _lower(ib[1])[0] or 0, not _lower(ib[1])[1]))
+    for (i, a), (j, b) in zip(ordered, ordered[1:]):
+        (hi, hi_in), (lo, lo_in) = _upper(a), _lower(b)
+        if hi is None or lo is None or hi > lo or (hi == lo and hi_in and lo_in):
+            yield ("band-overlap", f"bands {i + 1} and {j + 1} overlap; make the bounds meet exactly "
+                   "(`below: x` then `from: x`) or say `match: first`", path + ("bands", j), None, None)
+        elif (hi < lo or (hi == lo and not hi_in and not lo_in)) and bands.gaps == "error":
+            yield ("band-gap", f"values between bands {i + 1} and {j + 1} fall in no band; close the gap or say "
+                   "`gaps: allowed` (they then yield `otherwise`)", path + ("bands", j), None, None)
+
+
+def _check_grades(group: Group, path: Path) -> Iterator[Found]:
+    grades = group.grades
+    assert grades is not None
+    levels = grades.levels
+
+    def known(grade: str | None, where: Path) -> Iterator[Found]:
+        if grade is not None and grade not in levels:
+            yield ("unknown-grade", f"{grade!r} is not one of the levels {levels}", where, None, None)
+
+    if len(set(levels)) != len(levels):
+        yield ("duplicate-id", "a grade level appears twice", path + ("levels",), None, None)
+    for i, rule in enumerate(grades.rules):
+        yield from known(rule.grade, path + ("rules", i, "grade"))
+    last = grades.rules[-1]
+    if last.when is not None or last.quota is not None:
+        yield ("no-fallback-grade", "the last grade rule must take every unit left (no `when`, no `quota`)",
+               path + ("rules", len(grades.rules) - 1), None, None)
+    for i, grant in enumerate(grades.grants):
+        yield from known(grant.grade, path + ("grants", i, "grade"))
+        for grade in grant.from_ or ():
+            yield from known(grade, path + ("grants", i, "from"))
+    if grades.scope == "sequence" and not group.sequences:
+        yield ("invalid-value", "`scope: sequence` needs `sequences` in the group", path + ("scope",), None, None)
+    for i, veto in enumerate(group.vetoes):
+        effects = veto.effects
+        where = ("groups",) + path[1:2] + ("vetoes", i, "effects")
+        for grade in [effects.cap, effects.force, *effects.bar]:
+            yield from known(grade, where)

@@ -1,0 +1,175 @@
+"""Scheme text in, checked ``Scheme`` out: read YAML, expand `use:`, validate, check, compile."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Path, Problem, SchemeError
+from .model import SchemeDefinition
+from .yamlsource import Source, read_yaml
+
+
+def read_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> tuple[SchemeDefinition, Source]:
+    """Parse and validate a scheme from a path or from YAML text; raise ``SchemeError`` on any mistake."""
+    text, name = _text_and_name(source, name)
+    src = read_yaml(text, name)
+    problems: list[Problem] = []
+    if not isinstance(src.data, dict):
+        raise SchemeError([src.problem("not-a-mapping", "a scheme is a YAML mapping of keys", ())])
+    src.data = _expand_uses(src, problems)
+    if problems:
+        raise SchemeError(problems)
+    try:
+        scheme = SchemeDefinition.model_validate(src.data)
+    except ValidationError as exc:
+        raise SchemeError([_translate(error, src) for error in exc.errors()]) from None
+    return scheme, src
+
+
+def _text_and_name(source: str | os.PathLike[str], name: str | None) -> tuple[str, str]:
+    if isinstance(source, os.PathLike) or ("\n" not in str(source) and str(source).endswith((".yaml", ".yml"))):
+        path = FilePath(source)
+        try:
+            return path.read_text(encoding="utf-8"), name or str(source)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SchemeError([Problem("unreadable-file", f"cannot read {str(source)!r}: {exc}")]) from exc
+    return str(source), name or "<string>"
+
+
+# --- use: reuse of blocks ----------------------------------------------------------------------
+
+def _expand_uses(src: Source, problems: list[Problem]) -> Any:
+    data = dict(src.data)
+    blocks = data.pop("blocks", {}) or {}
+    if not isinstance(blocks, dict):
+        problems.append(src.problem("invalid-value", "`blocks` is a mapping of name to fragment", ("blocks",)))
+        return data
+    used: set[str] = set()
+
+    def expand(value: Any, path: Path, origin: Path, stack: tuple[str, ...]) -> Any:
+        if isinstance(value, list):
+            return [expand(v, path + (i,), origin + (i,), stack) for i, v in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        if "use" not in value:
+            return {k: expand(v, path + (k,), origin + (k,), stack) for k, v in value.items()}
+        name = value["use"]
+        if not isinstance(name, str) or name not in blocks:
+            hint = _did_you_mean(str(name), blocks)
+            problems.append(src.problem("unknown-block", f"no block named {name!r} under `blocks`",
+                                        origin + ("use",), hint))
+            return {k: v for k, v in value.items() if k != "use"}
+        if name in stack:
+            problems.append(src.problem("block-cycle", f"block {name!r} uses itself ({' -> '.join(stack)})",
+                                        origin + ("use",)))
+            return {}
+        used.add(name)
+        base = expand(copy.deepcopy(blocks[name]), path, ("blocks", name), stack + (name,))
+        _relocate(src, ("blocks", name), path)
+        local = {k: expand(v, path + (k,), origin + (k,), stack) for k, v in value.items() if k not in ("use",
+                                                                                                        "overrides")}
+        for key in local:
+            _relocate(src, origin + (key,), path + (key,), force=True)
+        merged = {**base, **local} if isinstance(base, dict) else base
+        overrides = value.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            problems.append(src.problem("invalid-value", "`overrides` maps a rule id to the keys it changes",
+                                        origin + ("overrides",)))
+            return merged
+        for node_id, changes in overrides.items():
+            if not _override(merged, node_id, changes):
+                problems.append(src.problem("unknown-node", f"no rule or section {node_id!r} in block {name!r}",
+                                            origin + ("overrides", node_id)))
+        return merged
+
+    expanded = {k: expand(v, (k,), (k,), ()) for k, v in data.items()}
+    for name in blocks:
+        if name not in used:
+            problems.append(src.problem("unused-block", f"block {name!r} is never used", ("blocks", name)))
+    return expanded
+
+
+def _override(tree: Any, node_id: str, changes: Any) -> bool:
+    if isinstance(tree, dict):
+        if tree.get("id") == node_id and isinstance(changes, dict):
+            tree.update(changes)
+            return True
+        return any(_override(v, node_id, changes) for v in tree.values())
+    if isinstance(tree, list):
+        return any(_override(v, node_id, changes) for v in tree)
+    return False
+
+
+def _relocate(src: Source, old: Path, new: Path, force: bool = False) -> None:
+    """Errors inside a used block point at the block's own lines."""
+    n = len(old)
+    for table in (src.locations, src.value_locations):
+        for path, loc in list(table.items()):
+            if path[:n] == old:
+                target = new + path[n:]
+                if force or target not in table:
+                    table[target] = loc
+
+
+# --- pydantic errors as located problems -------------------------------------------------------
+
+_CODES = {"extra_forbidden": "unknown-key", "missing": "missing-key", "value_error": "invalid-value",
+          "literal_error": "invalid-choice", "union_tag_invalid": "invalid-value"}
+
+
+def _translate(error: Any, src: Source) -> Problem:
+    path = _data_path(src.data, error["loc"])
+    kind = error["type"]
+    code = _CODES.get(kind, "wrong-type" if kind.endswith("_type") or "parsing" in kind else "invalid-value")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    hint = None
+    if kind == "extra_forbidden":
+        key = path[-1] if path else ""
+        message = f"unknown key {key!r}"
+        hint = _did_you_mean(str(key), _all_keys())
+    elif kind == "missing":
+        message = f"missing key {path[-1]!r}" if path else message
+    elif "input" in error and not isinstance(error["input"], (dict, list)) and kind != "value_error":
+        message = f"{message} (got {error['input']!r})"
+    location = src.value_locations.get(path) if kind not in ("extra_forbidden", "missing") else None
+    return src.problem(code, message, path, hint, location)
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
+    """Drop pydantic's union tags from ``loc`` so it names a place in the YAML."""
+    path: list[str | int] = []
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(data, dict) and part in data:
+            path.append(part)
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            path.append(part)
+            data = data[part]
+        elif last or (isinstance(data, dict) and part not in ("section", "block", "leaf")
+                      and not str(part).startswith(("function-", "str", "int", "decimal"))):
+            if isinstance(part, (str, int)) and part not in ("section", "block", "leaf"):
+                path.append("from" if part == "from_" else part)
+            if not last:
+                break
+    return tuple(path)
+
+
+def _all_keys() -> set[str]:
+    from . import model
+    keys: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, model.Model):
+            keys.update(f.alias or name for name, f in value.model_fields.items())
+    return keys
+
+
+def _did_you_mean(name: str, choices: Any) -> str | None:
+    close = difflib.get_close_matches(name, sorted(map(str, choices)), n=1)
+    return f"did you mean {close[0]!r}?" if close else None

@@ -1,0 +1,519 @@
+"""The scheme language as pydantic models: YAML keys are field names.
+
+Models are frozen and forbid unknown keys, so a typo is an error and never a
+silent default. Expressions are kept as text here; ``check`` parses them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
+Expr = Annotated[str, Field(min_length=1, description="表达式: a sandboxed arithmetic expression")]
+Label = Annotated[str, Field(description="标签: the document's own words")]
+Clause = Annotated[str, Field(description="条款: where in the document, e.g. 五(一)4(6)")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- numbers and rounding --------------------------------------------------------------------
+
+RoundingMode = Literal["half_up", "half_even", "half_down", "down", "up", "floor", "ceiling"]
+WholeSteps = Literal["floor", "ceil", "nearest", "pro_rata"]
+
+
+class Rounding(Model):
+    """保留N位小数: places and mode (四舍五入 = half_up)."""
+
+    places: int = Field(ge=0, le=12)
+    mode: RoundingMode = "half_up"
+
+
+def _rounding(value: Any) -> Any:
+    return {"places": value} if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+RoundingSpec = Annotated[Rounding, BeforeValidator(_rounding),
+                         Field(description="保留小数: `2` or {places: 2, mode: half_up}")]
+
+
+class Period(Model):
+    """The period the scheme covers; both ends inclusive."""
+
+    kind: Literal["year", "half_year", "quarter", "month"]
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+        return self
+
+
+class Reading(Model):
+    """A reading chosen where the document is ambiguous, stated once for the record."""
+
+    id: Id
+    clause: Clause | None = None
+    question: str
+    choice: str
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+FactType = Literal["number", "count", "rate", "boolean", "enum", "text", "date", "events"]
+
+
+class Fact(Model):
+    """A typed input a unit supplies (or an event field)."""
+
+    type: FactType
+    label: Label | None = None
+    unit: str | None = Field(None, description="计量单位, e.g. 万元, 人")
+    min: Decimal | None = None
+    max: Decimal | None = None
+    values: list[str] | dict[str, str] | None = Field(None, description="enum values (or value: label)")
+    fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
+    dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
+    required: bool = True
+    default: Any = None
+    better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Fact:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum fact needs `values`")
+        if self.type != "enum" and self.values is not None:
+            raise ValueError("`values` belongs to enum facts")
+        if self.type == "events":
+            if not self.fields:
+                raise ValueError("an events fact needs `fields`")
+            if any(f.type == "events" for f in self.fields.values()):
+                raise ValueError("event fields cannot themselves be events")
+            if self.dated_by is not None and (self.dated_by not in self.fields
+                                              or self.fields[self.dated_by].type != "date"):
+                raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")
+        elif self.fields is not None or self.dated_by is not None:
+            raise ValueError("`fields` and `dated_by` belong to events facts")
+        return self
+
+    @property
+    def enum_values(self) -> tuple[str, ...]:
+        return tuple(self.values or ())
+
+    @property
+    def optional(self) -> bool:
+        return not self.required or self.default is not None
+
+
+# --- outcomes: points, honours and flags ------------------------------------------------------
+
+class Award(Model):
+    """What one matched case yields: signed points, honours (记功, 嘉奖) and flags."""
+
+    points: Decimal = Decimal(0)
+    honours: list[str] = []
+    flags: list[str] = []
+
+
+def _award(value: Any) -> Any:
+    return {"points": value} if isinstance(value, (int, Decimal, str)) and not isinstance(value, bool) else value
+
+
+AwardSpec = Annotated[Award, BeforeValidator(_award), Field(description="points, or {points, honours, flags}")]
+
+
+class Band(Model):
+    """One band: lower bound `from` (≥) or `above` (>), upper bound `to` (≤) or `below` (<)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Decimal | None = Field(None, alias="from")
+    above: Decimal | None = None
+    to: Decimal | None = None
+    below: Decimal | None = None
+    points: Decimal = Decimal(0)
+    honours: list[str] = []
+    flags: list[str] = []
+    label: Label | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Band:
+        if self.from_ is not None and self.above is not None:
+            raise ValueError("a band has `from` (inclusive) or `above` (exclusive), not both")
+        if self.to is not None and self.below is not None:
+            raise ValueError("a band has `to` (inclusive) or `below` (exclusive), not both")
+        return self
+
+    @property
+    def award(self) -> Award:
+        return Award(points=self.points, honours=self.honours, flags=self.flags)
+
+
+class Step(Model):
+    """每超额完成5%加5分: every `size` of distance earns `points`; `whole` says how partial steps count."""
+
+    size: Decimal = Field(gt=0)
+    points: Decimal
+    whole: WholeSteps = "floor"
+
+
+class Per(Model):
+    """每培育一个…加10分: `points` for every `size` of `of`."""
+
+    of: Expr
+    points: Decimal
+    size: Decimal = Field(Decimal(1), gt=0)
+    whole: WholeSteps = "floor"
+
+
+class Steps(Model):
+    """Steps over and under a target, measured as a ratio (actual/target - 1) or a difference."""
+
+    of: Expr
+    target: Expr
+    measure: Literal["ratio", "difference"] = "ratio"
+    over: Step | None = None
+    under: Step | None = None
+
+
+class Bands(Model):
+    """Bands on `of`; `match: one` (disjoint, checked), `first` listed that fits, or `all` that fit."""
+
+    of: Expr
+    bands: list[Band] = Field(min_length=1)
+    match: Literal["one", "first", "all"] = "one"
+    gaps: Literal["error", "allowed"] = "error"
+    otherwise: AwardSpec = Award()
+
+
+
+class Table(Model):
+    """A lookup: `of` (an enum or whole number) mapped through `map`."""
+
+    of: Expr
+    map: dict[str | int, AwardSpec] = Field(min_length=1)
+    otherwise: AwardSpec | None = None
+
+
+
+class EventValue(Model):
+    """What one event is worth: fixed `points`, a `table`, `bands` or a `formula` over its fields."""
+
+    points: Decimal | None = None
+    table: Table | None = None
+    bands: Bands | None = None
+    formula: Expr | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> EventValue:
+        _exactly_one(self, ("points", "table", "bands", "formula"), "an event value")
+        return self
+
+
+class ForEach(Model):
+    """Each event of a list scored by `value`, then combined (per `key` first, when given)."""
+
+    events: Id
+    value: EventValue
+    where: Expr | None = None
+    key: Id | None = Field(None, description="同一项目: combine per value of this field, then sum")
+    combine: Literal["sum", "max", "min", "max_abs", "highest_level"] = "sum"
+
+
+class When(Model):
+    """A condition that yields points, honours or flags when it holds."""
+
+    test: Expr
+    points: Decimal = Decimal(0)
+    honours: list[str] = []
+    flags: list[str] = []
+
+
+Scope = Literal["group", "sequence"]
+
+
+class RankTable(Model):
+    """Points by rank: an outside rank (`rank`) or one computed among the units (`by`)."""
+
+    rank: Expr | None = None
+    by: Expr | None = None
+    order: Literal["desc", "asc"] = "desc"
+    scope: Scope = "group"
+    map: dict[int, Decimal] = Field(min_length=1)
+    otherwise: Decimal = Decimal(0)
+    ties: Literal["split", "average", "best", "worst", "none"] = "none"
+    tie_count: Expr | None = Field(None, description="with an outside rank: how many share it")
+    split_round: RoundingSpec | None = None
+
+
+    @model_validator(mode="after")
+    def _source(self) -> RankTable:
+        _exactly_one(self, ("rank", "by"), "a rank table")
+        if self.tie_count is not None and self.rank is None:
+            raise ValueError("`tie_count` goes with an outside `rank`; ties among the units are counted")
+        return self
+
+
+class Movement(Model):
+    """排位每前移1位加0.5分: places gained among the units, from `before` to `now`."""
+
+    now: Expr
+    before: Expr
+    order: Literal["desc", "asc"] = "desc"
+    scope: Scope = "group"
+    per_place: Decimal
+    hold_first: Decimal = Decimal(0)
+    max: Decimal | None = None
+
+
+class Fill(Model):
+    """按平均值: a unit whose inputs are missing gets its peers' average value."""
+
+    peers: Scope = "group"
+    zeros: Literal["include", "exclude"] = "include"
+    when_none: Decimal = Field(Decimal(0), description="the value when no peer has one")
+
+
+# --- the score tree --------------------------------------------------------------------------
+
+SHAPES = ("score", "rate", "per", "steps", "bands", "table", "for_each", "when", "formula", "rank_table",
+          "movement")
+
+
+class Leaf(Model):
+    """A rule: exactly one shape, with optional caps, rounding and weight transfer."""
+
+    id: Id
+    label: Label
+    clause: Clause | None = None
+    note: str | None = None
+    max: Decimal | None = None
+    min: Decimal | None = None
+    round: RoundingSpec | None = None
+    applies: Expr | None = Field(None, description="when false the unit has no such item")
+    transfer_to: Id | None = Field(None, description="没有…任务的单位此权重加到…: where the weight goes")
+    transfer: Literal["rescale", "full"] = "rescale"
+    fill: Fill | None = None
+
+    score: Expr | None = None
+    rate: Expr | None = None
+    per: Per | None = None
+    steps: Steps | None = None
+    bands: Bands | None = None
+    table: Table | None = None
+    for_each: ForEach | None = None
+    when: When | None = None
+    formula: Expr | None = None
+    rank_table: RankTable | None = None
+    movement: Movement | None = None
+
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Leaf:
+        _exactly_one(self, SHAPES, f"rule {self.id!r}")
+        if self.shape in ("score", "rate") and self.max is None:
+            raise ValueError(f"a `{self.shape}` rule needs `max`")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError("`min` is above `max`")
+        return self
+
+    @property
+    def shape(self) -> str:
+        return next(name for name in SHAPES if getattr(self, name) is not None)
+
+
+class Section(Model):
+    """A section of the score tree: `items` whose maxima add up to `max`."""
+
+    id: Id
+    label: Label
+    clause: Clause | None = None
+    note: str | None = None
+    max: Decimal
+    unbalanced: str | None = Field(None, description="why the items' maxima do not add up to `max`")
+    round: RoundingSpec | None = None
+    items: list[Node] = Field(min_length=1)
+
+
+
+class Block(Model):
+    """A block of adjustments (加减分): signed rules with caps on bonuses, deductions and the net."""
+
+    id: Id
+    label: Label
+    clause: Clause | None = None
+    note: str | None = None
+    bonus_cap: Decimal | None = Field(None, ge=0, description="加分之和不超过")
+    deduction_cap: Decimal | None = Field(None, ge=0, description="扣分之和不超过 (absent: 扣分不设底线)")
+    max: Decimal | None = None
+    min: Decimal | None = None
+    round: RoundingSpec | None = None
+    rules: list[Node] = Field(min_length=1)
+
+
+
+def _node_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "section" if "items" in value else "block" if "rules" in value else "leaf"
+    return "section" if isinstance(value, Section) else "block" if isinstance(value, Block) else "leaf"
+
+
+Node = Annotated[Union[Annotated[Section, Tag("section")], Annotated[Block, Tag("block")],
+                       Annotated[Leaf, Tag("leaf")]], Discriminator(_node_kind)]
+
+
+# --- groups, ranking, grades, vetoes ---------------------------------------------------------
+
+class Sequence(Model):
+    """A ranking sequence inside a group (序列)."""
+
+    id: Id
+    label: Label
+    units: list[str] | None = None
+
+
+class Total(Model):
+    """How the total is formed: the sum (default) or a `formula`, then rounded."""
+
+    formula: Expr | None = None
+    round: RoundingSpec | None = None
+    clause: Clause | None = None
+    label: Label = "总分"
+
+
+
+class Ranking(Model):
+    """排名: by the total (or another expression), within the group or each sequence."""
+
+    by: Expr = "total"
+    order: Literal["desc", "asc"] = "desc"
+    scope: Scope = "group"
+    ties: Literal["competition", "dense"] = "competition"
+    tie_breakers: list[Expr] = []
+    exclude: list[str] = Field([], description="units scored but not ranked (不参与排名)")
+    clause: Clause | None = None
+
+
+class Quota(Model):
+    """名额: a number of units or a share of the scope."""
+
+    count: int | None = Field(None, ge=0)
+    share: Decimal | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> Quota:
+        _exactly_one(self, ("count", "share"), "a quota")
+        return self
+
+
+class GradeRule(Model):
+    """A grade and what it takes: a condition (`when`), a quota place, or both."""
+
+    grade: str
+    when: Expr | None = None
+    quota: Quota | None = None
+    clause: Clause | None = None
+    label: Label | None = None
+
+
+class Grant(Model):
+    """可直接确定为…等次: a grade given directly when a condition holds."""
+
+    grade: str
+    when: Expr
+    from_: list[str] | None = Field(None, alias="from", description="only units holding one of these grades")
+    uses_quota: bool = False
+    over_bars: bool = False
+    label: Label
+    clause: Clause | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Grades(Model):
+    """等次: ordered best first, assigned by rules, quotas, grants and vetoes."""
+
+    levels: list[str] = Field(min_length=2)
+    rules: list[GradeRule] = Field(min_length=1)
+    scope: Scope | None = None
+    quota_counts: Literal["each", "cumulative", "largest_remainder"] = "each"
+    rounding: Literal["floor", "ceil", "half_up"] = "floor"
+    boundary_ties: Literal["include", "exclude"] = "exclude"
+    unused_places: Literal["lapse", "roll_down"] = "lapse"
+    grants: list[Grant] = []
+    clause: Clause | None = None
+
+
+class VetoEffects(Model):
+    """What a veto does: unrank, bar grades, cap, force, demote; always a flag."""
+
+    unrank: bool = False
+    bar: list[str] = []
+    cap: str | None = None
+    force: str | None = None
+    demote: int = Field(0, ge=0)
+
+
+class Veto(Model):
+    """一票否决 and kindred conditions, with their effects."""
+
+    id: Id
+    label: Label
+    clause: Clause | None = None
+    when: Expr
+    effects: VetoEffects = VetoEffects()
+
+
+class Group(Model):
+    """考评对象分类: a roster of units with its own score tree, ranking and grades."""
+
+    id: Id
+    label: Label
+    clause: Clause | None = None
+    note: str | None = None
+    units: list[str] | None = None
+    sequences: list[Sequence] = []
+    max: Decimal | None = None
+    unbalanced: str | None = None
+    sections: list[Node] = []
+    adjustments: Block | None = None
+    total: Total = Total()
+    ranking: Ranking | None = None
+    grades: Grades | None = None
+    vetoes: list[Veto] = []
+
+
+class SchemeDefinition(Model):
+    """A whole assessment scheme: metadata, facts and groups."""
+
+    dsl: Literal[1] = Field(description="the version of the scheme language")
+    id: Id
+    title: str
+    issuer: str
+    document: str | None = Field(None, description="文号, e.g. 鹤开工〔2021〕8号")
+    date: dt.date
+    period: Period
+    source: str | None = None
+    readings: list[Reading] = []
+    facts: dict[Id, Fact] = {}
+    groups: list[Group] = Field(min_length=1)
+
+
+def _exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    present = [n for n in names if getattr(model, n) is not None]
+    if len(present) != 1:
+        found = ", ".join(present) if present else "none"
+        raise ValueError(f"{what} needs exactly one of {', '.join(names)} (found {found})")
+
+
+Section.model_rebuild()
+Block.model_rebuild()
+Group.model_rebuild()
