@@ -7,9 +7,10 @@
 
 from .engine import Scheme, check, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError
-from .results import Evaluation, Line, Result, Trace
+from .evaluate.periods import PeriodError
+from .results import Evaluation, Line, PeriodPart, PeriodTotal, Result, Trace
 
 __all__ = [
-    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Problem",
-    "Result", "Scheme", "SchemeError", "Trace", "check", "load_scheme",
+    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "PeriodError",
+    "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace", "check", "load_scheme",
 ]

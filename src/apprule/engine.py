@@ -9,12 +9,13 @@ from typing import Any, Mapping, Sequence
 from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
 from .evaluate.graph import GroupGraph, build_group
+from .evaluate.periods import PeriodError, aggregate_periods
 from .evaluate.rank import rank_scope
 from .evaluate.score import Column, score_group
 from .evaluate.shapes import Outcome
 from .expressions import Runner
 from .facts import UnitFacts, validate_facts
-from .results import Evaluation, Line, Result, Trace
+from .results import Evaluation, Line, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
 from .scheme.model import Block, Group, SchemeDefinition, Section, Veto
@@ -58,6 +59,14 @@ class Scheme:
         given = set(facts)
         missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in given)
         return Evaluation(results, missing)
+
+    def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:
+        """Weigh the results of several periods (period name → evaluation) into one total per unit."""
+        spec = self.definition.aggregate
+        if spec is None:
+            raise PeriodError(f"scheme {self.id!r} declares no `aggregate` for its periods")
+        with decimal.localcontext(CONTEXT):
+            return aggregate_periods(spec, evaluations)
 
     def __repr__(self) -> str:
         return f"<Scheme {self.id}: {self.title}>"
@@ -170,10 +179,12 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
     group = graph.group
     honours: list[str] = []
     flags: list[str] = []
+    carried: list[tuple[str, dict[str, Any]]] = []
     for node_id in graph.order:
         out = columns[node_id][i]
         honours += [h for h in out.honours if h not in honours]
         flags += [f for f in out.flags if f not in flags]
+        carried += [c for c in out.carried if c not in carried]
     flags += [v.label for v in vetoes if v.label not in flags]
 
     def trace(node_id: str) -> Trace:
@@ -214,7 +225,8 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
         rank=rank[0] if rank else None, grade=decision.grade if decision else None,
         would_be_rank=would_rank[i][0] if i in would_rank else None,
         would_be_grade=would_grade[i].grade if i in would_grade else None,
-        vetoes=tuple(v.label for v in vetoes), trace=root)
+        vetoes=tuple(v.label for v in vetoes), trace=root, carried_over=tuple(carried),
+        group_ranked=group.ranking is not None)
 
 
 def _unranked_reason(group: Group, unit: UnitFacts, vetoes: list[Veto]) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 Path = tuple[str | int, ...]
 
@@ -51,6 +52,12 @@ def format_path(path: Path) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
+    """A hint naming the closest of ``choices`` to a misspelled ``name``."""
+    close = difflib.get_close_matches(name, sorted(map(str, choices)), n=1)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 class AppruleError(Exception):

@@ -8,7 +8,6 @@ source text. Evaluation then runs simpleeval over the checked tree.
 from __future__ import annotations
 
 import ast
-import difflib
 import operator as op
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 import simpleeval
 
 from .decimals import CONTEXT, ZERO, clamp, round_to
+from .errors import did_you_mean
 
 MAX_LENGTH = 2_000
 MAX_NODES = 400
@@ -130,6 +130,7 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
         raise ExpressionProblem("expression-syntax", f"invalid expression: {exc.msg}",
                                 lead + max((exc.offset or 1) - 1, 0)) from exc
     names: set[str] = set()
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     count = 0
     for node in ast.walk(tree):
         count += 1
@@ -145,9 +146,9 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
                                         offset)
             if node.func.id not in FUNCTIONS:
                 raise ExpressionProblem("unknown-function", f"unknown function {node.func.id!r}", offset,
-                                        _did_you_mean(node.func.id, FUNCTIONS))
+                                        did_you_mean(node.func.id, FUNCTIONS))
         elif isinstance(node, ast.Name):
-            if not _is_call_target(tree, node):
+            if id(node) not in called:
                 names.add(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -158,25 +159,16 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     known = set(known)
     if known:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id in names and node.id not in known:
+            if isinstance(node, ast.Name) and id(node) not in called and node.id not in known:
                 raise ExpressionProblem("unknown-name", f"unknown name {node.id!r}",
-                                        lead + node.col_offset, _did_you_mean(node.id, known))
+                                        lead + node.col_offset, did_you_mean(node.id, known))
     return Expression(text, tree.body, frozenset(names))
-
-
-def _is_call_target(tree: ast.AST, name: ast.Name) -> bool:
-    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
 
 
 def _describe(node: ast.AST) -> str:
     kinds = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([])", ast.Pow: "the ** operator",
              ast.Lambda: "lambda", ast.NamedExpr: "assignment (:=)"}
     return kinds.get(type(node), f"{type(node).__name__}")
-
-
-def _did_you_mean(name: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, sorted(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from .errors import FactError, FactIssue
-from .expressions import _did_you_mean
+from .errors import FactError, FactIssue, did_you_mean
 from .scheme.model import Fact, SchemeDefinition
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
@@ -132,7 +131,7 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
 
 
 def _hint(name: str, choices: Any) -> str:
-    hint = _did_you_mean(name, choices)
+    hint = did_you_mean(name, choices)
     return f" ({hint})" if hint else ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class Result:
     would_be_grade: str | None
     vetoes: tuple[str, ...]
     trace: Trace = field(repr=False)
+    #: events dated after the period: they count in the next one
+    carried_over: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    #: whether the unit's group ranks its units at all
+    group_ranked: bool = False
 
     @property
     def ranked(self) -> bool:
@@ -75,6 +79,26 @@ class Result:
         """The explanation of every number, as text (default) or JSON."""
         from .explain import render
         return render(self, fmt)
+
+
+class PeriodPart(NamedTuple):
+    """One period's contribution to a longer period's total."""
+
+    period: str
+    value: Decimal
+    weight: Decimal
+    note: str | None
+
+
+class PeriodTotal(NamedTuple):
+    """A unit's total over several periods (按权重核分), its rank in its group, and the parts."""
+
+    unit: str
+    group: str
+    total: Decimal
+    rank: int | None
+    parts: tuple[PeriodPart, ...]
+    how: str
 
 
 class Evaluation(Mapping[str, Result]):

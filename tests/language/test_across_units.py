@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from schemekit import scheme, units
+from schemekit import HEAD, scheme, units
+
+import apprule
 
 SCORE = """\
     - {id: s, label: 得分, max: 100, score: x}
@@ -228,3 +230,28 @@ def test_results_do_not_depend_on_the_order_of_units_or_keys() -> None:
     one, two = s.evaluate(facts), s.evaluate(reverse)
     assert list(one) == list(two)
     assert [one[u].explain() for u in one] == [two[u].explain() for u in two]
+
+
+def test_monthly_results_weighted_into_the_year() -> None:
+    # 月度评比结果…按权重核分,计入考评对象年度总成绩; 弄虚作假…直接取消单位当月评比资格
+    yearly = apprule.load_scheme(HEAD + """\
+aggregate: {label: 按权重核分, weights: {'05': 1, '06': 2}, unranked: zero, round: 2}
+facts:
+  x: {type: number}
+  fraud: {type: boolean, default: false}
+groups:
+  - id: g
+    label: 组
+    sections:
+      - {id: s, label: 得分, max: 100, score: x}
+    ranking: {}
+    vetoes: [{id: fraud, label: 弄虚作假, when: fraud, effects: {unrank: true}}]
+""", name="y.yaml")
+    may = yearly.evaluate(units(a={"x": 90}, b={"x": 80}))
+    june = yearly.evaluate(units(a={"x": 70, "fraud": True}, b={"x": 85}))
+    year = yearly.aggregate({"05": may, "06": june})
+    assert year["a"].total == 30               # (90 × 1 + 0 × 2) / 3: June does not count
+    assert year["b"].total == D("83.33")       # (80 + 85 × 2) / 3 = 83.333… → 83.33
+    assert (year["b"].rank, year["a"].rank) == (1, 2)
+    with pytest.raises(apprule.PeriodError, match="no weight for period"):
+        yearly.aggregate({"07": may})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 from graphlib import CycleError, TopologicalSorter
 
 from .. import expressions
-from ..errors import Path
+from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
 
@@ -212,8 +213,8 @@ class _Builder:
             return tuple(self.nodes)
 
 
-def _close(name: str, choices: object) -> str | None:
-    return expressions._did_you_mean(name, choices)  # type: ignore[arg-type]
+def _close(name: str, choices: Iterable[object]) -> str | None:
+    return did_you_mean(name, choices)
 
 
 def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None, list[tuple[str, str, Path, str | None,

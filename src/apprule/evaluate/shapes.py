@@ -33,6 +33,7 @@ class Outcome:
     flags: list[str] = field(default_factory=list)
     missing: bool = False
     applicable: bool = True
+    carried: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def take(self, award: Award, why: str | None = None) -> None:
         self.value = award.points
@@ -199,6 +200,7 @@ def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Peri
         when = event.get(node.dated_by) if node.dated_by else None
         if isinstance(when, dt.date) and when > period.end:
             out.notes.append(f"event #{i} dated {when} is after the period: carried over to the next")
+            out.carried.append((spec.events, event))
             continue
         if isinstance(when, dt.date) and when < period.start:
             out.notes.append(f"event #{i} dated {when} is before the period: not counted")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import Path, Problem, SchemeError
+from ..errors import Path, Problem, SchemeError, did_you_mean
 from .model import SchemeDefinition
 from .yamlsource import Source, read_yaml
 
@@ -61,7 +60,7 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
             return {k: expand(v, path + (k,), origin + (k,), stack) for k, v in value.items()}
         name = value["use"]
         if not isinstance(name, str) or name not in blocks:
-            hint = _did_you_mean(str(name), blocks)
+            hint = did_you_mean(str(name), blocks)
             problems.append(src.problem("unknown-block", f"no block named {name!r} under `blocks`",
                                         origin + ("use",), hint))
             return {k: v for k, v in value.items() if k != "use"}
@@ -132,7 +131,7 @@ def _translate(error: Any, src: Source) -> Problem:
     if kind == "extra_forbidden":
         key = path[-1] if path else ""
         message = f"unknown key {key!r}"
-        hint = _did_you_mean(str(key), _all_keys())
+        hint = did_you_mean(str(key), _all_keys())
     elif kind == "missing":
         message = f"missing key {path[-1]!r}" if path else message
     elif "input" in error and not isinstance(error["input"], (dict, list)) and kind != "value_error":
@@ -170,6 +169,3 @@ def _all_keys() -> set[str]:
     return keys
 
 
-def _did_you_mean(name: str, choices: Any) -> str | None:
-    close = difflib.get_close_matches(name, sorted(map(str, choices)), n=1)
-    return f"did you mean {close[0]!r}?" if close else None

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
 Expr = Annotated[str, Field(min_length=1, description="表达式: a sandboxed arithmetic expression")]
@@ -491,6 +491,19 @@ class Group(Model):
     vetoes: list[Veto] = []
 
 
+class Aggregate(Model):
+    """按权重核分,计入年度总成绩: how the results of this scheme's periods feed a longer one."""
+
+    label: Label
+    clause: Clause | None = None
+    method: Literal["weighted_mean", "weighted_sum"] = "weighted_mean"
+    weights: dict[str, Decimal] | None = Field(None, description="period name → weight; absent: equal weights")
+    missing: Literal["skip", "zero"] = Field("skip", description="a unit with no result for a period")
+    unranked: Literal["score", "skip", "zero"] = Field(
+        "zero", description="a period in which the unit was removed from the ranking (取消当月评比资格)")
+    round: RoundingSpec | None = None
+
+
 class SchemeDefinition(Model):
     """A whole assessment scheme: metadata, facts and groups."""
 
@@ -505,6 +518,7 @@ class SchemeDefinition(Model):
     readings: list[Reading] = []
     facts: dict[Id, Fact] = {}
     groups: list[Group] = Field(min_length=1)
+    aggregate: Aggregate | None = None
 
 
 def _exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:

@@ -1,0 +1,58 @@
+"""Periods feeding a longer one: monthly results weighted into the year (荥阳 按权重核分)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+from ..decimals import ZERO, plain, round_to
+from ..errors import AppruleError
+from ..results import Evaluation, PeriodPart, PeriodTotal
+from ..scheme.model import Aggregate
+from .rank import competition_ranks
+
+
+class PeriodError(AppruleError):
+    """The periods given do not fit the scheme's `aggregate` (unknown period, no weight)."""
+
+    code = "period-error"
+
+
+def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:
+    """Every unit's weighted total over the ``evaluations`` (period name → evaluation)."""
+    if spec.weights is not None:
+        unknown = sorted(set(evaluations) - set(spec.weights))
+        if unknown:
+            raise PeriodError(f"no weight for period(s) {', '.join(unknown)}; `aggregate.weights` names "
+                              f"{', '.join(spec.weights)}")
+    weights = {p: (spec.weights[p] if spec.weights is not None else Decimal(1)) for p in sorted(evaluations)}
+    units = sorted({(r.group, u) for ev in evaluations.values() for u, r in ev.items()})
+    totals: dict[str, PeriodTotal] = {}
+    for group, unit in units:
+        parts: list[PeriodPart] = []
+        for period, weight in weights.items():
+            result = evaluations[period].get(unit)
+            if result is None:
+                if spec.missing == "zero":
+                    parts.append(PeriodPart(period, ZERO, weight, "no result: counted as 0"))
+                continue
+            if result.group_ranked and result.rank is None and spec.unranked != "score":
+                if spec.unranked == "zero":
+                    parts.append(PeriodPart(period, ZERO, weight, "removed from the ranking: counted as 0"))
+                continue
+            parts.append(PeriodPart(period, result.total, weight, None))
+        weighted = sum((p.value * p.weight for p in parts), ZERO)
+        weight_sum = sum((p.weight for p in parts), ZERO)
+        if spec.method == "weighted_mean":
+            total = weighted / weight_sum if weight_sum else ZERO
+            how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}"
+        else:
+            total, how = weighted, f"Σ value × weight = {plain(weighted)}"
+        if spec.round is not None:
+            total = round_to(total, spec.round.places, spec.round.mode)
+        totals[unit] = PeriodTotal(unit, group, total, None, tuple(parts), how)
+    for group in {g for g, _ in units}:
+        members = [u for g, u in units if g == group]
+        for unit, rank in zip(members, competition_ranks([totals[u].total for u in members])):
+            totals[unit] = totals[unit]._replace(rank=rank)
+    return totals
