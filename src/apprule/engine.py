@@ -186,38 +186,15 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
         flags += [f for f in out.flags if f not in flags]
         carried += [c for c in out.carried if c not in carried]
     flags += [v.label for v in vetoes if v.label not in flags]
-
-    def trace(node_id: str) -> Trace:
-        node = graph.nodes[node_id]
-        out = columns[node_id][i]
-        kind = node.kind if node.kind != "leaf" else node.spec.shape  # type: ignore[union-attr]
-        return Trace(node_id, node.spec.label, kind, out.value, node.spec.clause, out.max,
-                     tuple((k, v) for k, v in out.inputs.items() if k != "key"), tuple(out.notes),
-                     tuple(out.honours), tuple(out.flags), tuple(trace(c) for c in node.children))
-
-    parts = [trace(s) for s in graph.top]
-    if group.adjustments is not None:
-        parts.append(trace(group.adjustments.id))
-    children = [Trace("total", group.total.label, "total", total.value, group.total.clause, total.max,
-                      tuple(total.inputs.items()), tuple(total.notes), children=tuple(parts))]
-    for veto in vetoes:
-        children.append(Trace(veto.id, veto.label, "veto", "applies", veto.clause,
-                              notes=(f"condition {veto.when}",), flags=(veto.label,)))
     rank = ranks.get(i)
-    if group.ranking is not None:
-        why = rank[1] if rank else _unranked_reason(group, unit, vetoes)
-        children.append(Trace("rank", "排名", "rank", rank[0] if rank else None, group.ranking.clause,
-                              notes=(why,)))
     decision = grades.get(i)
-    if group.grades is not None:
-        notes = tuple(decision.notes) if decision else ("not graded: the unit is not ranked",)
-        children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
-                              group.grades.clause, notes=notes))
-    root = Trace(unit.unit, group.label, "unit", total.value, group.clause, group.max,
-                 honours=tuple(honours), flags=tuple(flags), children=tuple(children))
     adjustments: tuple[Line, ...] = ()
     if group.adjustments is not None:
         adjustments = tuple(_line(graph, columns, c, i) for c in graph.nodes[group.adjustments.id].children)
+
+    def build_trace() -> Trace:
+        return _trace(graph, unit, i, columns, total, vetoes, rank, decision, honours, flags)
+
     return Result(
         unit=unit.unit, group=group.id, group_label=group.label, sequence=unit.sequence, total=total.value,
         sections=tuple(_line(graph, columns, s, i) for s in graph.top), adjustments=adjustments,
@@ -225,11 +202,44 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
         rank=rank[0] if rank else None, grade=decision.grade if decision else None,
         would_be_rank=would_rank[i][0] if i in would_rank else None,
         would_be_grade=would_grade[i].grade if i in would_grade else None,
-        vetoes=tuple(v.label for v in vetoes), trace=root, carried_over=tuple(carried),
+        vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
         group_ranked=group.ranking is not None)
 
 
-def _unranked_reason(group: Group, unit: UnitFacts, vetoes: list[Veto]) -> str:
+def _trace(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Column], total: Outcome,
+           vetoes: list[Veto], rank: tuple[int, str] | None, decision: GradeDecision | None,
+           honours: list[str], flags: list[str]) -> Trace:
+    group = graph.group
+
+    def node_trace(node_id: str) -> Trace:
+        node = graph.nodes[node_id]
+        out = columns[node_id][i]
+        kind = node.kind if node.kind != "leaf" else node.spec.shape  # type: ignore[union-attr]
+        return Trace(node_id, node.spec.label, kind, out.value, node.spec.clause, out.max,
+                     tuple((k, v) for k, v in out.inputs.items() if k != "key"), tuple(out.notes),
+                     tuple(out.honours), tuple(out.flags), tuple(node_trace(c) for c in node.children))
+
+    parts = [node_trace(s) for s in graph.top]
+    if group.adjustments is not None:
+        parts.append(node_trace(group.adjustments.id))
+    children = [Trace("total", group.total.label, "total", total.value, group.total.clause, total.max,
+                      tuple(total.inputs.items()), tuple(total.notes), children=tuple(parts))]
+    for veto in vetoes:
+        children.append(Trace(veto.id, veto.label, "veto", "applies", veto.clause,
+                              notes=(f"condition {veto.when}",), flags=(veto.label,)))
+    if group.ranking is not None:
+        why = rank[1] if rank else _unranked_reason(vetoes)
+        children.append(Trace("rank", "排名", "rank", rank[0] if rank else None, group.ranking.clause,
+                              notes=(why,)))
+    if group.grades is not None:
+        notes = tuple(decision.notes) if decision else ("not graded: the unit is not ranked",)
+        children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
+                              group.grades.clause, notes=notes))
+    return Trace(unit.unit, group.label, "unit", total.value, group.clause, group.max,
+                 honours=tuple(honours), flags=tuple(flags), children=tuple(children))
+
+
+def _unranked_reason(vetoes: list[Veto]) -> str:
     unranks = [v.label for v in vetoes if v.effects.unrank]
     if unranks:
         return "removed from the ranking: " + ", ".join(unranks)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,16 @@ class Result:
     would_be_rank: int | None
     would_be_grade: str | None
     vetoes: tuple[str, ...]
-    trace: Trace = field(repr=False)
+    build_trace: Callable[[], Trace] = field(repr=False, compare=False)
     #: events dated after the period: they count in the next one
     carried_over: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     #: whether the unit's group ranks its units at all
     group_ranked: bool = False
+
+    @cached_property
+    def trace(self) -> Trace:
+        """The explanation tree, built on first use (scoring many units need not pay for it)."""
+        return self.build_trace()
 
     @property
     def ranked(self) -> bool:

@@ -7,6 +7,7 @@ silent default. Expressions are kept as text here; ``check`` parses them.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -325,7 +326,7 @@ class Leaf(Model):
             raise ValueError("`min` is above `max`")
         return self
 
-    @property
+    @cached_property
     def shape(self) -> str:
         return next(name for name in SHAPES if getattr(self, name) is not None)
 
