@@ -203,7 +203,7 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
         would_be_rank=would_rank[i][0] if i in would_rank else None,
         would_be_grade=would_grade[i].grade if i in would_grade else None,
         vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
-        group_ranked=group.ranking is not None)
+        group_ranked=group.ranking is not None, position=decision.position if decision else None)
 
 
 def _trace(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Column], total: Outcome,

@@ -71,6 +71,8 @@ class Result:
     carried_over: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     #: whether the unit's group ranks its units at all
     group_ranked: bool = False
+    #: place in the published order of its grading scope: by grade, demoted units last in theirs, then rank
+    position: int | None = None
 
     @cached_property
     def trace(self) -> Trace:

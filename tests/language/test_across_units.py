@@ -208,6 +208,8 @@ def test_vetoes_grants_and_demotion() -> None:
     assert "removed from the ranking: 弄虚作假" in ev["c"].explain()
     group = [r.unit for r in ev.group("g")]
     assert group.index("c") == len(group) - 1     # unranked units come last
+    # published order: 优秀 b d, 达标 a, 基本达标 g then the demoted f at the bottom, 不达标 e
+    assert sorted("abdefg", key=lambda u: ev[u].position) == list("bdagfe")
 
 
 def test_cap_grade_not_above() -> None:

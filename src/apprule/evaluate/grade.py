@@ -21,6 +21,7 @@ class GradeDecision:
     grade: str | None = None
     notes: list[str] = field(default_factory=list)
     demoted: bool = False
+    position: int = 0
 
 
 def quota_counts(grades: Grades, n: int) -> tuple[dict[int, int], list[str]]:
@@ -172,4 +173,9 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
                 decision.grade, decision.demoted = lower, True
         if decision.grade is None:
             decision.notes.append("no grade: barred from every grade it could take")
+    # the published order: by grade, a demoted unit at the bottom of its new grade, then by rank
+    published = sorted(order, key=lambda i: (index.get(decisions[i].grade or "", len(levels)), decisions[i].demoted,
+                                             ranks.get(i, len(members) + 1), names[i]))
+    for position, i in enumerate(published, 1):
+        decisions[i].position = position
     return decisions
