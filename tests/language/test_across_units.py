@@ -257,3 +257,26 @@ groups:
     assert (year["b"].rank, year["a"].rank) == (1, 2)
     with pytest.raises(apprule.PeriodError, match="no weight for period"):
         yearly.aggregate({"07": may})
+
+
+def test_rank_table_honours_and_the_last_place() -> None:
+    # 高质量招商项目专项评比第一名的单位做典型发言; 排名靠后的1个…在会议上做表态发言
+    s = scheme("x: {type: number}\ninvest: {type: number}\n", sections=SCORE, group="""\
+        adjustments:
+          id: adj
+          label: 加减分
+          rules:
+            - id: first
+              label: 评比第一名的单位做典型发言
+              rank_table: {by: invest, map: {1: {points: 0, honours: [典型发言]}}}
+        ranking: {}
+        grades:
+          levels: [正常, 表态发言]
+          rules:
+            - {grade: 表态发言, when: "rank_from_bottom == 1 and scope_size > 1"}
+            - {grade: 正常}
+        """)
+    ev = s.evaluate(units(a={"x": 90, "invest": 5}, b={"x": 80, "invest": 9}, c={"x": 70, "invest": 1},
+                          d={"x": 70, "invest": 2}))
+    assert ev["b"].honours == ("典型发言",) and ev["a"].honours == ()
+    assert {u: r.grade for u, r in ev.items()} == {"a": "正常", "b": "正常", "c": "表态发言", "d": "表态发言"}

@@ -83,6 +83,12 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
                 decisions[i].notes.append(f"{veto.label}: not eligible for {', '.join(g for g in levels if g in barred)}")
             allowed[i] -= barred
 
+    # 排名靠后的1个: grade conditions may also read the scope's size and the place counted from the bottom
+    ranked = [ranks[i] for i in members if i in ranks]
+    for i in members:
+        envs[i]["scope_size"] = Decimal(len(members))
+        envs[i]["rank_from_bottom"] = 1 + sum(1 for r in ranked if r > ranks[i]) if i in ranks else None
+
     def test(expr_index: int, tests: dict[int, Any], i: int) -> bool:
         expr = tests.get(expr_index)
         return expr is None or bool(runner.run(expr, envs[i]))

@@ -14,7 +14,7 @@ from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
 #: Names every unit-level expression may read besides facts and node ids, and where.
 TOTAL_NAMES = ("sections", "adjustments")
 RESULT_NAMES = ("total",)
-GRADE_NAMES = ("total", "rank")
+GRADE_NAMES = ("total", "rank", "rank_from_bottom", "scope_size")
 
 
 @dataclass(eq=False)

@@ -209,8 +209,11 @@ def _rank_points(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], en
     for i, rank in ranks.items():
         out = column[i]
         k = max(tied[i], 1)
-        places = [spec.map.get(r, spec.otherwise) for r in range(rank, rank + k)]
-        points = spec.map.get(rank, spec.otherwise)
+        places = [spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)]
+        award = spec.map.get(rank, spec.otherwise)
+        points = award.points
+        out.honours += award.honours
+        out.flags += award.flags
         how = f"rank {rank}" + (f", tied with {k - 1} other(s)" if k > 1 else "")
         if k > 1 and spec.ties == "split":
             value = points / k

@@ -248,8 +248,8 @@ class RankTable(Model):
     by: Expr | None = None
     order: Literal["desc", "asc"] = "desc"
     scope: Scope = "group"
-    map: dict[int, Decimal] = Field(min_length=1)
-    otherwise: Decimal = Decimal(0)
+    map: dict[int, AwardSpec] = Field(min_length=1)
+    otherwise: AwardSpec = Award()
     ties: Literal["split", "average", "best", "worst", "none"] = "none"
     tie_count: Expr | None = Field(None, description="with an outside rank: how many share it")
     split_round: RoundingSpec | None = None

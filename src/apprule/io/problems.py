@@ -1,0 +1,35 @@
+"""Errors about a facts file: where in the file (cell or line), a stable code, a plain message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..errors import AppruleError
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    """One problem in a facts file: ``where`` names the file and the sheet, row and column (or line)."""
+
+    code: str
+    message: str
+    where: str
+    #: the source line and a caret, for text files
+    detail: str | None = None
+    #: sort key: the order the problem appears in the file
+    order: tuple[object, ...] = ()
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.code}: {self.message}"
+        return text + (f"\n{self.detail}" if self.detail else "")
+
+
+class FactsFileError(AppruleError):
+    """A facts file cannot be read as the scheme's facts: every problem found, in file order."""
+
+    code = "facts-file-error"
+
+    def __init__(self, issues: Sequence[FileIssue]):
+        self.issues = tuple(sorted(issues, key=lambda i: (i.order, i.where, i.code, i.message)))
+        super().__init__("\n".join(str(i) for i in self.issues))
