@@ -261,3 +261,16 @@ def test_formula_and_when_with_honour() -> None:
     ev = s.evaluate(units(u={"invest": 10, "started": True}, v={"invest": "9.99", "started": True}))
     assert ev["u"].honours == ("记功",) and ev["u"].values["r"] == 0
     assert ev["v"].honours == ()
+
+
+def test_an_empty_optional_fact_is_named_when_arithmetic_needs_it() -> None:
+    s = scheme("""\
+        x: {type: number, required: false}
+        y: {type: number, required: false}
+        """, """\
+        - {id: r, label: 公式, formula: "x + 1 if present(y) else 0"}
+        """)
+    assert value(s, "r", x=None, y=None) == 0
+    assert value(s, "r", x=2, y=1) == 3
+    with pytest.raises(apprule.EvaluationError, match="rule 'r': needs x, which the unit left empty"):
+        value(s, "r", y=1)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from ..decimals import ONE, ZERO, clamp, plain, whole_steps
-from ..expressions import Expression, Runner
+from ..expressions import Runner
 from ..scheme.model import Award, Band, Bands, Leaf, Period, Table
 from .graph import GraphNode
 
@@ -54,16 +54,17 @@ def number(value: Any, what: str) -> Decimal:
 def read(runner: Runner, node: GraphNode, role: str, env: dict[str, Any], out: Outcome) -> Any:
     """Evaluate expression ``role`` of ``node``; record it as an input; ``Missing`` if it reads an absent fact."""
     expr = node.exprs[role]
-    absent = [n for n in sorted(expr.names) if env.get(n, ZERO) is None]
-    if absent and not _only_tested(expr):
-        raise Missing(absent)
-    value = runner.run(expr, env)
+    try:
+        value = runner.run(expr, env)
+    except ValueError:
+        absent = [n for n in sorted(expr.names) if env.get(n, ZERO) is None]
+        if absent:  # an empty optional fact met arithmetic or a comparison
+            raise Missing(absent) from None
+        raise
+    if value is None:
+        raise Missing([n for n in sorted(expr.names) if env.get(n, ZERO) is None] or [expr.text])
     out.inputs[expr.bare_name or expr.text] = value
     return value
-
-
-def _only_tested(expr: Expression) -> bool:
-    return "present(" in expr.text
 
 
 def unit_shape(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period) -> Outcome:

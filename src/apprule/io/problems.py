@@ -25,6 +25,18 @@ class FileIssue:
         return text + (f"\n{self.detail}" if self.detail else "")
 
 
+@dataclass(frozen=True)
+class Where:
+    """A place in a facts file as a message names it, its order in the file, and its source text."""
+
+    text: str
+    order: tuple[int, int, int] = (0, 0, 0)
+    detail: str | None = None
+
+    def issue(self, code: str, message: str) -> FileIssue:
+        return FileIssue(code, message, self.text, self.detail, self.order)
+
+
 class FactsFileError(AppruleError):
     """A facts file cannot be read as the scheme's facts: every problem found, in file order."""
 

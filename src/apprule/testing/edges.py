@@ -28,6 +28,7 @@ class StepEdge:
 class Edges:
     """Values worth trying for each fact (and event field), and joint step boundaries."""
 
+    key: tuple[str, ...] = ()
     values: dict[Target, set[Decimal]] = field(default_factory=dict)
     steps: list[StepEdge] = field(default_factory=list)
 
@@ -62,10 +63,10 @@ def around(value: Decimal, quantum: Decimal) -> tuple[Decimal, Decimal, Decimal]
     return value - quantum, value, value + quantum
 
 
-def collect_edges(scheme: SchemeDefinition, group_ids: Iterable[str] | None = None) -> Edges:
+def collect_edges(scheme: SchemeDefinition, group_ids: tuple[str, ...] | None = None) -> Edges:
     """Edge values from every rule of the named groups (all when None)."""
-    edges = Edges()
     wanted = set(group_ids) if group_ids is not None else None
+    edges = Edges(key=tuple(sorted(wanted or [g.id for g in scheme.groups])))
     for name, fact in scheme.facts.items():
         edges.add((name, None), [Decimal(0)] + [b for b in (fact.min, fact.max) if b is not None])
         for fname, sub in (fact.fields or {}).items():

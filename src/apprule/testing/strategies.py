@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -18,7 +19,10 @@ Population = dict[str, Facts]
 #: Texts used for text facts and event fields: few, so events share keys (同一项目) and units tie.
 _TEXTS = ("甲", "乙", "项目A", "project-b", "")
 _FREE_NAMES = ("单位", "乡镇", "部门", "unit", "Ünit", "街道")
-_SPAN = Decimal(1000)  # how far an unbounded number strays from the values the scheme names
+_SPAN = Decimal(1000)
+#: Strategies built per scheme and group once: building them is slower than drawing from them.
+_CACHE: weakref.WeakKeyDictionary[Scheme, dict[tuple[str, tuple[str, ...]], st.SearchStrategy[Facts]]] = \
+    weakref.WeakKeyDictionary()  # how far an unbounded number strays from the values the scheme names
 
 
 def _group(scheme: Scheme, group: str | None) -> Group:
@@ -86,20 +90,11 @@ def value_strategy(scheme: SchemeDefinition, fact: Fact, target: Target, edges: 
         return _dates(scheme)
     assert kind == "events"
     fields = fact.fields or {}
-    parts = {}
-    for name, sub in fields.items():
-        strategy = value_strategy(scheme, sub, (target[0], name), edges)
-        parts[name] = _maybe_absent(sub, strategy)
-    event = st.fixed_dictionaries({}, optional=parts) if parts else st.just({})
-    required = [n for n, f in fields.items() if f.required and f.default is None]
-    return st.lists(event.filter(lambda e: all(n in e for n in required)) if required else event, max_size=5) \
-        if not required else st.lists(_events_with(parts, required), max_size=5)
-
-
-def _events_with(parts: Mapping[str, st.SearchStrategy[Any]], required: list[str]) -> st.SearchStrategy[Facts]:
-    must = {n: s for n, s in parts.items() if n in required}
-    may = {n: s for n, s in parts.items() if n not in required}
-    return st.fixed_dictionaries(must, optional=may)
+    parts = {name: _maybe_absent(sub, value_strategy(scheme, sub, (target[0], name), edges))
+             for name, sub in fields.items()}
+    must = {n: s for n, s in parts.items() if fields[n].required and fields[n].default is None}
+    may = {n: s for n, s in parts.items() if n not in must}
+    return st.lists(st.fixed_dictionaries(must, optional=may), max_size=5)
 
 
 def _maybe_absent(fact: Fact, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -113,17 +108,14 @@ def _on_step(edge: StepEdge) -> st.SearchStrategy[tuple[int, Decimal]]:
 
 
 @st.composite
-def _unit_facts(draw: st.DrawFn, scheme: Scheme, group: Group, edges: Edges) -> Facts:
-    definition = scheme.definition
-    used = sorted(scheme.facts_used(group.id))
+def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tuple[str, Fact, Any], ...],
+                steps: tuple[StepEdge, ...]) -> Facts:
     facts: Facts = {}
-    for name in used:
-        fact = definition.facts[name]
-        strategy = _maybe_absent(fact, value_strategy(definition, fact, (name, None), edges))
+    for name, fact, strategy in parts:
         if fact.optional and draw(st.integers(0, 4)) == 0:
             continue  # left out: the default (or nothing) applies
         facts[name] = draw(strategy)
-    for edge in edges.steps:  # land exactly on a step boundary now and then
+    for edge in steps:  # land exactly on a step boundary now and then
         if edge.of in facts and edge.target in facts and draw(st.integers(0, 2)) == 0:
             target = facts[edge.target]
             if isinstance(target, Decimal):
@@ -144,17 +136,30 @@ def facts_for(scheme: Scheme, group: str | None = None) -> st.SearchStrategy[Fac
     zero and the declared extremes. Event lists carry dates inside, on the edge of and outside the period.
     """
     groups = [_group(scheme, group)] if group is not None else list(scheme.definition.groups)
-    edges = collect_edges(scheme.definition, [g.id for g in groups])
+    edges = collect_edges(scheme.definition, tuple(g.id for g in groups))
     return st.sampled_from(groups).flatmap(lambda g: _placed(scheme, g, edges))
 
 
 def _placed(scheme: Scheme, group: Group, edges: Edges) -> st.SearchStrategy[Facts]:
+    """Facts of one unit of ``group`` with its placement keys; built once per group and reused."""
+    cache = _CACHE.setdefault(scheme, {})
+    key = (group.id, edges.key)
+    if key in cache:
+        return cache[key]
+    definition = scheme.definition
+    parts = tuple((name, definition.facts[name],
+                   _maybe_absent(definition.facts[name],
+                                 value_strategy(definition, definition.facts[name], (name, None), edges)))
+                  for name in sorted(scheme.facts_used(group.id)))
     free = [s.id for s in group.sequences if s.units is None] or [s.id for s in group.sequences]
     placement: dict[str, st.SearchStrategy[Any]] = {"group": st.just(group.id)}
     if group.sequences:
         placement["sequence"] = st.sampled_from(free)
-    return st.tuples(st.fixed_dictionaries(placement), _unit_facts(scheme, group, edges)).map(
+    steps = tuple(e for e in edges.steps if e.of in scheme.facts_used(group.id))
+    strategy = st.tuples(st.fixed_dictionaries(placement), _unit_facts(definition, parts, steps)).map(
         lambda pair: {**pair[0], **pair[1]})
+    cache[key] = strategy
+    return strategy
 
 
 @st.composite
@@ -193,7 +198,7 @@ def populations(scheme: Scheme, group: str | None = None, *, min_size: int = 1, 
     names; about one unit in four copies a peer's facts, so ties are common.
     """
     groups = [_group(scheme, group)] if group is not None else list(scheme.definition.groups)
-    edges = collect_edges(scheme.definition, [g.id for g in groups])
+    edges = collect_edges(scheme.definition, tuple(g.id for g in groups))
     sizes = [len(roster(g) or ()) for g in groups]
     if all(sizes):
         max_size = min(max_size, sum(sizes))

@@ -1,0 +1,155 @@
+"""One spreadsheet cell to one fact value: what a cell may hold, and what it may not.
+
+Nothing is guessed: a number stored as text in a workbook, a value with a unit
+("12分"), a number where text belongs, a formula never computed, an Excel error
+value — each is a problem with its own code. Conversion itself is the library's
+(``apprule.facts.convert``); this module only decides what a cell means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..facts import convert
+from ..scheme.model import Fact
+
+#: Excel keeps 15 significant digits; a number cell is read as Excel shows it.
+EXCEL_DIGITS = 15
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(\S+)\s*$")
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+class FormulaWithoutValue:
+    """A formula cell whose value was never computed (the file was not saved by a spreadsheet program)."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+
+class ExcelErrorValue(str):
+    """An error value such as ``#DIV/0!`` or ``#N/A``."""
+
+
+@dataclass(frozen=True)
+class CellProblem(Exception):
+    code: str
+    message: str
+
+
+def blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not isinstance(raw, ExcelErrorValue) and not raw.strip())
+
+
+def unit_id(raw: Any) -> str:
+    """A unit's id from its cell: text only, so ids keep their leading zeros."""
+    _special(raw)
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise CellProblem("unit-as-number", f"the unit id {raw!r} is a number cell; format the unit column as "
+                          "Text (文本) so ids keep their leading zeros, then type the ids again")
+    raise CellProblem("bad-unit", f"a unit id is text, got {raw!r}")
+
+
+def fact_value(fact: Fact, raw: Any, *, text_only: bool) -> Any:
+    """The value of a non-blank cell for ``fact``, checked by the library's own conversion."""
+    _special(raw)
+    kind = fact.type
+    value: Any = raw
+    if isinstance(raw, str):
+        value = raw.strip()
+    if kind in ("number", "count", "rate"):
+        value = _number(value, text_only)
+    elif kind == "boolean":
+        if not isinstance(value, (bool, str)):
+            raise CellProblem("wrong-type", f"expected 是/否 (true/false), got {_show(raw)}")
+    elif kind in ("enum", "text"):
+        if not isinstance(value, str):
+            raise CellProblem("number-for-text" if isinstance(value, (int, float)) else "wrong-type",
+                              f"expected text, the cell holds {_show(raw)}; format the column as Text (文本)")
+    elif kind == "date":
+        value = _date(value)
+    try:
+        convert(fact, value)
+    except Exception as exc:  # the library's conversion error carries `code` and `message`
+        if not hasattr(exc, "code"):
+            raise
+        raise CellProblem(str(exc.code), str(getattr(exc, "message", exc))) from None
+    return value
+
+
+def _special(raw: Any) -> None:
+    if isinstance(raw, FormulaWithoutValue):
+        raise CellProblem("formula-without-value", f"the formula {raw.formula} has no computed value; open the "
+                          "file in a spreadsheet program and save it, or type the value")
+    if isinstance(raw, ExcelErrorValue):
+        raise CellProblem("excel-error", f"the cell holds the error value {raw}")
+
+
+def _number(value: Any, text_only: bool) -> Decimal | str:
+    if isinstance(value, bool):
+        raise CellProblem("wrong-type", f"expected a number, got {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return excel_number(value)
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise CellProblem("wrong-type", f"expected a number, the cell holds the date {value}")
+    text = str(value)
+    try:
+        Decimal(text.replace(",", "").removesuffix("%").strip())
+        parsed = True
+    except InvalidOperation:
+        parsed = False
+    if parsed:
+        if not text_only:
+            raise CellProblem("number-as-text", f"the number {text!r} is stored as text; store it as a number "
+                              "(Excel: 转换为数字 / Convert to Number)")
+        return text
+    unit = _NUMBER_WITH_UNIT.match(text)
+    if unit:
+        raise CellProblem("not-a-number", f"{text!r} is not a number; write the number alone ({unit.group(1)}) "
+                          f"and leave the unit {unit.group(2)!r} to the header")
+    raise CellProblem("not-a-number", f"expected a number, got {text!r}")
+
+
+def excel_number(value: float) -> Decimal:
+    """A number cell as Excel shows it (15 significant digits), never ``Decimal(float)``."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise CellProblem("not-finite", f"{value!r} is not a finite number")
+    text = repr(value)
+    if len(Decimal(text).as_tuple().digits) > EXCEL_DIGITS:
+        text = format(value, f".{EXCEL_DIGITS}g")
+    number = Decimal(text)
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() and abs(number) < 10**15 else number
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            raise CellProblem("wrong-type", f"expected a date, the cell holds a date and time {value}")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        found = _DATE.match(value)
+        if found:
+            try:
+                return dt.date(*map(int, found.groups()))
+            except ValueError:
+                raise CellProblem("wrong-type", f"{value!r} is not a date of the calendar") from None
+        return value
+    raise CellProblem("wrong-type", f"expected a date like 2021-06-30, the cell holds {_show(value)}; "
+                      "format the column as a date")
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, float):
+        return f"the number {excel_number(raw)}"
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return f"the number {raw}"
+    return repr(raw)

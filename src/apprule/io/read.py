@@ -1,0 +1,167 @@
+"""Facts files in: YAML, JSON, CSV or XLSX, each value remembered with where it came from.
+
+    facts = read_facts("数据.xlsx", scheme)
+    try:
+        evaluation = scheme.evaluate(facts.facts)
+    except FactError as exc:
+        raise facts.locate(exc)          # the same problems, named by sheet, row and column
+
+Unit ids are text: a YAML key such as ``001`` (a number) or a number cell is a
+problem, never silently turned into ``1``. JSON numbers are read as decimals
+from their text; decimals may also be given as strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..engine import Scheme
+from ..errors import FactError, SchemeError
+from ..facts import placements
+from ..scheme.yamlsource import Source, read_yaml
+from .problems import FactsFileError, FileIssue, Where
+
+#: file name endings → format
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+
+
+@dataclass
+class FactsFile:
+    """Facts per unit as read from a file, and where each value stands in it."""
+
+    name: str
+    facts: dict[str, Any]
+    where: dict[tuple[str, str], Where] = field(default_factory=dict)
+    #: (group, unit) of roster units the file does not give
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+    def locate(self, exc: FactError) -> FactsFileError:
+        """The library's fact problems, each named by the place in the file it comes from."""
+        issues = []
+        for issue in exc.issues:
+            at = (self.where.get((issue.unit, issue.fact)) or self.where.get((issue.unit, ""))
+                  or Where(self.name))
+            what = f"unit {issue.unit!r}" + (f", fact {issue.fact!r}" if issue.fact else "")
+            issues.append(at.issue(issue.code, f"{what}: {issue.message}"))
+        return FactsFileError(issues)
+
+
+def facts_format(path: str | Path) -> str | None:
+    """``yaml``, ``json``, ``csv`` or ``xlsx`` from a file name; None when apprule does not read it."""
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False) -> FactsFile:
+    """Read and check a facts file against ``scheme``; raise ``FactsFileError`` naming every problem.
+
+    With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``).
+    """
+    path = Path(path)
+    display = str(path)
+    kind = facts_format(path)
+    if kind in ("csv", "xlsx"):
+        from .sheets import facts_from_sheets
+        from .tables import read_csv, read_xlsx
+        sheets = read_csv(path, display) if kind == "csv" else read_xlsx(path, display)
+        used = {g.id: scheme.facts_used(g.id) for g in scheme.groups}
+        found = facts_from_sheets(scheme.definition, used, sheets, display, partial)
+        if found.issues:
+            raise FactsFileError(found.issues)
+        return FactsFile(display, found.facts, found.where, found.missing)
+    if kind not in ("yaml", "json"):
+        raise FactsFileError([FileIssue("unknown-format", f"apprule reads facts from {', '.join(FORMATS)} files; "
+                                        "save the file in one of these", display)])
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FactsFileError([FileIssue("bad-encoding", f"a {kind.upper()} file is UTF-8 ({exc.reason})",
+                                        display)]) from None
+    facts, where = _yaml(text, display) if kind == "yaml" else _json(text, display)
+    missing = _missing(scheme, facts)
+    if missing and not partial:
+        raise FactsFileError([FileIssue(
+            "missing-unit", f"{len(units)} unit(s) of the roster of group {gid!r} are not in the file: "
+            + "、".join(units) + " (every unit is scored; ranks and quotas count them all)", display)
+            for gid, units in _by_group(missing).items()])
+    return FactsFile(display, facts, where, missing)
+
+
+def _missing(scheme: Scheme, facts: Any) -> list[tuple[str, str]]:
+    given = set(facts) if isinstance(facts, dict) else set()
+    return [(scheme.groups[gi].id, unit) for unit, (gi, _) in placements(scheme.definition).items()
+            if unit not in given]
+
+
+def _by_group(missing: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for gid, unit in missing:
+        grouped.setdefault(gid, []).append(unit)
+    return grouped
+
+
+def _yaml(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
+    try:
+        source = read_yaml(text, display)
+    except SchemeError as exc:  # the YAML reader speaks of schemes; here it read facts
+        raise FactsFileError([_from_problem(p) for p in exc.problems]) from None
+    data = source.data
+    if not isinstance(data, dict):
+        raise FactsFileError([FileIssue("not-a-mapping", "a facts file maps each unit to its facts", display)])
+    where: dict[tuple[str, str], Where] = {}
+    issues = []
+    for unit, given in data.items():
+        at = _at(source, (unit,), key=True)
+        if not isinstance(unit, str):
+            issues.append(at.issue("unit-as-number", f"the unit id {unit!r} is read as a number; quote it "
+                                   "(e.g. '001') so it stays text and keeps its leading zeros"))
+            continue
+        where[(unit, "")] = at
+        if isinstance(given, dict):
+            for fact in given:
+                if isinstance(fact, str):
+                    where[(unit, fact)] = _at(source, (unit, fact))
+    if issues:
+        raise FactsFileError(issues)
+    return data, where
+
+
+def _at(source: Source, path: tuple[Any, ...], key: bool = False) -> Where:
+    loc = source.locations.get(path) if key else (source.value_locations.get(path) or source.locations.get(path))
+    if loc is None:
+        return Where(source.name)
+    line = source.line(loc)
+    detail = f"  {line}\n  {' ' * (loc.column - 1)}^" if line is not None else None
+    return Where(str(loc), (0, loc.line, loc.column), detail)
+
+
+def _from_problem(problem: Any) -> FileIssue:
+    loc = problem.location
+    detail = None
+    if problem.source_line is not None and loc is not None:
+        detail = f"  {problem.source_line}\n  {' ' * (loc.column - 1)}^"
+    order = (0, loc.line, loc.column) if loc else (0, 0, 0)
+    return FileIssue(problem.code, problem.message, str(loc) if loc else "", detail, order)
+
+
+def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                raise FactsFileError([FileIssue("duplicate-key", f"key {key!r} appears twice in one object",
+                                                display)])
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise FactsFileError([FileIssue("json-syntax", exc.msg, f"{display}:{exc.lineno}:{exc.colno}",
+                                        order=(0, exc.lineno, exc.colno))]) from None
+    if not isinstance(data, dict):
+        raise FactsFileError([FileIssue("not-a-mapping", "a facts file maps each unit to its facts", display)])
+    return data, {(unit, ""): Where(display) for unit in data}

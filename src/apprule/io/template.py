@@ -1,0 +1,229 @@
+"""The declared facts of a scheme, and blank fill-in templates for its rosters (YAML, CSV, XLSX).
+
+A template is the layout ``apprule.io.layout`` reads: filled in, it is a facts
+file. Roster units are listed; a group without a roster gets an empty sheet (or
+a commented example in YAML) to add its units to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from ..decimals import plain
+from ..engine import Scheme
+from ..facts import placements
+from ..scheme.model import Fact, Group
+from ..scheme.yamlsource import read_yaml
+from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
+
+DECLARED = {"fact": "事实", "label": "名称", "type": "类型", "unit": "计量单位", "accepts": "取值",
+            "required": "必填", "groups": "使用的组别"}
+TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "是否", "enum": "选项", "text": "文本",
+         "date": "日期", "events": "事件清单"}
+
+
+def describe(fact: Fact) -> str:
+    """What a fact accepts, in a few words: range, values, or an event's fields."""
+    if fact.type == "events":
+        return "; ".join(f"{k}: {f.label + ' ' if f.label else ''}({describe(f) or f.type})"
+                         for k, f in (fact.fields or {}).items())
+    if fact.type == "enum":
+        values = fact.values or []
+        return " | ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else " | ".join(values)
+    if fact.type == "boolean":
+        return "是 | 否"
+    if fact.type == "date":
+        return "2021-06-30"
+    if fact.type == "rate":
+        bounds = "0.95 or 95%"
+    else:
+        bounds = "whole number ≥ 0" if fact.type == "count" else ""
+    limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "", f"≤ {plain(fact.max)}" if fact.max is not None else ""]
+    return ", ".join(p for p in (bounds, *limits) if p)
+
+
+def required_text(fact: Fact) -> str:
+    if fact.default is not None:
+        return f"no (default {_show_default(fact.default)})"
+    return "yes" if fact.required else "no"
+
+
+def _show_default(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return plain(value) if hasattr(value, "as_tuple") else str(value)
+
+
+def facts_table(scheme: Scheme) -> list[list[str]]:
+    """Header, then one row per declared fact: id, label, type, unit, what it accepts, required, groups."""
+    rows = [list(DECLARED.values())]
+    for key, fact in scheme.definition.facts.items():
+        groups = [g.id for g in scheme.groups if key in scheme.facts_used(g.id)]
+        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "", describe(fact),
+                     required_text(fact), ", ".join(groups) or "(none)"])
+    return rows
+
+
+# --- what goes in each sheet ---------------------------------------------------------------------
+
+def _group_facts(scheme: Scheme, group: Group) -> list[str]:
+    used = scheme.facts_used(group.id)
+    return [k for k, f in scheme.definition.facts.items() if k in used and f.type != "events"]
+
+
+def _events(scheme: Scheme) -> list[str]:
+    used = set().union(*(scheme.facts_used(g.id) for g in scheme.groups))
+    return [k for k, f in scheme.definition.facts.items() if f.type == "events" and k in used]
+
+
+def _unit_rows(scheme: Scheme, group: Group) -> list[tuple[str, str | None]]:
+    """Roster units of ``group`` with their sequence from the rosters."""
+    index = scheme.groups.index(group)
+    return [(u, seq) for u, (gi, seq) in placements(scheme.definition).items() if gi == index]
+
+
+def sheets(scheme: Scheme) -> list[tuple[str, list[list[Any]]]]:
+    """The template's sheets: one per group (roster rows), one per events fact (header only)."""
+    out = []
+    facts = scheme.definition.facts
+    for group in scheme.groups:
+        keys = _group_facts(scheme, group)
+        head = [reserved_header("unit")] + ([reserved_header("sequence")] if group.sequences else [])
+        head += [fact_header(k, facts[k]) for k in keys]
+        rows: list[list[Any]] = [head]
+        for unit, seq in _unit_rows(scheme, group):
+            rows.append([unit] + ([seq or ""] if group.sequences else []) + [""] * len(keys))
+        out.append((sheet_name(group.id), rows))
+    for key in _events(scheme):
+        fields = facts[key].fields or {}
+        out.append((sheet_name(key), [[reserved_header("unit")] + [fact_header(k, f) for k, f in fields.items()]]))
+    return out
+
+
+# --- the three formats ---------------------------------------------------------------------------
+
+def to_csv(scheme: Scheme) -> bytes:
+    """Sections ``[name]`` per group and events fact (a plain table when there is only one)."""
+    parts = sheets(scheme)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for i, (name, rows) in enumerate(parts):
+        if len(parts) > 1:
+            if i:
+                writer.writerow([])
+            writer.writerow([f"[{name}]"])
+        writer.writerows(rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(scheme: Scheme) -> bytes:
+    """A sheet per group and per events fact, and the sheet 说明 listing the declared facts."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .write import fill_sheet
+
+    book = Workbook()
+    book.remove(book.active)
+    facts = scheme.definition.facts
+    for name, rows in sheets(scheme):
+        ws = book.create_sheet(name)
+        keys = [_key(h) for h in rows[0]]
+        events = facts.get(name)
+        declared = (events.fields or {}) if events is not None and events.type == "events" else facts
+        text_columns = [c for c, k in enumerate(keys, start=1)
+                        if k in ("unit", "sequence") or (k in declared and declared[k].type in ("text", "enum"))]
+        fill_sheet(ws, rows, text_columns)
+        last = max(len(rows), 2) + 500
+        for c, key in enumerate(keys, start=1):
+            letter = ws.cell(1, c).column_letter
+            ws.column_dimensions[letter].number_format = "@" if c in text_columns else "General"
+            fact = declared.get(key) if key in declared else None
+            choices = _choices(fact) if fact is not None else None
+            if choices and len(",".join(choices)) < 250:
+                check = DataValidation(type="list", formula1=json.dumps(",".join(choices), ensure_ascii=False),
+                                       allow_blank=True)
+                check.add(f"{letter}2:{letter}{last}")
+                ws.add_data_validation(check)
+    notes = book.create_sheet(NOTES_SHEET)
+    fill_sheet(notes, [*facts_table(scheme), [], [_HOW]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+_HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
+        "headers are 'label [id]' and must not change; numbers as numbers, without units (12, not 12分); "
+        "this sheet is not read.")
+
+
+def _key(head: str) -> str:
+    return head.rsplit("[", 1)[-1].rstrip("]") if head.endswith("]") else head
+
+
+def _choices(fact: Fact) -> list[str] | None:
+    if fact.type == "boolean":
+        return ["是", "否"]
+    if fact.type == "enum":
+        values = fact.values or []
+        return list(values.values()) if isinstance(values, dict) else list(values)
+    return None
+
+
+def to_yaml(scheme: Scheme) -> str:
+    """A YAML facts file to fill in, each value commented with what it takes."""
+    facts = scheme.definition.facts
+    lines = [f"# Facts for {scheme.title} ({scheme.id}): fill in every value left blank.",
+             "# Optional facts are commented out; remove the # to give one.", ""]
+    for group in scheme.groups:
+        keys = _group_facts(scheme, group) + [k for k in _events(scheme) if k in scheme.facts_used(group.id)]
+        lines.append(f"# --- {group.label} ({group.id}) ---")
+        units = _unit_rows(scheme, group)
+        placeholder = not units
+        if placeholder:
+            lines.append("# No roster: add each unit like this, naming its group.")
+            units = [("单位名称", None)]
+        for unit, seq in units:
+            body = [f"{_scalar(unit)}:"]
+            if placeholder:
+                body.append(f"  group: {group.id}")
+            if group.sequences and seq is None:
+                body.append(f"  sequence:   # one of {', '.join(s.id for s in group.sequences)}")
+            for key in keys:
+                fact = facts[key]
+                comment = f"# {fact.label + ': ' if fact.label else ''}{TYPES[fact.type]}"
+                accepts = describe(fact)
+                comment += f" ({accepts})" if accepts else ""
+                value = "[]" if fact.type == "events" else ""
+                optional = not fact.required or fact.default is not None
+                if optional:
+                    default = f" default {_show_default(fact.default)}" if fact.default is not None else ""
+                    body.append(f"  # {key}: {value}  {comment}, optional{default}")
+                else:
+                    body.append(f"  {key}: {value}  {comment}".replace(":   #", ":  #"))
+            lines += [f"# {line}" for line in body] if placeholder else body
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _scalar(text: str) -> str:
+    """A YAML key: plain when it reads back as the same text, else double-quoted."""
+    try:
+        plain_ok = read_yaml(f"{text}: 0\n", "<key>").data == {text: 0}
+    except Exception:
+        plain_ok = False
+    return text if plain_ok else json.dumps(text, ensure_ascii=False)
+
+
+def write_template(scheme: Scheme, fmt: str) -> str | bytes:
+    """The fill-in template as ``yaml`` (text), ``csv`` or ``xlsx`` (bytes)."""
+    if fmt == "yaml":
+        return to_yaml(scheme)
+    if fmt == "csv":
+        return to_csv(scheme)
+    if fmt == "xlsx":
+        return to_xlsx(scheme)
+    raise ValueError(f"unknown format {fmt!r}")

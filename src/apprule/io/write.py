@@ -1,0 +1,216 @@
+"""Results out: JSON (complete and stable), CSV for Excel (UTF-8 with BOM) and XLSX workbooks.
+
+JSON carries every decimal as a string (a JSON number loses digits on its way
+through most readers), keys sorted, so the same scheme and facts give the same
+bytes. CSV and XLSX carry a summary row per unit; the workbook adds a sheet of the
+breakdown by rule (every node of every unit's explanation tree).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from ..decimals import plain
+from ..engine import Scheme
+from ..explain import trace_data
+from ..results import Evaluation, Result, Trace
+from .layout import header, title_sheet_name
+
+#: summary columns: key → Chinese header
+SUMMARY = {"group": "组别", "sequence": "序列", "rank": "排名", "unit": "单位", "total": "总分", "grade": "等次",
+           "honours": "荣誉", "flags": "标记", "vetoes": "否决事项", "would_be_rank": "否决前排名",
+           "would_be_grade": "否决前等次"}
+BREAKDOWN_SHEET = "明细"
+BREAKDOWN = {"unit": "单位", "group": "组别", "depth": "层级", "node": "编号", "label": "项目", "kind": "类型",
+             "clause": "条款", "value": "得分", "max": "满分", "inputs": "输入", "notes": "说明",
+             "honours": "荣誉", "flags": "标记"}
+LIST_SEPARATOR = "、"
+
+
+def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> list[Result]:
+    """Results in the published order: scheme's groups in turn, each ranked."""
+    return [r for g in scheme.groups if group in (None, g.id) for r in evaluation.group(g.id)]
+
+
+def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> dict[str, Any]:
+    """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out."""
+    results = ordered(evaluation, scheme, group)
+    groups = {}
+    for g in scheme.groups:
+        if group in (None, g.id):
+            groups[g.id] = {"label": g.label, "max": _json(g.max),
+                            "order": [r.unit for r in evaluation.group(g.id)]}
+    return {
+        "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
+                   "period": {"kind": scheme.definition.period.kind,
+                              "start": scheme.definition.period.start.isoformat(),
+                              "end": scheme.definition.period.end.isoformat()}},
+        "groups": groups,
+        "units": {r.unit: _unit(r) for r in results},
+        "missing": [u for u in evaluation.missing
+                    if group is None or any(u in (g.units or ()) for g in scheme.groups if g.id == group)],
+    }
+
+
+def _unit(r: Result) -> dict[str, Any]:
+    return {
+        "group": r.group, "group_label": r.group_label, "sequence": r.sequence, "total": plain(r.total),
+        "rank": r.rank, "grade": r.grade, "would_be_rank": r.would_be_rank, "would_be_grade": r.would_be_grade,
+        "honours": list(r.honours), "flags": list(r.flags), "vetoes": list(r.vetoes),
+        "sections": [_line(line) for line in r.sections], "adjustments": [_line(line) for line in r.adjustments],
+        "values": {k: _json(v) for k, v in r.values.items()},
+        "carried_over": [{"fact": fact, "event": {k: _json(v) for k, v in event.items()}}
+                         for fact, event in getattr(r, "carried_over", ())],
+        "trace": trace_data(r.trace),
+    }
+
+
+def _line(line: Any) -> dict[str, Any]:
+    return {"id": line.id, "label": line.label, "value": _json(line.value), "max": _json(line.max),
+            "clause": line.clause}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def to_json(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> str:
+    return json.dumps(results_data(evaluation, scheme, group), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# --- rows shared by CSV and XLSX -----------------------------------------------------------------
+
+def _line_columns(results: Iterable[Result]) -> dict[str, str]:
+    """Section and adjustment columns, in first-seen order: id → header."""
+    columns: dict[str, str] = {}
+    for r in results:
+        for line in (*r.sections, *r.adjustments):
+            columns.setdefault(line.id, header(line.id, line.label))
+    return columns
+
+
+def summary_rows(results: list[Result], scheme: Scheme, as_text: bool) -> list[list[Any]]:
+    """Header, then one row per unit: summary columns, then each section and adjustment."""
+    lines = _line_columns(results)
+    labels = _sequence_labels(scheme)
+    rows: list[list[Any]] = [[header(k, v) for k, v in SUMMARY.items()] + list(lines.values())]
+    number = (lambda d: None if d is None else plain(d)) if as_text else (lambda d: d)
+    for r in results:
+        by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
+        rows.append([r.group, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit, number(r.total),
+                     r.grade, LIST_SEPARATOR.join(r.honours), LIST_SEPARATOR.join(r.flags),
+                     LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade]
+                    + [number(by_id.get(k)) for k in lines])
+    return rows
+
+
+def _sequence_labels(scheme: Scheme) -> dict[tuple[str, str | None], str]:
+    return {(g.id, s.id): s.label for g in scheme.groups for s in g.sequences}
+
+
+def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> bytes:
+    """One row per unit, UTF-8 with a byte-order mark so that Excel opens the Chinese right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True):
+        writer.writerow(["" if v is None else v for v in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def breakdown_rows(results: list[Result]) -> list[list[Any]]:
+    """Header, then one row per node of each unit's explanation tree, depth first."""
+    rows: list[list[Any]] = [list(BREAKDOWN.values())]
+
+    def walk(r: Result, trace: Trace, depth: int) -> None:
+        value = trace.value if isinstance(trace.value, (Decimal, int)) or trace.value is None else str(trace.value)
+        rows.append([r.unit, r.group, depth, trace.id, "  " * depth + trace.label, trace.kind, trace.clause,
+                     value, trace.max,
+                     "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
+                     "; ".join(trace.notes), LIST_SEPARATOR.join(trace.honours),
+                     LIST_SEPARATOR.join(trace.flags)])
+        for child in trace.children:
+            walk(r, child, depth + 1)
+
+    for r in results:
+        walk(r, r.trace, 0)
+    return rows
+
+
+def _text(value: Any) -> str:
+    data = _json(value)
+    return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+
+
+def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> bytes:
+    """A sheet per group (ranked, as the table), and the sheet 明细 of every rule's points."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = {BREAKDOWN_SHEET}
+    results = ordered(evaluation, scheme, group)
+    for g in scheme.groups:
+        members = [r for r in results if r.group == g.id]
+        if members or group == g.id:
+            fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
+    fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def fill_sheet(ws: Any, rows: list[list[Any]], text_columns: Iterable[int] = ()) -> None:
+    """Write rows (the first is the header, bold and frozen); text stays text, never a formula."""
+    from openpyxl.styles import Font
+
+    text = set(text_columns)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c, value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # a label or unit name, not a formula
+            if c in text:
+                cell.number_format = "@"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for c in range(1, (len(rows[0]) if rows else 0) + 1):
+        width = max((_cell_width(row[c - 1]) for row in rows if c - 1 < len(row)), default=8)
+        ws.column_dimensions[_letter(c)].width = min(max(width + 2, 6), 60)
+
+
+def _letter(c: int) -> str:
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(c)
+
+
+def _cell_width(value: Any) -> int:
+    import unicodedata
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def write_results(evaluation: Evaluation, scheme: Scheme, fmt: str, group: str | None = None) -> str | bytes:
+    """The results as ``json`` (text), ``csv`` or ``xlsx`` (bytes)."""
+    if fmt == "json":
+        return to_json(evaluation, scheme, group)
+    if fmt == "csv":
+        return to_csv(evaluation, scheme, group)
+    if fmt == "xlsx":
+        return to_xlsx(evaluation, scheme, group)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,230 @@
+"""The range a scheme declares for each node and total, worked out from its maxima, caps and floors."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from ..scheme.model import Block, Group, Leaf, SchemeDefinition, Section
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A closed interval; None on a side means unbounded."""
+
+    low: Decimal | None
+    high: Decimal | None
+
+    def __add__(self, other: Range) -> Range:
+        return Range(_add(self.low, other.low), _add(self.high, other.high))
+
+    def __neg__(self) -> Range:
+        return Range(-self.high if self.high is not None else None, -self.low if self.low is not None else None)
+
+    def scale(self, k: Decimal) -> Range:
+        ends = [self.low, self.high] if k >= 0 else [self.high, self.low]
+        return Range(*(e * k if e is not None else None for e in ends))
+
+    def hull(self, *values: Decimal | None) -> Range:
+        """The range widened to take in ``values`` (None: unbounded)."""
+        low, high = self.low, self.high
+        for v in values:
+            low = None if v is None or low is None else min(low, v)
+            high = None if v is None or high is None else max(high, v)
+        return Range(low, high)
+
+    def clamp(self, low: Decimal | None, high: Decimal | None) -> Range:
+        new_low = self.low if low is None else (low if self.low is None else max(self.low, low))
+        new_high = self.high if high is None else (high if self.high is None else min(self.high, high))
+        if new_low is not None and high is not None and new_low > high:
+            new_low = high
+        if new_high is not None and low is not None and new_high < low:
+            new_high = low
+        return Range(new_low, new_high)
+
+    def __str__(self) -> str:
+        low = "-∞" if self.low is None else _plain(self.low)
+        high = "+∞" if self.high is None else _plain(self.high)
+        return f"[{low}, {high}]"
+
+
+UNBOUNDED = Range(None, None)
+
+
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a + b
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return text
+
+
+def _span(values: Iterable[Decimal]) -> Range:
+    values = list(values)
+    return Range(min(values), max(values)) if values else Range(ZERO, ZERO)
+
+
+class GroupBounds:
+    """Declared ranges of every node of one group and of its total."""
+
+    def __init__(self, scheme: SchemeDefinition, group: Group):
+        self.scheme, self.group = scheme, group
+        self.nodes: dict[str, Range] = {}
+        self.donors: dict[str, list[Leaf]] = {}
+        tree = list(group.sections) + ([group.adjustments] if group.adjustments else [])
+        for leaf in _leaves(tree):
+            if leaf.transfer_to:
+                self.donors.setdefault(leaf.transfer_to, []).append(leaf)
+        for node in tree:
+            self._node(node)
+        self.sections = sum((self.nodes[s.id] for s in group.sections), Range(ZERO, ZERO))
+        self.adjustments = self.nodes[group.adjustments.id] if group.adjustments else Range(ZERO, ZERO)
+        if group.total.formula is None:
+            self.total = self.sections + self.adjustments
+        else:
+            self.total = self.formula(group.total.formula)
+
+    def leaf_cap(self, leaf: Leaf) -> Decimal | None:
+        """A rule's own maximum, raised by the weight other rules may hand it."""
+        if leaf.max is None:
+            return None
+        return leaf.max + sum((d.max or ZERO for d in self.donors.get(leaf.id, ())), ZERO)
+
+    def _node(self, node: Section | Block | Leaf) -> Range:
+        if isinstance(node, Section):
+            parts = [self._node(c) for c in node.items]
+            found = sum(parts, Range(ZERO, ZERO)).clamp(None, node.max)
+        elif isinstance(node, Block):
+            parts = [self._node(c) for c in node.rules]
+            bonus = Range(ZERO, _total_high(p.high for p in parts)).clamp(None, node.bonus_cap)
+            deduction = Range(_total_low(p.low for p in parts), ZERO)
+            if node.deduction_cap is not None:
+                deduction = deduction.clamp(-node.deduction_cap, None)
+            found = (bonus + deduction).clamp(node.min, node.max)
+        else:
+            found = self._leaf(node)
+        self.nodes[node.id] = found
+        return found
+
+    def _leaf(self, leaf: Leaf) -> Range:
+        shape = leaf.shape
+        found = UNBOUNDED
+        if shape in ("score", "rate"):
+            found = Range(ZERO, self.leaf_cap(leaf))
+        elif shape == "table" and leaf.table is not None:
+            points = [a.points for a in leaf.table.map.values()]
+            if leaf.table.otherwise is not None:
+                points.append(leaf.table.otherwise.points)
+            found = _span(points)
+        elif shape == "bands" and leaf.bands is not None:
+            spec = leaf.bands
+            if spec.match == "all":
+                found = Range(sum((min(b.points, ZERO) for b in spec.bands), ZERO),
+                              sum((max(b.points, ZERO) for b in spec.bands), ZERO))
+            else:
+                found = _span(b.points for b in spec.bands)
+            found = found.hull(spec.otherwise.points)
+        elif shape == "when" and leaf.when is not None:
+            found = _span([ZERO, leaf.when.points])
+        elif shape == "rank_table" and leaf.rank_table is not None:
+            found = _span([ZERO, leaf.rank_table.otherwise, *leaf.rank_table.map.values()])
+        elif shape == "movement" and leaf.movement is not None:
+            spec = leaf.movement
+            found = Range(ZERO, None if spec.max is None else max(spec.max, spec.hold_first))
+        if leaf.applies is not None:
+            found = found.hull(ZERO)
+        if leaf.fill is not None:
+            found = found.hull(leaf.fill.when_none)
+        cap = self.leaf_cap(leaf)
+        if shape not in ("score", "rate"):
+            found = found.clamp(leaf.min, cap)
+        return found
+
+    def formula(self, text: str) -> Range:
+        """Interval arithmetic over a total's formula; unbounded where it cannot tell."""
+        try:
+            tree = ast.parse(text.strip(), mode="eval").body
+        except SyntaxError:
+            return UNBOUNDED
+        return self._eval(tree)
+
+    def _name(self, name: str) -> Range:
+        if name == "sections":
+            return self.sections
+        if name == "adjustments":
+            return self.adjustments
+        if name in self.nodes:
+            return self.nodes[name]
+        fact = self.scheme.facts.get(name)
+        if fact is None:
+            return UNBOUNDED
+        if fact.type == "boolean":
+            return Range(ZERO, Decimal(1))
+        low = fact.min if fact.min is not None else (ZERO if fact.type in ("count", "rate") else None)
+        return Range(low, fact.max)
+
+    def _eval(self, node: ast.expr) -> Range:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and \
+                not isinstance(node.value, bool):
+            value = Decimal(str(node.value))
+            return Range(value, value)
+        if isinstance(node, ast.Name):
+            return self._name(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -self._eval(node.operand)
+        if isinstance(node, ast.BinOp):
+            left, right = self._eval(node.left), self._eval(node.right)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left + (-right)
+            if isinstance(node.op, ast.Mult):
+                return _times(left, right)
+            if isinstance(node.op, ast.Div) and right.low is not None and right.low == right.high and right.low:
+                return left.scale(1 / right.low)
+        return UNBOUNDED
+
+
+def _times(a: Range, b: Range) -> Range:
+    if a.low is not None and a.low == a.high:
+        return b.scale(a.low)
+    if b.low is not None and b.low == b.high:
+        return a.scale(b.low)
+    ends = [a.low, a.high, b.low, b.high]
+    if any(e is None for e in ends):
+        return UNBOUNDED
+    products = [x * y for x in (a.low, a.high) for y in (b.low, b.high)]  # type: ignore[operator]
+    return Range(min(products), max(products))
+
+
+def _total_high(highs: Iterable[Decimal | None]) -> Decimal | None:
+    total = ZERO
+    for h in highs:
+        if h is None:
+            return None
+        total += max(h, ZERO)
+    return total
+
+
+def _total_low(lows: Iterable[Decimal | None]) -> Decimal | None:
+    total = ZERO
+    for low in lows:
+        if low is None:
+            return None
+        total += min(low, ZERO)
+    return total
+
+
+def _leaves(nodes: Iterable[Section | Block | Leaf]) -> Iterable[Leaf]:
+    for node in nodes:
+        if isinstance(node, Section):
+            yield from _leaves(node.items)
+        elif isinstance(node, Block):
+            yield from _leaves(node.rules)
+        else:
+            yield node
