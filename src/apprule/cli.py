@@ -1,173 +1,387 @@
 """The `apprule` command: the only place that prints and picks exit codes.
 
-Exit codes: 0 success, 1 facts or evaluation problems (or failing cases), 2 scheme or usage errors.
+Exit codes: 0 success; 1 facts or evaluation problems, or failing cases; 2 scheme
+or usage errors. Errors go to stderr, results to stdout (or ``--output``). One
+error boundary (``_Main.invoke``) maps apprule's error classes to exit codes.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import difflib
+import io
+import shutil
 import sys
-import unicodedata
+import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Iterator
 
 import click
 
-from . import cases as case_files
 from .decimals import plain
 from .engine import Scheme, load_scheme
-from .errors import AppruleError, SchemeError
-from .explain import trace_data
+from .errors import AppruleError, FactError, SchemeError, did_you_mean
 from .results import Evaluation
-from .scheme.yamlsource import read_yaml
+
+#: runs shorter than this show no progress display
+PROGRESS_DELAY = 1.0
+RESULT_FORMATS = ("table", "json", "csv", "xlsx")
+TEMPLATE_FORMATS = ("table", "yaml", "csv", "xlsx")
 
 
-def _fail(exc: AppruleError, code: int) -> NoReturn:
-    click.echo(str(exc), err=True)
-    sys.exit(code)
+class _Main(click.Group):
+    """The error boundary: scheme errors exit 2, every other apprule error exits 1."""
 
-
-def _scheme(path: str) -> Scheme:
-    try:
-        return load_scheme(Path(path))
-    except SchemeError as exc:
-        _fail(exc, 2)
-
-
-def read_facts(path: str) -> Any:
-    """Unit facts from YAML or JSON; numbers keep every digit (JSON numbers are read as decimals)."""
-    file = Path(path)
-    text = file.read_text(encoding="utf-8-sig")
-    if file.suffix.lower() == ".json":
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal)
-    return read_yaml(text, str(file)).data
-
-
-def _evaluate(scheme: Scheme, facts_path: str) -> Evaluation:
-    try:
-        return scheme.evaluate(read_facts(facts_path))
-    except SchemeError as exc:
-        _fail(exc, 1)
-    except AppruleError as exc:
-        _fail(exc, 1)
-
-
-@click.group()
-@click.version_option(package_name="apprule")
-def main() -> None:
-    """Score organisational units under assessment schemes written in YAML."""
-
-
-@main.command()
-@click.argument("schemes", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def check(schemes: tuple[str, ...]) -> None:
-    """Load and check schemes; print every error with its location."""
-    failed = False
-    for path in schemes:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            scheme = load_scheme(Path(path))
-            click.echo(f"{path}: ok ({scheme.title}, {len(scheme.groups)} group(s))")
+            return super().invoke(ctx)
         except SchemeError as exc:
             click.echo(str(exc), err=True)
-            failed = True
-    sys.exit(2 if failed else 0)
+            ctx.exit(2)
+        except AppruleError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(1)
 
 
-@main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False))
-@click.option("--group", "group_id", help="Only this group (its id).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def score(scheme: str, facts: str, group_id: str | None, fmt: str) -> None:
-    """Score every unit and print the ranked table per group."""
-    loaded = _scheme(scheme)
-    evaluation = _evaluate(loaded, facts)
-    results = [r for r in evaluation.values() if group_id is None or r.group == group_id]
-    if group_id is not None and not any(g.id == group_id for g in loaded.groups):
-        click.echo(f"no group {group_id!r}; groups: {', '.join(g.id for g in loaded.groups)}", err=True)
-        sys.exit(2)
-    if fmt == "json":
-        data = {r.unit: {"group": r.group, "sequence": r.sequence, "total": plain(r.total), "rank": r.rank,
-                         "grade": r.grade, "honours": list(r.honours), "flags": list(r.flags),
-                         "values": {k: plain(v) for k, v in sorted(r.values.items())}} for r in results}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+@click.group(cls=_Main)
+@click.version_option(package_name="apprule")
+def main() -> None:
+    """Score organisational units under assessment schemes written in YAML (绩效考评).
+
+    \b
+    apprule check schemes/hebi_2021.yaml
+    apprule score schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml
+    apprule explain schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml 海河街道办事处
+    apprule facts schemes/hebi_2021.yaml --format xlsx --output 数据.xlsx
+    apprule test tests/schemes
+    """
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _working(message: str) -> Iterator[None]:
+    """A spinner on stderr, only on a terminal and only once the work has taken a while."""
+    if not _is_terminal(sys.stderr):
+        yield
         return
-    for group in loaded.groups:
-        rows = [r for r in results if r.group == group.id]
-        if not rows:
+    from rich.console import Console
+
+    status = Console(stderr=True).status(message)
+    timer = threading.Timer(PROGRESS_DELAY, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        status.stop()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .io.read import FORMATS, facts_format
+    if facts_format(value) is None:
+        raise click.BadParameter(f"{value!r}: facts are read from {', '.join(FORMATS)} files")
+    return value
+
+
+def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
+    """Read the facts and evaluate them; fact problems are named by their place in the file."""
+    from .io.read import read_facts
+
+    with _working(f"scoring {facts_path}"):
+        facts = read_facts(facts_path, scheme, partial=partial)
+        try:
+            evaluation = scheme.evaluate(facts.facts)
+        except FactError as exc:
+            raise facts.locate(exc) from None
+    if facts.missing:
+        click.echo(f"note: not in {facts_path} (scored without them): "
+                   + "、".join(unit for _, unit in facts.missing), err=True)
+    return evaluation
+
+
+def _emit(data: str | bytes, output: str | None) -> None:
+    """Write results to ``output`` or to stdout; binary workbooks never to a terminal."""
+    if output:
+        path = Path(output)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+        return
+    if isinstance(data, str):
+        click.echo(data, nl=not data.endswith("\n"))
+        return
+    stdout = click.get_binary_stream("stdout")
+    if data[:2] == b"PK" and _is_terminal(stdout):
+        raise click.UsageError("an .xlsx workbook is binary: give --output FILE.xlsx")
+    stdout.write(data)
+    stdout.flush()
+
+
+def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], default: str) -> str:
+    """The format asked for, else the one ``--output``'s ending names, else the default."""
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    suffix = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
+    return suffix if suffix in choices else default
+
+
+def _check_group(scheme: Scheme, group: str | None) -> None:
+    ids = [g.id for g in scheme.groups]
+    if group is not None and group not in ids:
+        hint = did_you_mean(group, ids)
+        raise click.BadParameter(f"no group {group!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(ids)})",
+                                 param_hint="--group")
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("schemes", nargs=-1, required=True, type=click.Path(exists=True))
+def check(schemes: tuple[str, ...]) -> None:
+    """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location."""
+    paths: list[Path] = []
+    for name in map(Path, schemes):
+        paths += sorted(name.glob("*.yaml")) if name.is_dir() else [name]
+    failed = 0
+    for path in paths:
+        try:
+            scheme = load_scheme(path)
+        except SchemeError as exc:
+            click.echo(str(exc), err=True)
+            failed += 1
             continue
-        click.echo(f"\n{group.label} ({group.id})")
-        header = ["排名", "单位", "序列", "总分", "等次", "荣誉", "标记"]
-        body = [[str(r.rank) if r.rank is not None else "—", r.unit, r.sequence or "", plain(r.total),
-                 r.grade or "", "、".join(r.honours), "、".join(r.flags)] for r in rows]
-        click.echo(_table(header, body))
-    if evaluation.missing:
-        click.echo(f"\nnot in the facts: {', '.join(evaluation.missing)}", err=True)
+        click.echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
+                   f"{len(scheme.definition.facts)} fact(s))")
+    if failed:
+        click.echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
+        sys.exit(2)
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = {0, 3}
-
-    def line(row: list[str]) -> str:
-        cells = []
-        for i, cell in enumerate(row):
-            pad = " " * (widths[i] - _width(cell))
-            cells.append(pad + cell if i in right else cell + pad)
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
-
+# --- score ---------------------------------------------------------------------------------------
 
 @main.command()
 @click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False))
+@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
+@click.option("--group", "group", metavar="ID", help="Only this group.")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
+              help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
+                   "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
+def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool) -> None:
+    """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
+    fmt = _format(fmt, output, RESULT_FORMATS, "table")
+    loaded = load_scheme(Path(scheme))
+    _check_group(loaded, group)
+    evaluation = _evaluate(loaded, facts, partial)
+    if fmt == "table":
+        _emit(_score_table(loaded, evaluation, group, wide=output is not None), output)
+        return
+    from .io.write import write_results
+    _emit(write_results(evaluation, loaded, fmt, group), output)
+
+
+def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
+    """The ranked table of each group, Chinese labels aligned by display width (rich)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    terminal = not wide and _is_terminal(sys.stdout)
+    width = shutil.get_terminal_size().columns if terminal else 400
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=terminal, color_system="auto" if terminal else None,
+                      highlight=False, emoji=False, markup=False)
+    for g in scheme.groups:
+        results = evaluation.group(g.id)
+        if group not in (None, g.id) or not results:
+            continue
+        sequences = {s.id: s.label for s in g.sequences}
+        title = f"{g.label} ({g.id})" + (f"  满分 {plain(g.max)}" if g.max is not None else "")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("排名", justify="right", no_wrap=True)
+        table.add_column("单位", no_wrap=True)
+        if sequences:
+            table.add_column("序列", no_wrap=True)
+        table.add_column("总分", justify="right", no_wrap=True)
+        table.add_column("等次", no_wrap=True)
+        table.add_column("荣誉")
+        table.add_column("标记", overflow="fold")
+        for r in results:
+            row = [str(r.rank) if r.rank is not None else "—", r.unit]
+            if sequences:
+                row.append(sequences.get(r.sequence or "", r.sequence or ""))
+            row += [plain(r.total), r.grade or "", "、".join(r.honours), "、".join(r.flags)]
+            table.add_row(*row)
+        console.print(table)
+    return _trim(buffer.getvalue())
+
+
+def _trim(text: str) -> str:
+    """Rich pads every line to the table's width; files and pipes need no trailing blanks."""
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+# --- explain -------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
+@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(scheme: str, facts: str, unit: str, fmt: str) -> None:
-    """Explain one unit: every section, rule, cap, rounding, rank and grade with its clause."""
-    evaluation = _evaluate(_scheme(scheme), facts)
+@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
+def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None:
+    """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
+    evaluation = _evaluate(load_scheme(Path(scheme)), facts, partial)
     if unit not in evaluation:
-        click.echo(f"no unit {unit!r} in {facts}", err=True)
-        sys.exit(1)
-    result = evaluation[unit]
-    if fmt == "json":
-        click.echo(json.dumps(trace_data(result.trace), ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        click.echo(result.explain())
+        hint = did_you_mean(unit, list(evaluation))
+        raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")
+    click.echo(evaluation[unit].explain(fmt))
 
+
+# --- facts ---------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(TEMPLATE_FORMATS),
+              help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
+                   "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+def facts(scheme: str, fmt: str | None, output: str | None) -> None:
+    """The facts SCHEME declares, or a blank fill-in template for its rosters."""
+    from .io.template import facts_table, write_template
+
+    loaded = load_scheme(Path(scheme))
+    fmt = _format(fmt, output, TEMPLATE_FORMATS, "table")
+    if fmt != "table":
+        _emit(write_template(loaded, fmt), output)
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = facts_table(loaded)
+    table = Table(title=f"{loaded.title} ({loaded.id})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for head in rows[0]:
+        table.add_column(head, overflow="fold")
+    for row in rows[1:]:
+        table.add_row(*row)
+    terminal = output is None and _is_terminal(sys.stdout)
+    buffer = io.StringIO()
+    Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else 200, force_terminal=terminal,
+            color_system="auto" if terminal else None, highlight=False, markup=False).print(table)
+    _emit(_trim(buffer.getvalue()), output)
+
+
+# --- test ----------------------------------------------------------------------------------------
 
 @main.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def test_cases(paths: tuple[str, ...]) -> None:
-    """Run worked-example case files and report each case."""
+@click.option("--quiet", "-q", is_flag=True, help="Report failing cases only.")
+def test_cases(paths: tuple[str, ...], quiet: bool) -> None:
+    """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case."""
+    from . import cases as case_files
+
     files: list[Path] = []
     for path in map(Path, paths):
         files += sorted(path.rglob("cases*.yaml")) if path.is_dir() else [path]
-    passed = failed = 0
-    for file in files:
-        try:
-            outcomes = case_files.run_case_file(file)
-        except SchemeError as exc:
-            _fail(exc, 2)
-        for outcome in outcomes:
-            mark = "PASS" if outcome.passed else "FAIL"
-            click.echo(f"{mark} {file}#{outcome.index + 1}: {outcome.description}")
-            for diff in outcome.differences:
-                click.echo(f"     {diff}")
-            passed += outcome.passed
-            failed += not outcome.passed
-    click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    if not files:
+        raise click.UsageError(f"no case files (cases*.yaml) under {', '.join(paths)}")
+    passed = failed = broken = 0
+    with _working("running cases"):
+        for file in files:
+            try:
+                scheme, cases = case_files.load_cases(file)
+            except SchemeError as exc:
+                click.echo(f"ERROR {file}\n{exc}", err=True)
+                broken += 1
+                continue
+            for index, case in enumerate(cases):
+                outcome = case_files.run_case(scheme, case, str(file), index)
+                if outcome.passed:
+                    passed += 1
+                    if not quiet:
+                        click.echo(f"PASS {file}#{index + 1}: {outcome.description}")
+                    continue
+                failed += 1
+                click.echo(f"FAIL {file}#{index + 1}: {outcome.description}")
+                for line in _case_diff(scheme, case, outcome.differences):
+                    click.echo(f"     {line}")
+    summary = f"{passed} passed, {failed} failed" + (f", {broken} file(s) could not be loaded" if broken else "")
+    click.echo(summary)
+    if broken:
+        sys.exit(2)
+    if failed:
+        sys.exit(1)
 
+
+def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> list[str]:
+    """Expected against actual, as a unified diff of the keys the case states; other differences as they are."""
+    expect = case.get("expect") or {}
+    try:
+        evaluation = scheme.evaluate(case.get("units") or {})
+    except AppruleError:
+        return differences
+    want: list[str] = []
+    got: list[str] = []
+    for unit, keys in expect.items():
+        result = evaluation.get(unit)
+        for key, value in (keys or {}).items():
+            if key == "values" and isinstance(value, dict):
+                for node, number in value.items():
+                    want.append(f"{unit}.values.{node}: {_norm(number)}")
+                    actual = result.values.get(node, "(no such rule)") if result else "(no result)"
+                    got.append(f"{unit}.values.{node}: {_norm(actual)}")
+                continue
+            want.append(f"{unit}.{key}: {_norm(value, key)}")
+            actual = getattr(result, key, "(unknown key)") if result else "(no result)"
+            got.append(f"{unit}.{key}: {_norm(actual, key)}")
+    diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, "expected", "actual", n=0, lineterm="")
+            if not line.startswith("@@")]
+    shown = {line[1:].split(":", 1)[0] for line in diff if line[:1] in "+-" and not line.startswith(("---", "+++"))}
+    rest = [d for d in differences if d.split(":", 1)[0] not in shown]
+    return diff + rest
+
+
+def _norm(value: Any, key: str = "") -> str:
+    """A value as the case compares it: numbers exactly (1.50 = 1.5), lists of labels in any order."""
+    if isinstance(value, (list, tuple)) and key in ("honours", "flags", "vetoes"):
+        return "[" + ", ".join(sorted(map(str, value))) + "]"
+    if isinstance(value, (Decimal, int, float, str)) and not isinstance(value, bool) and key not in (
+            "grade", "would_be_grade", "sequence", "group"):
+        try:
+            return plain(Decimal(str(value)).normalize())
+        except ArithmeticError:
+            return str(value)
+    return "null" if value is None else str(value)
+
+
+# --- schema --------------------------------------------------------------------------------------
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the scheme language (for editors)."""
-    from .scheme.model import SchemeDefinition
-    click.echo(json.dumps(SchemeDefinition.model_json_schema(), ensure_ascii=False, indent=2))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.option("--path", "show_path", is_flag=True, help="Print where the installed copy of the schema is.")
+def schema(output: str | None, show_path: bool) -> None:
+    """The JSON Schema (draft-07) of the scheme language, for editors with the YAML language server.
+
+    Put `# yaml-language-server: $schema=PATH` on a scheme's first line.
+    """
+    from .io.schema import schema_text, shipped_schema_path
+
+    if show_path:
+        click.echo(str(shipped_schema_path()))
+        return
+    _emit(schema_text(), output)

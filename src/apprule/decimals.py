@@ -45,5 +45,4 @@ def clamp(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """A decimal as people write it: no exponent, no trailing zeros beyond what it carries."""
-    text = format(value, "f")
-    return "0" if text in ("-0", "-0.0") else text
+    return format(value.copy_abs() if value.is_zero() else value, "f")

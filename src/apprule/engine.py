@@ -119,7 +119,7 @@ def _evaluate_group(graph: GroupGraph, units: list[UnitFacts], scheme: SchemeDef
     vetoes: dict[int, list[Veto]] = {}
     for i, env in enumerate(envs):
         for veto in group.vetoes:
-            if runner.run(graph.veto_tests[veto.id], env):
+            if runner.run_for(graph.veto_tests[veto.id], env, names[i], f"veto {veto.id}"):
                 vetoes.setdefault(i, []).append(veto)
 
     would_rank, would_grade = _rank_and_grade(runner, graph, units, envs, {}, names)
@@ -151,7 +151,7 @@ def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], e
             scopes.setdefault(_scope_key(units[i], ranking.scope), []).append(i)
         for key, members in scopes.items():
             scope_label = _scope_label(group, key)
-            for i, rank in rank_scope(runner, graph, ranking, envs, members).items():
+            for i, rank in rank_scope(runner, graph, ranking, envs, members, names).items():
                 ranks[i] = (rank, f"rank {rank} of {len(members)} in {scope_label}")
     for i, env in enumerate(envs):
         env["rank"] = ranks[i][0] if i in ranks else None
@@ -163,7 +163,13 @@ def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], e
             scopes.setdefault(_scope_key(units[i], scope), []).append(i)
         rank_only = {i: r for i, (r, _) in ranks.items()}
         for members in scopes.values():
-            decisions.update(assign_grades(runner, graph, envs, members, rank_only, vetoes, names))
+            decisions.update(assign_grades(runner, graph, envs, members, rank_only, vetoes, names,
+                                           [u.sequence for u in units]))
+        for i, found in vetoes.items():  # a forced grade holds even for a unit out of the ranking
+            forced = [v for v in found if v.effects.force is not None]
+            if i not in decisions and forced:
+                decisions[i] = GradeDecision(forced[-1].effects.force, [
+                    f"not ranked; {v.label}: grade forced to {v.effects.force}" for v in forced])
     return ranks, decisions
 
 
@@ -224,6 +230,7 @@ def _trace(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Column
         parts.append(node_trace(group.adjustments.id))
     children = [Trace("total", group.total.label, "total", total.value, group.total.clause, total.max,
                       tuple(total.inputs.items()), tuple(total.notes), children=tuple(parts))]
+    children += [node_trace(leaf.id) for leaf in group.derived]
     for veto in vetoes:
         children.append(Trace(veto.id, veto.label, "veto", "applies", veto.clause,
                               notes=(f"condition {veto.when}",), flags=(veto.label,)))

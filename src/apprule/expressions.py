@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 import simpleeval
 
 from .decimals import CONTEXT, ZERO, clamp, round_to
-from .errors import did_you_mean
+from .errors import EvaluationError, did_you_mean
 
 MAX_LENGTH = 2_000
 MAX_NODES = 400
@@ -151,9 +151,11 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
             if id(node) not in called:
                 names.add(node.id)
         elif isinstance(node, ast.Constant):
-            if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-                segment = ast.get_source_segment(source, node) or repr(node.value)
-                node.decimal = Decimal(segment.replace("_", ""))  # type: ignore[attr-defined]
+            if isinstance(node.value, int) and not isinstance(node.value, bool):
+                node.decimal = Decimal(node.value)  # type: ignore[attr-defined]
+            elif isinstance(node.value, float):  # from its own text: 0.1 is exactly one tenth
+                segment = (ast.get_source_segment(source, node) or repr(node.value)).replace("_", "")
+                node.decimal = Decimal(segment)  # type: ignore[attr-defined]
             elif not isinstance(node.value, (str, bool)):
                 raise ExpressionProblem("expression-forbidden", f"literal {node.value!r} is not allowed", offset)
     known = set(known)
@@ -198,3 +200,12 @@ class Runner:
             raise ValueError(f"in {expression.text!r}: {exc}") from exc
         except (TypeError, ArithmeticError) as exc:
             raise ValueError(f"in {expression.text!r}: {type(exc).__name__}: {exc}") from exc
+
+    def run_for(self, expression: Expression, names: Mapping[str, Any], unit: str, where: str) -> Any:
+        """Like ``run``, failing with an ``EvaluationError`` that names the unit and the place."""
+        try:
+            return self.run(expression, names)
+        except (ValueError, KeyError) as exc:
+            empty = sorted(n for n in expression.names if names.get(n, ZERO) is None)
+            why = f"needs {', '.join(empty)}, which the unit left empty" if empty else str(exc)
+            raise EvaluationError(unit, where, why) from None

@@ -13,6 +13,8 @@ from .scheme.model import Fact, SchemeDefinition
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
 PLACEMENT_KEYS = ("group", "sequence")
+#: Names with a meaning of their own in expressions; no fact may take them.
+RESERVED_NAMES = PLACEMENT_KEYS + ("total", "rank", "rank_from_bottom", "scope_size", "sections", "adjustments")
 _MAX_FLOAT_DIGITS = 15  # a float carries 15 significant digits faithfully, no more
 _TRUE = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
 
@@ -121,6 +123,10 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
                                     + _hint(unit, scheme.groups[gi].units or ())))
             return None
     sequences = {s.id for s in scheme.groups[gi].sequences}
+    if seq is not None and "sequence" in given and given["sequence"] != seq:
+        issues.append(FactIssue("wrong-sequence", unit, "sequence", f"the roster puts this unit in sequence "
+                                f"{seq!r}, the facts say {given['sequence']!r}"))
+        return None
     if seq is None and sequences:
         seq = given.get("sequence")
         if seq not in sequences:
@@ -139,6 +145,8 @@ def convert(fact: Fact, value: Any) -> Any:
     """One value in, converted to its declared type; ``_Bad`` if it does not fit."""
     kind = fact.type
     if kind == "events":
+        if value is None and not fact.required:
+            return []
         if not isinstance(value, (list, tuple)):
             raise _Bad("wrong-type", f"expected a list of events, got {value!r}")
         return [_event(fact, i, event) for i, event in enumerate(value)]
@@ -184,6 +192,17 @@ def convert(fact: Fact, value: Any) -> Any:
         except ValueError:
             raise _Bad("wrong-type", f"expected a date like 2021-06-30, got {value!r}") from None
     raise AssertionError(kind)
+
+
+def check_default(fact: Fact) -> str | None:
+    """What is wrong with a fact's declared default, if anything."""
+    if fact.default is None:
+        return None
+    try:
+        convert(fact, fact.default)
+    except _Bad as bad:
+        return bad.message
+    return None
 
 
 def to_decimal(value: Any, percent: bool = False) -> Decimal:

@@ -280,3 +280,20 @@ def test_rank_table_honours_and_the_last_place() -> None:
                           d={"x": 70, "invest": 2}))
     assert ev["b"].honours == ("典型发言",) and ev["a"].honours == ()
     assert {u: r.grade for u, r in ev.items()} == {"a": "正常", "b": "正常", "c": "表态发言", "d": "表态发言"}
+
+
+def test_post_scoring_conditions_name_the_unit_and_force_survives_unranking() -> None:
+    s = scheme("x: {type: number}\ny: {type: number, required: false}\nfraud: {type: boolean}\n", sections=SCORE,
+               group="""\
+        ranking: {}
+        grades:
+          levels: [达标, 不达标]
+          rules: [{grade: 达标, when: "total >= 60"}, {grade: 不达标}]
+        vetoes:
+          - {id: fraud, label: 弄虚作假, when: fraud, effects: {unrank: true, force: 不达标}}
+          - {id: y, label: 条件, when: "y > 3"}
+        """)
+    ev = s.evaluate(units(a={"x": 90, "y": 1, "fraud": True}, b={"x": 50, "y": 1, "fraud": False}))
+    assert (ev["a"].rank, ev["a"].grade, ev["a"].would_be_grade) == (None, "不达标", "达标")
+    with pytest.raises(apprule.EvaluationError, match="unit 'b', rule 'veto y': needs y, which the unit left empty"):
+        s.evaluate(units(b={"x": 50, "fraud": False}))

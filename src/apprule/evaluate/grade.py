@@ -63,8 +63,8 @@ def quota_counts(grades: Grades, n: int) -> tuple[dict[int, int], list[str]]:
 
 
 def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, Any]], members: Sequence[int],
-                  ranks: dict[int, int], vetoes: dict[int, list[Veto]], names: Sequence[str]
-                  ) -> dict[int, GradeDecision]:
+                  ranks: dict[int, int], vetoes: dict[int, list[Veto]], names: Sequence[str],
+                  sequences: Sequence[str | None]) -> dict[int, GradeDecision]:
     """Grade the ``members`` of one scope (indexes into ``envs``), applying the vetoes given."""
     grades = graph.group.grades
     assert grades is not None
@@ -91,7 +91,7 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
 
     def test(expr_index: int, tests: dict[int, Any], i: int) -> bool:
         expr = tests.get(expr_index)
-        return expr is None or bool(runner.run(expr, envs[i]))
+        return expr is None or bool(runner.run_for(expr, envs[i], names[i], "grades"))
 
     counts, count_notes = quota_counts(grades, len(members))
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
@@ -117,7 +117,7 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
     for r, rule in enumerate(grades.rules):
         candidates = []
         for i in order:
-            if i in graded:
+            if i in graded or (rule.sequences is not None and sequences[i] not in rule.sequences):
                 continue
             if rule.grade not in allowed[i]:
                 continue
@@ -131,7 +131,7 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
                 decisions[i].notes.append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
                                                                 else "every unit left"))
             continue
-        places = counts[r] + carry
+        places = max(counts[r] + carry, 0)  # grants may already have used every place
         taken = candidates[:places]
         if 0 < places < len(candidates) and ranks.get(candidates[places - 1]) == ranks.get(candidates[places]):
             boundary = ranks.get(candidates[places])

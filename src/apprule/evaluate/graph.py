@@ -226,6 +226,8 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
         b.add(section, b.base + ("sections", i), None)
     if group.adjustments is not None:
         b.add(group.adjustments, b.base + ("adjustments",), None)
+    for i, leaf in enumerate(group.derived):
+        b.add(leaf, b.base + ("derived", i), None)
     for node in list(b.nodes.values()):
         if isinstance(node.spec, Leaf):
             b.leaf_expressions(node)

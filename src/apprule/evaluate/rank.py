@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
+from ..errors import EvaluationError
 from ..expressions import Runner
 from ..scheme.model import Ranking
 from .graph import GroupGraph
@@ -32,11 +33,15 @@ def ties_at(ranks: Mapping[int, int], rank: int) -> int:
 
 
 def rank_scope(runner: Runner, graph: GroupGraph, ranking: Ranking, envs: Sequence[dict[str, Any]],
-               members: Sequence[int]) -> dict[int, int]:
+               members: Sequence[int], names: Sequence[str]) -> dict[int, int]:
     """Rank the units ``members`` (indexes into ``envs``) by the ranking's value, then its tie-breakers."""
     keys: list[tuple[Decimal, ...]] = []
+    exprs = [e for e in (graph.ranking_by, *graph.tie_breakers) if e is not None]
     for i in members:
-        exprs = [graph.ranking_by, *graph.tie_breakers]
-        keys.append(tuple(number(runner.run(e, envs[i]), "the ranking value") for e in exprs if e is not None))
+        try:
+            keys.append(tuple(number(runner.run_for(e, envs[i], names[i], "ranking"), "the ranking value")
+                              for e in exprs))
+        except ValueError as exc:
+            raise EvaluationError(names[i], "ranking", str(exc)) from None
     ranks = competition_ranks(keys, ranking.order, dense=ranking.ties == "dense")
     return dict(zip(members, ranks))

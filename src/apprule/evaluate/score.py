@@ -68,9 +68,6 @@ def _node_column(runner: Runner, graph: GroupGraph, node: GraphNode, units: Sequ
             _cap(spec, out)
     if spec.fill is not None:
         _fill(spec, units, column)
-    missing = [units[i].unit for i, out in enumerate(column) if out.missing]
-    if missing:
-        raise EvaluationError(missing[0], node.id, "inputs are empty and the rule has no `fill`")
     for out in column:
         _round(spec.round, out)
     return column
@@ -114,10 +111,9 @@ def _transfer(graph: GroupGraph, node: GraphNode, columns: dict[str, Column], i:
 
 
 def _cap(leaf: Leaf, out: Outcome) -> None:
-    high = out.max if out.max is not None else leaf.max
-    if leaf.shape in ("score", "rate") or not out.applicable:
+    if not out.applicable:
         return
-    capped = clamp(out.value, leaf.min, high)
+    capped = clamp(out.value, leaf.min, out.max if out.max is not None else leaf.max)
     if capped != out.value:
         bound = "capped at" if capped < out.value else "floored at"
         out.notes.append(f"{plain(out.value)} {bound} {plain(capped)}")
@@ -140,7 +136,7 @@ def _fill(leaf: Leaf, units: Sequence[UnitFacts], column: Column) -> None:
     for i, unit in enumerate(units):
         scopes.setdefault(unit.sequence if spec.peers == "sequence" else None, []).append(i)
     for members in scopes.values():
-        peers = [column[i].value for i in members if not column[i].missing]
+        peers = [column[i].value for i in members if not column[i].missing and column[i].applicable]
         if spec.zeros == "exclude":
             peers = [v for v in peers if v != ZERO]
         for i in members:

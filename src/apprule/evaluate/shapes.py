@@ -181,8 +181,8 @@ def _band(bands: Bands, x: Decimal, out: Outcome) -> None:
 
 
 def _lookup(table: Table, key: Any, out: Outcome) -> None:
-    if isinstance(key, Decimal) and key == key.to_integral_value():
-        key = int(key)
+    if isinstance(key, Decimal):  # YAML keys are whole numbers or text
+        key = int(key) if key == key.to_integral_value() else plain(key)
     award = table.map.get(key)
     out.inputs["key"] = key
     if award is None:

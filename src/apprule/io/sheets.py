@@ -15,7 +15,7 @@ from ..errors import did_you_mean
 from ..facts import placements
 from ..scheme.model import Fact, SchemeDefinition
 from .cells import CellProblem, blank, fact_value, unit_id
-from .layout import NOTES_SHEET, RESERVED, column_letter, parse_header, sheet_name
+from .layout import _BRACKETED, NOTES_SHEET, RESERVED, column_letter, parse_header, sheet_name
 from .problems import FileIssue, Where
 from .tables import Sheet
 
@@ -35,12 +35,19 @@ class _Columns(dict[int, str]):
     """Column number (1-based) → key, with the header text of each."""
 
     headers: dict[int, str]
+    #: columns with a header problem already reported
+    rejected: set[int]
 
 
 def facts_from_sheets(scheme: SchemeDefinition, used: dict[str, frozenset[str]], sheets: list[Sheet],
                       display: str, partial: bool = False) -> SheetFacts:
     """Read unit sheets and events sheets into ``{unit: {fact: value}}``; see ``apprule.io.layout``."""
     return _Reader(scheme, used, display).read(sheets, partial)
+
+
+def _hint(name: str, choices: list[str]) -> str:
+    hint = did_you_mean(name, choices)
+    return f" ({hint})" if hint else ""
 
 
 class _Reader:
@@ -54,6 +61,7 @@ class _Reader:
         self.unit_row: dict[str, Where] = {}
         #: units whose row had a problem already reported; their events are not reported again
         self.rejected: set[str] = set()
+        self.unreadable = False
         self.events = {k: f for k, f in scheme.facts.items() if f.type == "events"}
 
     # --- reporting ---------------------------------------------------------------------------------
@@ -92,8 +100,9 @@ class _Reader:
         for sheet, key in event_sheets:
             seen_events.add(key)
             self.events_sheet(sheet, key)
-        self.absent_events(seen_events)
-        self.absent_units(unit_sheets, partial)
+        if not self.unreadable:  # a sheet that could not be read would only add noise here
+            self.absent_events(seen_events)
+            self.absent_units(unit_sheets, partial)
         return self.out
 
     def absent_units(self, unit_sheets: list[tuple[Sheet, Any]], partial: bool) -> None:
@@ -125,34 +134,39 @@ class _Reader:
 
     def columns(self, sheet: Sheet, labels: dict[str, str | None], what: str) -> _Columns | None:
         columns = _Columns()
-        columns.headers = {}
-        if not sheet.rows or sheet.rows[0][0] != 1:
-            self.problem(self.where(sheet, 1), "no-header", "row 1 is the header: 单位 [unit], then one column "
-                         f"per {what}")
-            return None
-        header = sheet.rows[0][1]
+        columns.headers, columns.rejected = {}, set()
+        head_row, header = sheet.rows[0]
         filled = {i + 1 for _, cells in sheet.rows[1:] for i, c in enumerate(cells) if not blank(c)}
         for i, raw in enumerate(header, start=1):
             if blank(raw):
                 if i in filled:
-                    self.problem(self.where(sheet, 1, i), "blank-header", "the column has values but no header")
+                    self.problem(self.where(sheet, head_row, i), "blank-header",
+                                 "the column has values but no header")
+                columns.rejected.add(i)
                 continue
             text = str(raw).strip()
             key = parse_header(text, labels)
             if key is None:
-                hint = did_you_mean(text, [*labels, *(v for v in labels.values() if v)])
-                self.problem(self.where(sheet, 1, i, text), "unknown-column",
-                             f"no {what} is called {text!r}" + (f"; {hint}" if hint else "")
-                             + f" (columns: {', '.join(labels)})")
+                bracketed = _BRACKETED.match(text)
+                named = bracketed.group(2) if bracketed else text
+                self.problem(self.where(sheet, head_row, i, text), "unknown-column",
+                             f"no {what} is called {named!r}"
+                             + _hint(named, [*labels, *(v for v in labels.values() if v)])
+                             + f"; the columns are {', '.join(labels)}")
+                columns.rejected.add(i)
                 continue
             if key in columns.values():
                 first = next(c for c, k in columns.items() if k == key)
-                self.problem(self.where(sheet, 1, i, text), "duplicate-column",
+                self.problem(self.where(sheet, head_row, i, text), "duplicate-column",
                              f"{key!r} is also column {column_letter(first)}")
+                columns.rejected.add(i)
                 continue
             columns[i], columns.headers[i] = key, text
         if "unit" not in columns.values():
-            self.problem(self.where(sheet, 1), "no-unit-column", "the header has no unit column (单位 [unit])")
+            self.problem(self.where(sheet, head_row), "no-unit-column",
+                         f"the header (the sheet's first row) has no unit column 单位 [unit], then one column per "
+                         f"{what}")
+            self.unreadable = True
             return None
         return columns
 
@@ -171,7 +185,8 @@ class _Reader:
         unit_col = next(c for c, k in columns.items() if k == "unit")
         for row, cells in sheet.rows[1:]:
             cell = {key: (cells[c - 1] if c - 1 < len(cells) else None) for c, key in columns.items()}
-            extra = [i + 1 for i, c in enumerate(cells) if i + 1 not in columns and not blank(c)]
+            extra = [i + 1 for i, c in enumerate(cells)
+                     if i + 1 not in columns and i + 1 not in columns.rejected and not blank(c)]
             for c in extra:
                 self.problem(self.where(sheet, row, c), "blank-header", "the cell has a value but its column "
                              "has no header")
@@ -187,7 +202,7 @@ class _Reader:
                 continue
             self.unit_row[unit], self.unit_group[unit] = at, group
             values = self.out.facts[unit] = {}
-            if group != gid and unit not in self.placed:
+            if unit not in self.placed:
                 values["group"] = group
             sequence = self.sequence(sheet, row, columns, cell, unit, group)
             if sequence:
@@ -203,7 +218,7 @@ class _Reader:
                         and fact.default is None):
                     absent.setdefault(key, []).append(unit)
         for key, units in absent.items():
-            self.problem(self.where(sheet, 1), "missing-column",
+            self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
                          f"no column for the required fact {key!r} ({self.scheme.facts[key].label or key}), "
                          f"which {len(units)} unit(s) need (e.g. {units[0]})")
 
@@ -232,9 +247,9 @@ class _Reader:
             named = text if text in self.groups else by_label.get(text)
             col = next(c for c, k in columns.items() if k == "group")
             if named is None:
-                hint = did_you_mean(text, list(self.groups))
                 self.problem(self.where(sheet, row, col, "group"), "unknown-group",
-                             f"no group {text!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(self.groups)})")
+                             f"no group {text!r}" + _hint(text, list(self.groups))
+                             + f"; the groups are {', '.join(self.groups)}")
                 return None
             if gid is not None and named != gid:
                 self.problem(self.where(sheet, row, col, "group"), "wrong-group",
@@ -248,15 +263,13 @@ class _Reader:
                 return None
             return roster
         if given is None:
-            hint = did_you_mean(unit, list(self.placed))
-            self.problem(at, "unknown-unit", f"{unit!r} is on no group's roster" + (f"; {hint}" if hint else "")
+            self.problem(at, "unknown-unit", f"{unit!r} is on no group's roster" + _hint(unit, list(self.placed))
                          + "; a unit outside the rosters needs a 组别 [group] column")
             return None
         group = self.groups[given]
         if group.units is not None:
-            hint = did_you_mean(unit, group.units)
             self.problem(at, "unknown-unit", f"{unit!r} is not on the roster of group {given!r}"
-                         + (f"; {hint}" if hint else ""))
+                         + _hint(unit, list(group.units)))
             return None
         return given
 
@@ -310,7 +323,7 @@ class _Reader:
             return
         for name, field_ in fields.items():
             if name not in columns.values() and field_.required and field_.default is None:
-                self.problem(self.where(sheet, 1), "missing-column",
+                self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
                              f"no column for the required field {name!r} ({field_.label or name})")
         unit_col = next(c for c, k in columns.items() if k == "unit")
         for unit, group in self.unit_group.items():
@@ -333,9 +346,8 @@ class _Reader:
             if unit in self.rejected:
                 continue
             if unit not in self.unit_group:
-                hint = did_you_mean(unit, list(self.unit_group))
                 self.problem(at, "unknown-unit", f"{unit!r} has no row on a unit sheet"
-                             + (f"; {hint}" if hint else ""))
+                             + _hint(unit, list(self.unit_group)))
                 continue
             if key not in self.used[self.unit_group[unit]]:
                 self.problem(at, "fact-not-used", f"group {self.unit_group[unit]!r} of {unit!r} does not use "

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from ..errors import Path
+from ..errors import Path, format_path
+from ..facts import RESERVED_NAMES, check_default
 from .model import Band, Bands, Block, Group, Leaf, SchemeDefinition, Section
 
 Found = tuple[str, str, Path, "str | None", "int | None"]
@@ -24,12 +25,19 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
         for ui, unit in enumerate(group.units or ()):
             if unit in roster:
                 found.append(("duplicate-unit", f"unit {unit!r} is already in the roster at "
-                              f"{'.'.join(map(str, roster[unit]))}", base + ("units", ui), None, None))
+                              f"{format_path(roster[unit])}", base + ("units", ui), None, None))
             roster[unit] = base + ("units", ui)
         found += _check_group(group, base)
     for fid, fact in scheme.facts.items():
         if fact.min is not None and fact.max is not None and fact.min > fact.max:
             found.append(("invalid-value", f"fact {fid!r} has min above max", ("facts", fid), None, None))
+        if fid in RESERVED_NAMES:
+            found.append(("reserved-name", f"{fid!r} is a name apprule gives a meaning of its own; choose another",
+                          ("facts", fid), None, None))
+        problem = check_default(fact)
+        if problem:
+            found.append(("invalid-value", f"the default of fact {fid!r}: {problem}", ("facts", fid, "default"),
+                          None, None))
     return found
 
 
@@ -77,6 +85,12 @@ def _check_group(group: Group, base: Path) -> list[Found]:
                           base + ("ranking", "scope"), None, None))
     if group.grades is not None:
         found += _check_grades(group, base + ("grades",))
+    else:
+        for i, veto in enumerate(group.vetoes):
+            effects = veto.effects
+            if effects.bar or effects.cap or effects.force or effects.demote:
+                found.append(("invalid-value", "this veto changes grades, but the group has no `grades`",
+                              base + ("vetoes", i, "effects"), None, None))
     return found
 
 
@@ -154,8 +168,13 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
 
     if len(set(levels)) != len(levels):
         yield ("duplicate-id", "a grade level appears twice", path + ("levels",), None, None)
+    sequence_ids = [s.id for s in group.sequences]
     for i, rule in enumerate(grades.rules):
         yield from known(rule.grade, path + ("rules", i, "grade"))
+        for j, seq in enumerate(rule.sequences or ()):
+            if seq not in sequence_ids:
+                yield ("unknown-sequence", f"no sequence {seq!r} in group {group.id!r}",
+                       path + ("rules", i, "sequences", j), None, None)
     last = grades.rules[-1]
     if last.when is not None or last.quota is not None:
         yield ("no-fallback-grade", "the last grade rule must take every unit left (no `when`, no `quota`)",
@@ -164,6 +183,9 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
         yield from known(grant.grade, path + ("grants", i, "grade"))
         for grade in grant.from_ or ():
             yield from known(grade, path + ("grants", i, "from"))
+    uses_rank = any(rule.quota is not None or "rank" in (rule.when or "") for rule in grades.rules)
+    if group.ranking is None and uses_rank:
+        yield ("invalid-value", "quotas and rank conditions need a `ranking` in the group", path, None, None)
     if grades.scope == "sequence" and not group.sequences:
         yield ("invalid-value", "`scope: sequence` needs `sequences` in the group", path + ("scope",), None, None)
     for i, veto in enumerate(group.vetoes):

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
-Expr = Annotated[str, Field(min_length=1, description="表达式: a sandboxed arithmetic expression")]
+def _expression_text(value: Any) -> Any:
+    """A bare YAML number or boolean is an expression too (`target: 100`, `applies: true`)."""
+    if isinstance(value, bool):
+        return str(value)
+    return str(value) if isinstance(value, (int, Decimal)) else value
+
+
+Expr = Annotated[str, BeforeValidator(_expression_text),
+                 Field(min_length=1, description="表达式: a sandboxed arithmetic expression")]
 Label = Annotated[str, Field(description="标签: the document's own words")]
 Clause = Annotated[str, Field(description="条款: where in the document, e.g. 五(一)4(6)")]
 
@@ -421,6 +429,7 @@ class GradeRule(Model):
     grade: str
     when: Expr | None = None
     quota: Quota | None = None
+    sequences: list[Id] | None = Field(None, description="only units of these sequences (each its own quota)")
     clause: Clause | None = None
     label: Label | None = None
 
@@ -486,6 +495,7 @@ class Group(Model):
     unbalanced: str | None = None
     sections: list[Node] = []
     adjustments: Block | None = None
+    derived: list[Leaf] = Field([], description="values computed per unit for conditions, not part of the score")
     total: Total = Total()
     ranking: Ranking | None = None
     grades: Grades | None = None

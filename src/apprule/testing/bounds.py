@@ -64,8 +64,15 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def _span(values: Iterable[Decimal]) -> Range:
-    values = list(values)
+def _points(value: object) -> Decimal:
+    """Points of an award, or the number itself (rank tables map to either)."""
+    points = getattr(value, "points", value)
+    assert isinstance(points, Decimal)
+    return points
+
+
+def _span(values: Iterable[object]) -> Range:
+    values = [_points(v) for v in values]
     return Range(min(values), max(values)) if values else Range(ZERO, ZERO)
 
 
@@ -117,9 +124,9 @@ class GroupBounds:
         if shape in ("score", "rate"):
             found = Range(ZERO, self.leaf_cap(leaf))
         elif shape == "table" and leaf.table is not None:
-            points = [a.points for a in leaf.table.map.values()]
+            points = [_points(a) for a in leaf.table.map.values()]
             if leaf.table.otherwise is not None:
-                points.append(leaf.table.otherwise.points)
+                points.append(_points(leaf.table.otherwise))
             found = _span(points)
         elif shape == "bands" and leaf.bands is not None:
             spec = leaf.bands
@@ -128,7 +135,7 @@ class GroupBounds:
                               sum((max(b.points, ZERO) for b in spec.bands), ZERO))
             else:
                 found = _span(b.points for b in spec.bands)
-            found = found.hull(spec.otherwise.points)
+            found = found.hull(_points(spec.otherwise))
         elif shape == "when" and leaf.when is not None:
             found = _span([ZERO, leaf.when.points])
         elif shape == "rank_table" and leaf.rank_table is not None:
