@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from apprule.cases import load_cases, run_case
+from apprule.cases import load_cases as _load_cases
+from apprule.cases import run_case
 
 HERE = Path(__file__).parent
 FILES = sorted(HERE.rglob("cases*.yaml"))
+load_cases = lru_cache(maxsize=None)(_load_cases)  # a scheme is loaded once for all its cases
 
 
 def _params() -> list[object]:
