@@ -122,7 +122,7 @@ def _emit(data: str | bytes, output: str | None) -> None:
     if isinstance(data, str):
         click.echo(data, nl=not data.endswith("\n"))
         return
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     if data[:2] == b"PK" and _is_terminal(stdout):
         raise click.UsageError("an .xlsx workbook is binary: give --output FILE.xlsx")
     stdout.write(data)

@@ -194,6 +194,8 @@ def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Colum
     flags += [v.label for v in vetoes if v.label not in flags]
     rank = ranks.get(i)
     decision = grades.get(i)
+    if decision is not None and group.grades is not None:
+        honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
     adjustments: tuple[Line, ...] = ()
     if group.adjustments is not None:
         adjustments = tuple(_line(graph, columns, c, i) for c in graph.nodes[group.adjustments.id].children)

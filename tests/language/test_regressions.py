@@ -107,3 +107,18 @@ def test_load_time_checks_found_in_review() -> None:
 def test_negative_zero_prints_as_zero() -> None:
     from apprule.decimals import plain
     assert plain(D("-0.00")) == "0.00" and plain(D("-0")) == "0"
+
+
+def test_grade_conditions_on_facts_need_no_ranking_and_grades_bring_honours() -> None:
+    s = scheme("place: {type: count, min: 1}\n", sections="- {id: s, label: 名次, formula: place}\n", group="""\
+        grades:
+          levels: [好, 较好, 一般]
+          honours: {好: [红旗单位]}
+          rules: [{grade: 好, when: "place <= 2"}, {grade: 较好, when: "place <= 4"}, {grade: 一般}]
+        """)
+    ev = s.evaluate(units(a={"place": 2}, b={"place": 3}, c={"place": 5}))
+    assert [(ev[u].grade, ev[u].honours) for u in "abc"] == [("好", ("红旗单位",)), ("较好", ()), ("一般", ())]
+    ranked = HEAD + "facts: {x: {type: number}}\ngroups:\n  - id: g\n    label: 组\n" \
+        "    sections: [{id: s, label: 得分, max: 100, score: x}]\n" \
+        "    grades: {levels: [好, 差], rules: [{grade: 好, when: 'rank <= 1'}, {grade: 差}]}\n"
+    assert codes(ranked) == ["invalid-value"]

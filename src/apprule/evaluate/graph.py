@@ -253,6 +253,11 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
                 expr = b.expression(rule.when, b.base + ("grades", "rules", i, "when"), unit_names | set(GRADE_NAMES))
                 if expr is not None:
                     grade_tests[i] = expr
+        if group.ranking is None:
+            for i, expr in grade_tests.items():
+                if expr.names & {"rank", "rank_from_bottom"}:
+                    b.problem("invalid-value", "this condition reads the rank, but the group has no `ranking`",
+                              b.base + ("grades", "rules", i, "when"))
         for i, grant in enumerate(group.grades.grants):
             expr = b.expression(grant.when, b.base + ("grades", "grants", i, "when"), unit_names | set(GRADE_NAMES))
             if expr is not None:

@@ -183,9 +183,10 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
         yield from known(grant.grade, path + ("grants", i, "grade"))
         for grade in grant.from_ or ():
             yield from known(grade, path + ("grants", i, "from"))
-    uses_rank = any(rule.quota is not None or "rank" in (rule.when or "") for rule in grades.rules)
-    if group.ranking is None and uses_rank:
-        yield ("invalid-value", "quotas and rank conditions need a `ranking` in the group", path, None, None)
+    if group.ranking is None and any(rule.quota is not None for rule in grades.rules):
+        yield ("invalid-value", "quotas need a `ranking` in the group", path, None, None)
+    for grade in grades.honours:
+        yield from known(grade, path + ("honours", grade))
     if grades.scope == "sequence" and not group.sequences:
         yield ("invalid-value", "`scope: sequence` needs `sequences` in the group", path + ("scope",), None, None)
     for i, veto in enumerate(group.vetoes):

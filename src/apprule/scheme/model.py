@@ -459,6 +459,7 @@ class Grades(Model):
     boundary_ties: Literal["include", "exclude"] = "exclude"
     unused_places: Literal["lapse", "roll_down"] = "lapse"
     grants: list[Grant] = []
+    honours: dict[str, list[str]] = Field({}, description="grade → honours it brings (评为好等次的授予红旗单位称号)")
     clause: Clause | None = None
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import traceback
+from typing import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -17,7 +19,28 @@ from ..errors import AppruleError
 from .invariants import INVARIANTS, Invariant, Unscorable, Violation
 
 #: The default population size: big enough for ties and quotas, small enough to shrink fast.
-MAX_UNITS = 6
+MAX_UNITS = 5
+#: How long a failure may be shrunk before the smallest counterexample found so far is reported.
+SHRINK_SECONDS = 20.0
+
+
+@contextlib.contextmanager
+def _shrink_budget(seconds: float | None) -> Iterator[None]:
+    """Bound hypothesis's shrinking time (its own bound is five minutes; a scheme author wants an answer)."""
+    try:
+        from hypothesis.internal.conjecture import engine
+    except ImportError:  # pragma: no cover - a hypothesis without the knob: shrink as it likes
+        yield
+        return
+    old = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    if seconds is None or old is None:
+        yield
+        return
+    engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = old  # type: ignore[attr-defined]
 
 
 class _Found(Exception):
@@ -82,7 +105,8 @@ class PropertyReport:
 
 def run_invariant(scheme: Scheme, invariant: Invariant | str, *, group: str | None = None,
                   max_examples: int | None = None, max_units: int = MAX_UNITS, seed: int | None = None,
-                  hypothesis_settings: settings | None = None) -> Outcome:
+                  shrink_seconds: float | None = SHRINK_SECONDS, hypothesis_settings: settings | None = None
+                  ) -> Outcome:
     """Run one invariant; a failure comes back shrunk to a minimal counterexample."""
     inv = INVARIANTS[invariant] if isinstance(invariant, str) else invariant
     outcome = Outcome(inv.name, inv.summary, "passed")
@@ -111,7 +135,8 @@ def run_invariant(scheme: Scheme, invariant: Invariant | str, *, group: str | No
         test = fix_seed(seed)(test)
     start = time.monotonic()
     try:
-        test()
+        with _shrink_budget(shrink_seconds):
+            test()
     except _Found as found:
         outcome.status, outcome.violation = "failed", found.violation
     except Unsatisfiable:
@@ -130,11 +155,13 @@ def _population(case: Any) -> Any:
 def check_scheme_properties(scheme: Scheme | str | os.PathLike[str], *, invariants: Iterable[str] | None = None,
                             group: str | None = None, max_examples: int | None = None,
                             max_units: int = MAX_UNITS, seed: int | None = None,
+                            shrink_seconds: float | None = SHRINK_SECONDS,
                             hypothesis_settings: settings | None = None, quiet: bool = True) -> PropertyReport:
     """Run the invariants (all by default) on a scheme and report each one's outcome.
 
     ``scheme`` is a loaded ``Scheme`` or a path / YAML text (a ``SchemeError`` is raised if it does not
-    load). ``max_examples`` defaults to the current hypothesis profile's; ``seed`` makes a run repeatable.
+    load). ``max_examples`` defaults to the current hypothesis profile's; ``seed`` makes a run repeatable;
+    ``shrink_seconds`` bounds the time spent shrinking each failure to a minimal counterexample.
     Nothing is printed and no example database is written unless ``hypothesis_settings`` says otherwise.
     """
     loaded = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
@@ -147,6 +174,7 @@ def check_scheme_properties(scheme: Scheme | str | os.PathLike[str], *, invarian
     report = PropertyReport(loaded.id, loaded.source)
     for name in names:
         report.outcomes.append(run_invariant(loaded, name, group=group, max_examples=max_examples,
-                                             max_units=max_units, seed=seed, hypothesis_settings=base))
+                                             max_units=max_units, seed=seed, shrink_seconds=shrink_seconds,
+                                             hypothesis_settings=base))
     return report
 

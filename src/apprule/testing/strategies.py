@@ -151,9 +151,9 @@ def _placed(scheme: Scheme, group: Group, edges: Edges) -> st.SearchStrategy[Fac
                    _maybe_absent(definition.facts[name],
                                  value_strategy(definition, definition.facts[name], (name, None), edges)))
                   for name in sorted(scheme.facts_used(group.id)))
-    free = [s.id for s in group.sequences if s.units is None] or [s.id for s in group.sequences]
+    free = [s.id for s in group.sequences if s.units is None]
     placement: dict[str, st.SearchStrategy[Any]] = {"group": st.just(group.id)}
-    if group.sequences:
+    if free:  # sequences that list their units place them; the others need the unit to say
         placement["sequence"] = st.sampled_from(free)
     steps = tuple(e for e in edges.steps if e.of in scheme.facts_used(group.id))
     strategy = st.tuples(st.fixed_dictionaries(placement), _unit_facts(definition, parts, steps)).map(
@@ -185,9 +185,16 @@ def _population(draw: st.DrawFn, scheme: Scheme, groups: list[Group], edges: Edg
             facts = dict(population[draw(st.sampled_from(peers))])
         else:
             facts = draw(_placed(scheme, group, edges))
+        sequence = _roster_sequence(group, name)
+        if sequence is not None:
+            facts["sequence"] = sequence
         peers.append(name)
         population[name] = facts
     return population
+
+
+def _roster_sequence(group: Group, unit: str) -> str | None:
+    return next((s.id for s in group.sequences if unit in (s.units or ())), None)
 
 
 def populations(scheme: Scheme, group: str | None = None, *, min_size: int = 1, max_size: int = 8
