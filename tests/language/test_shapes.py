@@ -274,3 +274,20 @@ def test_an_empty_optional_fact_is_named_when_arithmetic_needs_it() -> None:
     assert value(s, "r", x=2, y=1) == 3
     with pytest.raises(apprule.EvaluationError, match="rule 'r': needs x, which the unit left empty"):
         value(s, "r", y=1)
+
+
+def test_each_item_deducts_at_most_two_points() -> None:
+    # 重要信息报送、保密工作…等工作实行减分制,…每项最高减2分
+    s = scheme("""\
+        lapses:
+          type: events
+          fields:
+            item: {type: text}
+            points: {type: number}
+        """, """\
+        - id: r
+          label: 每项最高减2分
+          for_each: {events: lapses, key: item, value: {formula: "-points"}, key_min: -2}
+        """)
+    lapses = [{"item": "保密", "points": "1.5"}, {"item": "保密", "points": 1}, {"item": "防汛", "points": "0.5"}]
+    assert value(s, "r", lapses=lapses) == D("-2.5")   # 保密 -2.5 → -2, 防汛 -0.5

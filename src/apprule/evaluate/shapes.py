@@ -224,8 +224,16 @@ def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Peri
     for i, one in counted:
         groups.setdefault(events[i - 1].get(spec.key) if spec.key else None, []).append((i, one))
     levels = list(spec.value.table.map) if spec.value.table is not None else []
-    chosen = [item for items in groups.values() for item in _combine(items, spec.combine, levels)]
-    out.value = sum((one.value for _, one in chosen), ZERO)
+    chosen: list[tuple[int, Outcome]] = []
+    out.value = ZERO
+    for key, items in groups.items():
+        picked = _combine(items, spec.combine, levels)
+        subtotal = sum((one.value for _, one in picked), ZERO)
+        bounded = clamp(subtotal, spec.key_min, spec.key_max)
+        if bounded != subtotal:
+            out.notes.append(f"{spec.key} {key!r}: {plain(subtotal)} limited to {plain(bounded)}")
+        out.value += bounded
+        chosen += picked
     for i, one in sorted(chosen, key=lambda item: item[0]):
         out.honours += one.honours
         out.flags += one.flags

@@ -235,6 +235,8 @@ class ForEach(Model):
     where: Expr | None = None
     key: Id | None = Field(None, description="同一项目: combine per value of this field, then sum")
     combine: Literal["sum", "max", "min", "max_abs", "highest_level"] = "sum"
+    key_max: Decimal | None = Field(None, description="cap on each key's combined points")
+    key_min: Decimal | None = Field(None, description="floor on each key's combined points (每项最高减2分: -2)")
 
 
 class When(Model):

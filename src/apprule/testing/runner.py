@@ -130,6 +130,8 @@ def run_invariant(scheme: Scheme, invariant: Invariant | str, *, group: str | No
         if found is not None:
             raise _Found(found)
 
+    # each scheme, group and invariant keeps its own examples in hypothesis's database
+    body._hypothesis_internal_add_digest = f"{scheme.id}/{group}/{inv.name}/{max_units}".encode()  # type: ignore
     test = chosen(given(inv.cases(scheme, group, max_units))(body))
     if seed is not None:
         test = fix_seed(seed)(test)
