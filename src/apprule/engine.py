@@ -75,6 +75,12 @@ class Scheme:
 def load_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> Scheme:
     """Load a scheme from a path or YAML text; every mistake is raised at once as ``SchemeError``."""
     definition, src = read_scheme(source, name=name)
+    return compile_scheme(definition, src)
+
+
+def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> Scheme:
+    """Check and compile a scheme definition (one built in code, or read by ``read_scheme``)."""
+    src = src or Source("<definition>", "", None)
     problems = [_locate(src, *found) for found in check_scheme(definition)]
     graphs = []
     for index in range(len(definition.groups)):
