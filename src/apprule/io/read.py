@@ -23,7 +23,7 @@ from ..engine import Scheme
 from ..errors import FactError, SchemeError
 from ..facts import placements
 from ..scheme.yamlsource import Source, read_yaml
-from .problems import FactsFileError, FileIssue, Where
+from .problems import FactsFileError, FileIssue, Where, source_and_caret
 
 #: file name endings → format
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -134,7 +134,7 @@ def _at(source: Source, path: tuple[Any, ...], key: bool = False) -> Where:
     if loc is None:
         return Where(source.name)
     line = source.line(loc)
-    detail = f"  {line}\n  {' ' * (loc.column - 1)}^" if line is not None else None
+    detail = source_and_caret(line, loc.column) if line is not None else None
     return Where(str(loc), (0, loc.line, loc.column), detail)
 
 
@@ -142,7 +142,7 @@ def _from_problem(problem: Any) -> FileIssue:
     loc = problem.location
     detail = None
     if problem.source_line is not None and loc is not None:
-        detail = f"  {problem.source_line}\n  {' ' * (loc.column - 1)}^"
+        detail = source_and_caret(problem.source_line, loc.column)
     order = (0, loc.line, loc.column) if loc else (0, 0, 0)
     return FileIssue(problem.code, problem.message, str(loc) if loc else "", detail, order)
 

@@ -74,6 +74,7 @@ GLOSSARY = {
     "when_none": "无同类单位可取平均时的分值", "GradeRule.sequences": "适用的序列", "Grant.from": "仅限已获这些等次的单位",
     "derived": "派生量 (中间结果)", "applies": "适用条件: 不成立时该单位无此项", "tie_count": "并列单位个数",
     "unbalanced": "分项满分之和不等于满分的理由", "otherwise": "其他情形的分值",
+    "key_max": "同一项目合并后的最高分 (每项最高…分)",
 }
 
 

@@ -81,7 +81,8 @@ class _Reader:
     # --- the whole file ----------------------------------------------------------------------------
 
     def read(self, sheets: list[Sheet], partial: bool) -> SheetFacts:
-        unit_sheets, event_sheets = [], []
+        unit_sheets: list[tuple[Sheet, str | None]] = []
+        event_sheets: list[tuple[Sheet, str]] = []
         for sheet in sheets:
             if sheet.name == NOTES_SHEET or not any(not blank(c) for _, cells in sheet.rows for c in cells):
                 continue
@@ -90,13 +91,16 @@ class _Reader:
                              f"merged cells {coord}{' in the header' if row == 1 else ''}: apprule reads one "
                              "value per cell (one header cell per column); unmerge them")
             events = next((k for k in self.events if sheet_name(k) == sheet.name), None)
-            (event_sheets if events else unit_sheets).append((sheet, events))
+            if events is None:
+                unit_sheets.append((sheet, None))
+            else:
+                event_sheets.append((sheet, events))
         if not unit_sheets:
             self.problem(Where(self.display, (0, 0, 0)), "no-units",
                          "no sheet lists units: a unit sheet has a column 单位 [unit] and one row per unit")
         for sheet, _ in unit_sheets:
             self.unit_sheet(sheet)
-        seen_events = set()
+        seen_events: set[str | None] = set()
         for sheet, key in event_sheets:
             seen_events.add(key)
             self.events_sheet(sheet, key)

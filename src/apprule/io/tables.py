@@ -86,16 +86,16 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
         for row in ws.iter_rows():
             cells: list[Any] = []
             for cell in row:
-                value = cell.value
+                value: Any = cell.value
                 if cell.data_type == "e":
                     value = ExcelErrorValue(str(value))
                 elif value is None:
-                    formula = raw.cell(cell.row, cell.column).value
+                    formula = raw.cell(int(cell.row or 0), int(cell.column or 0)).value
                     if isinstance(formula, str) and formula.startswith("="):
                         value = FormulaWithoutValue(formula)
                 cells.append(value)
             if row:
-                sheet.rows.append((row[0].row, cells))
+                sheet.rows.append((int(row[0].row or 0), cells))
         for merged in ws.merged_cells.ranges:
             sheet.merged.append((merged.coord, merged.min_row, merged.min_col))
         sheets.append(sheet)

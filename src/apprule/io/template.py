@@ -41,7 +41,8 @@ def describe(fact: Fact) -> str:
         bounds = "0.95 or 95%"
     else:
         bounds = "whole number ≥ 0" if fact.type == "count" else ""
-    limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "", f"≤ {plain(fact.max)}" if fact.max is not None else ""]
+    limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "",
+              f"≤ {plain(fact.max)}" if fact.max is not None else ""]
     return ", ".join(p for p in (bounds, *limits) if p)
 
 
@@ -127,7 +128,8 @@ def to_xlsx(scheme: Scheme) -> bytes:
     from .write import fill_sheet
 
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):  # the default empty sheet
+        book.remove(sheet)
     facts = scheme.definition.facts
     for name, rows in sheets(scheme):
         ws = book.create_sheet(name)

@@ -161,7 +161,8 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):  # the default empty sheet
+        book.remove(sheet)
     taken: set[str] = {BREAKDOWN_SHEET}
     results = ordered(evaluation, scheme, group)
     for g in scheme.groups:

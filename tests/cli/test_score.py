@@ -1,0 +1,214 @@
+"""`apprule score`: the ranked table, complete stable JSON, CSV and XLSX read back; exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from rich.cells import cell_len
+
+from conftest import DATA, ROOT, TINY, TINY_FACTS, run
+
+
+def test_table_ranked_per_group_with_wide_characters_aligned() -> None:
+    result = run("score", TINY, TINY_FACTS)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.index("乡镇 (towns)") < out.index("部门 (depts)")
+    rows = [line for line in out.splitlines() if "东镇" in line or "西镇" in line or "南镇" in line]
+    assert [r.split()[0] for r in rows] == ["1", "2", "—"]  # the vetoed unit is scored but not ranked
+    assert "一票否决" in rows[2]
+    # totals are right-aligned: they end in the same terminal column whatever the width of the names
+    units = json.loads(run("score", TINY, TINY_FACTS, "--format", "json").stdout)["units"]
+    totals = [units[name]["total"] for name in ("东镇", "西镇", "南镇")]
+    assert [Decimal(t) for t in totals] == [97, 82, 83]
+    ends = {cell_len(r[: r.rindex(" " + total) + 1 + len(total)]) for r, total in zip(rows, totals)}
+    assert len(ends) == 1
+    header = next(line for line in out.splitlines() if "排名" in line and "单位" in line)
+    assert all(h in header for h in ("总分", "等次", "荣誉", "标记", "序列"))
+    assert not any(line != line.rstrip() for line in out.splitlines())
+
+
+def test_group_option_limits_the_output() -> None:
+    result = run("score", TINY, TINY_FACTS, "--group", "depts")
+    assert result.exit_code == 0
+    assert "部门" in result.stdout and "乡镇" not in result.stdout
+
+
+def test_unknown_group_is_a_usage_error() -> None:
+    result = run("score", TINY, TINY_FACTS, "--group", "townz")
+    assert result.exit_code == 2 and "did you mean 'towns'" in result.stderr
+
+
+def test_json_is_complete_and_carries_decimals_as_strings() -> None:
+    result = run("score", TINY, TINY_FACTS, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    east = data["units"]["东镇"]
+    assert Decimal(east["total"]) == 97 and east["rank"] == 1 and east["sequence"] == "north"
+    assert Decimal(east["values"]["done_s"]) == Decimal("9.5") and Decimal(east["values"]["award"]) == 2
+    assert {line["id"] for line in east["sections"]} == {"party_s", "work_s", "done_s"}
+    assert east["trace"]["children"][0]["id"] == "total"
+    assert data["units"]["南镇"]["rank"] is None and data["units"]["南镇"]["vetoes"] == ["一票否决"]
+    assert data["groups"]["towns"]["order"][0] == "东镇"
+
+    def numbers(value: object) -> list[object]:
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in numbers(v)]
+        if isinstance(value, list):
+            return [n for v in value for n in numbers(v)]
+        return [value] if isinstance(value, float) else []
+
+    assert numbers(data) == []  # no float anywhere: every decimal is a string
+
+
+def test_json_is_stable_whatever_the_order_of_units_and_keys(tmp_path: Path) -> None:
+    lines = TINY_FACTS.read_text(encoding="utf-8").splitlines()
+    shuffled = tmp_path / "shuffled.yaml"
+    shuffled.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")
+    first = run("score", TINY, TINY_FACTS, "--format", "json").stdout
+    assert run("score", TINY, shuffled, "--format", "json").stdout == first
+    assert run("score", TINY, TINY_FACTS, "--format", "json").stdout == first
+
+
+def test_json_facts_keep_every_digit(tmp_path: Path) -> None:
+    facts = json.loads(json.dumps({
+        "东镇": {"party": "45", "work": 36.5, "done": "0.95", "grade_in": "好", "projects": 2},
+        "西镇": {"party": 40, "work": "30", "done": "90%", "grade_in": "中", "projects": 5},
+        "南镇": {"party": 42, "work": 33, "done": 1, "grade_in": "差", "projects": 0, "veto": True},
+        "007": {"group": "depts", "party": 44, "work": 35}}, ensure_ascii=False))
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts, ensure_ascii=False).replace('"work": 35', '"work": 34.99999999999999999999'),
+                    encoding="utf-8")
+    data = json.loads(run("score", TINY, path, "--format", "json").stdout)
+    assert data["units"]["007"]["values"]["work_d"] == "34.99999999999999999999"
+    assert data["units"]["007"]["total"] == "78.99999999999999999999"
+
+
+def test_csv_has_a_bom_and_reads_back(tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    result = run("score", TINY, TINY_FACTS, "--output", out)  # the format follows the file's ending
+    assert result.exit_code == 0 and result.stdout == ""
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    by_unit = {row["单位 [unit]"]: row for row in rows}
+    assert list(by_unit) == ["东镇", "西镇", "南镇", "财政局", "007"]  # ranked within each group
+    assert Decimal(by_unit["东镇"]["总分 [total]"]) == 97 and by_unit["东镇"]["排名 [rank]"] == "1"
+    assert Decimal(by_unit["东镇"]["任务完成 [done_s]"]) == Decimal("9.5")
+    assert by_unit["南镇"]["排名 [rank]"] == "" and by_unit["南镇"]["标记 [flags]"] == "一票否决"
+    assert by_unit["007"]["组别 [group]"] == "depts"  # the leading zeros stay
+
+
+def test_csv_to_stdout() -> None:
+    result = run("score", TINY, TINY_FACTS, "--format", "csv")
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbf")
+
+
+def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
+    out = tmp_path / "results.xlsx"
+    result = run("score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
+    assert result.exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["乡镇", "部门", "明细"]
+    towns = list(book["乡镇"].iter_rows(values_only=True))
+    head = towns[0]
+    east = dict(zip(head, towns[1]))
+    assert east["单位 [unit]"] == "东镇" and east["总分 [total]"] == 97 and east["排名 [rank]"] == 1
+    assert east["任务完成 [done_s]"] == 9.5
+    depts = list(book["部门"].iter_rows(values_only=True))
+    assert [row[3] for row in depts[1:] if row[3]] == ["财政局", "007"]
+    breakdown = list(book["明细"].iter_rows(values_only=True))
+    assert breakdown[0][:5] == ("单位", "组别", "层级", "编号", "项目")
+    award = next(row for row in breakdown if row[0] == "东镇" and row[3] == "award")
+    assert award[6] == "四(三)" and award[7] == 2
+
+
+def test_xlsx_to_a_terminal_is_refused_but_a_pipe_is_fine() -> None:
+    result = run("score", TINY, TINY_FACTS, "--format", "xlsx")
+    assert result.exit_code == 0 and result.stdout_bytes[:2] == b"PK"  # the runner's stdout is not a terminal
+
+
+def test_an_unknown_facts_format_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "facts.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run("score", TINY, path)
+    assert result.exit_code == 2 and ".xlsx" in result.stderr
+
+
+def test_a_broken_scheme_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TINY.read_text(encoding="utf-8").replace("max: 50, score: party", "max: 50, scor: party"),
+                   encoding="utf-8")
+    result = run("score", bad, TINY_FACTS)
+    assert result.exit_code == 2 and "unknown-key" in result.stderr and result.stdout == ""
+
+
+def test_bad_facts_exit_1_and_name_the_line(tmp_path: Path) -> None:
+    text = TINY_FACTS.read_text(encoding="utf-8").replace("party: 40,", "party: -4,").replace("work: 33", "wrok: 33")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("score", TINY, path)
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"{path}:2:") and "out-of-range" in line and "西镇" in line for line in lines)
+    assert any(line.startswith(f"{path}:3:") and "unknown-fact" in line for line in lines)
+    assert any(line.strip() == "^" for line in lines)
+
+
+def test_a_unit_id_read_as_a_number_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "facts.yaml"
+    path.write_text(TINY_FACTS.read_text(encoding="utf-8").replace('"007":', "007:"), encoding="utf-8")
+    result = run("score", TINY, path)
+    assert result.exit_code == 1 and "unit-as-number" in result.stderr and "quote it" in result.stderr
+
+
+def test_a_roster_unit_missing_from_the_facts(tmp_path: Path) -> None:
+    lines = [line for line in TINY_FACTS.read_text(encoding="utf-8").splitlines() if not line.startswith("西镇")]
+    path = tmp_path / "partial.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("score", TINY, path)
+    assert result.exit_code == 1 and "missing-unit" in result.stderr and "西镇" in result.stderr
+    result = run("score", TINY, path, "--partial")
+    assert result.exit_code == 0 and "西镇" in result.stderr and "西镇" not in result.stdout
+
+
+def test_a_yaml_syntax_error_in_the_facts_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("东镇: {party: 45\n", encoding="utf-8")
+    result = run("score", TINY, path)
+    assert result.exit_code == 1 and result.stderr.startswith(f"{path}:")
+
+
+def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"东镇": {"party": 45,}}', encoding="utf-8")
+    result = run("score", TINY, path)
+    assert result.exit_code == 1 and f"{path}:1:" in result.stderr and "json-syntax" in result.stderr
+
+
+EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "examples").glob("*.facts.yaml"))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_shipped_example_scores(name: str, tmp_path: Path) -> None:
+    scheme = ROOT / "schemes" / f"{name}.yaml"
+    facts = ROOT / "examples" / f"{name}.facts.yaml"
+    if not scheme.exists():
+        pytest.skip(f"no scheme for {facts.name}")
+    table = run("score", scheme, facts)
+    assert table.exit_code == 0, table.stderr
+    data = json.loads(run("score", scheme, facts, "--format", "json").stdout)
+    assert len(data["units"]) >= 1
+    out = tmp_path / "r.xlsx"
+    assert run("score", scheme, facts, "-o", out).exit_code == 0
+    assert "明细" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_data_dir_fixture_exists() -> None:
+    assert (DATA / "tiny.yaml").is_file()

