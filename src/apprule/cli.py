@@ -37,7 +37,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except SchemeError as exc:
-            click.echo(_scheme_errors(exc), err=True)
+            click.echo(exc, err=True)
             ctx.exit(2)
         except AppruleError as exc:
             click.echo(str(exc), err=True)
@@ -77,12 +77,6 @@ def _working(message: str) -> Iterator[None]:
     finally:
         timer.cancel()
         status.stop()
-
-
-def _scheme_errors(exc: SchemeError) -> str:
-    """Every problem with its source line, the caret aligned under wide (Chinese) characters too."""
-    from .io.problems import render_scheme_error
-    return render_scheme_error(exc)
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -166,7 +160,7 @@ def check(schemes: tuple[str, ...]) -> None:
         try:
             scheme = load_scheme(path)
         except SchemeError as exc:
-            click.echo(_scheme_errors(exc), err=True)
+            click.echo(exc, err=True)
             failed += 1
             continue
         click.echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
@@ -312,7 +306,7 @@ def test_cases(paths: tuple[str, ...], quiet: bool) -> None:
             try:
                 scheme, cases = case_files.load_cases(file)
             except SchemeError as exc:
-                click.echo(f"ERROR {file}\n{_scheme_errors(exc)}", err=True)
+                click.echo(f"ERROR {file}\n{exc}", err=True)
                 broken += 1
                 continue
             for index, case in enumerate(cases):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -41,9 +42,15 @@ class Problem:
         if self.hint:
             text += f"\n  hint: {self.hint}"
         if self.source_line is not None and self.location is not None:
-            caret = " " * (self.location.column - 1) + "^"
-            text += f"\n  {self.source_line}\n  {caret}"
+            text += "\n" + source_and_caret(self.source_line, self.location.column)
         return text
+
+
+def source_and_caret(line: str, column: int) -> str:
+    """The source line and a caret under ``column`` (1-based), wide (CJK) characters taking two cells."""
+    pad = "".join("\t" if ch == "\t" else " " * (2 if unicodedata.east_asian_width(ch) in "WF" else 1)
+                  for ch in line[: column - 1])
+    return f"  {line}\n  {pad}^"
 
 
 def format_path(path: Path) -> str:

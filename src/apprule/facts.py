@@ -29,7 +29,9 @@ class UnitFacts:
     values: dict[str, Any]
 
 
-class _Bad(Exception):
+class BadValue(Exception):
+    """A value that does not fit its fact's type (``convert`` raises it; callers add unit and fact)."""
+
     def __init__(self, code: str, message: str):
         self.code, self.message = code, message
 
@@ -80,7 +82,7 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             else:
                 try:
                     values[name] = convert(fact, value)
-                except _Bad as bad:
+                except BadValue as bad:
                     issues.append(FactIssue(bad.code, unit, name, bad.message))
         for name in sorted(used[gi]):
             if name in values or name in given:
@@ -142,33 +144,33 @@ def _hint(name: str, choices: Any) -> str:
 
 
 def convert(fact: Fact, value: Any) -> Any:
-    """One value in, converted to its declared type; ``_Bad`` if it does not fit."""
+    """One value in, converted to its declared type; ``BadValue`` if it does not fit."""
     kind = fact.type
     if kind == "events":
         if value is None and not fact.required:
             return []
         if not isinstance(value, (list, tuple)):
-            raise _Bad("wrong-type", f"expected a list of events, got {value!r}")
+            raise BadValue("wrong-type", f"expected a list of events, got {value!r}")
         return [_event(fact, i, event) for i, event in enumerate(value)]
     if value is None and not fact.required:
         return None
     if kind in ("number", "count", "rate"):
         number = to_decimal(value, percent=kind == "rate")
         if kind == "count" and (number != number.to_integral_value() or number < 0):
-            raise _Bad("bad-count", f"a count is a whole number of at least 0, got {value!r}")
+            raise BadValue("bad-count", f"a count is a whole number of at least 0, got {value!r}")
         if kind == "rate" and number < 0:
-            raise _Bad("out-of-range", f"a rate is at least 0, got {value!r}")
+            raise BadValue("out-of-range", f"a rate is at least 0, got {value!r}")
         if fact.min is not None and number < fact.min:
-            raise _Bad("out-of-range", f"{value!r} is below the minimum {fact.min}")
+            raise BadValue("out-of-range", f"{value!r} is below the minimum {fact.min}")
         if fact.max is not None and number > fact.max:
-            raise _Bad("out-of-range", f"{value!r} is above the maximum {fact.max}")
+            raise BadValue("out-of-range", f"{value!r} is above the maximum {fact.max}")
         return number
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE:
             return _TRUE[value.strip().lower()]
-        raise _Bad("wrong-type", f"expected true or false, got {value!r}")
+        raise BadValue("wrong-type", f"expected true or false, got {value!r}")
     if kind == "enum":
         values = fact.values or []
         if isinstance(value, str) and value in values:
@@ -177,11 +179,11 @@ def convert(fact: Fact, value: Any) -> Any:
             for key, label in values.items():
                 if label == value:
                     return key
-        raise _Bad("unknown-value", f"{value!r} is not one of {list(values)}" + _hint(str(value), values))
+        raise BadValue("unknown-value", f"{value!r} is not one of {list(values)}" + _hint(str(value), values))
     if kind == "text":
         if isinstance(value, str):
             return value
-        raise _Bad("wrong-type", f"expected text, got {value!r}")
+        raise BadValue("wrong-type", f"expected text, got {value!r}")
     if kind == "date":
         if isinstance(value, dt.datetime):
             return value.date()
@@ -190,7 +192,7 @@ def convert(fact: Fact, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise _Bad("wrong-type", f"expected a date like 2021-06-30, got {value!r}") from None
+            raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {value!r}") from None
     raise AssertionError(kind)
 
 
@@ -200,7 +202,7 @@ def check_default(fact: Fact) -> str | None:
         return None
     try:
         convert(fact, fact.default)
-    except _Bad as bad:
+    except BadValue as bad:
         return bad.message
     return None
 
@@ -208,18 +210,18 @@ def check_default(fact: Fact) -> str | None:
 def to_decimal(value: Any, percent: bool = False) -> Decimal:
     """A number from its text: never ``Decimal(float)``; floats only where no digit is lost."""
     if isinstance(value, bool):
-        raise _Bad("wrong-type", f"expected a number, got {value!r}")
+        raise BadValue("wrong-type", f"expected a number, got {value!r}")
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise _Bad("not-finite", f"{value!r} is not a finite number")
+            raise BadValue("not-finite", f"{value!r} is not a finite number")
         text = repr(value)
         digits = len(Decimal(text).as_tuple().digits)
         if digits > _MAX_FLOAT_DIGITS:
-            raise _Bad("inexact-float", f"the float {text} carries more digits than a float holds exactly; "
+            raise BadValue("inexact-float", f"the float {text} carries more digits than a float holds exactly; "
                        "pass it as a string or a Decimal")
         number = Decimal(text)
     elif isinstance(value, str):
@@ -230,32 +232,32 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
         try:
             number = Decimal(text) * scale
         except InvalidOperation:
-            raise _Bad("wrong-type", f"expected a number, got {value!r}") from None
+            raise BadValue("wrong-type", f"expected a number, got {value!r}") from None
     else:
-        raise _Bad("wrong-type", f"expected a number, got {value!r}")
+        raise BadValue("wrong-type", f"expected a number, got {value!r}")
     if not number.is_finite():
-        raise _Bad("not-finite", f"{value!r} is not a finite number")
+        raise BadValue("not-finite", f"{value!r} is not a finite number")
     return number
 
 
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     fields = fact.fields or {}
     if not isinstance(event, Mapping):
-        raise _Bad("wrong-type", f"event {index + 1} is not a mapping: {event!r}")
+        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {event!r}")
     result: dict[str, Any] = {}
     for name, value in event.items():
         if name not in fields:
-            raise _Bad("unknown-field", f"event {index + 1} has no field {name!r}" + _hint(str(name), fields))
+            raise BadValue("unknown-field", f"event {index + 1} has no field {name!r}" + _hint(str(name), fields))
         try:
             result[name] = convert(fields[name], value)
-        except _Bad as bad:
-            raise _Bad(bad.code, f"event {index + 1}, field {name!r}: {bad.message}") from None
+        except BadValue as bad:
+            raise BadValue(bad.code, f"event {index + 1}, field {name!r}: {bad.message}") from None
     for name, field in fields.items():
         if name not in result:
             if field.default is not None:
                 result[name] = convert(field, field.default)
             elif field.required:
-                raise _Bad("missing-field", f"event {index + 1} lacks field {name!r}")
+                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}")
             else:
                 result[name] = None
     return result

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..facts import convert
+from ..facts import BadValue, convert
 from ..scheme.model import Fact
 
 #: Excel keeps 15 significant digits; a number cell is read as Excel shows it.
@@ -75,10 +75,8 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool) -> Any:
         value = _date(value)
     try:
         convert(fact, value)
-    except Exception as exc:  # the library's conversion error carries `code` and `message`
-        if not hasattr(exc, "code"):
-            raise
-        raise CellProblem(str(exc.code), str(getattr(exc, "message", exc))) from None
+    except BadValue as exc:
+        raise CellProblem(exc.code, exc.message) from None
     return value
 
 
