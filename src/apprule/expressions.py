@@ -60,6 +60,8 @@ def _ceil(x: Decimal) -> Decimal:
 
 def _round_half_up(x: Decimal, places: Decimal = ZERO) -> Decimal:
     _need_decimal("round_half_up", x, places)
+    if not (0 <= places <= 12 and places == int(places)):
+        raise ValueError(f"round_half_up() takes 0 to 12 places, got {places}")
     return round_to(Decimal(x), int(places), "half_up")
 
 

@@ -111,6 +111,9 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
             return None
     else:
         group = given.get("group")
+        if group is not None and not isinstance(group, str):
+            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {group!r}"))
+            return None
         if group is None:
             issues.append(FactIssue("unknown-unit", unit, "", "the unit is in no group's roster and its facts "
                                     "name no `group`" + _hint(unit, placed)))
@@ -131,7 +134,7 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
         return None
     if seq is None and sequences:
         seq = given.get("sequence")
-        if seq not in sequences:
+        if not isinstance(seq, str) or seq not in sequences:
             issues.append(FactIssue("unknown-sequence", unit, "sequence",
                                     f"the unit needs a `sequence`, one of {sorted(sequences)}, got {seq!r}"))
             return None

@@ -33,7 +33,8 @@ def score_group(graph: GroupGraph, units: Sequence[UnitFacts], period: Period
         columns[node_id] = column
         for env, out in zip(envs, column):
             env[node_id] = out.value
-    totals = [_total(runner, graph, unit, env, columns, i) for i, (unit, env) in enumerate(zip(units, envs))]
+    totals = [_guard(unit, "total", lambda: _total(runner, graph, unit, env, columns, i))
+              for i, (unit, env) in enumerate(zip(units, envs))]
     for env, out in zip(envs, totals):
         env["total"] = out.value
     return envs, columns, totals
@@ -52,9 +53,11 @@ def _node_column(runner: Runner, graph: GroupGraph, node: GraphNode, units: Sequ
                  envs: list[dict[str, Any]], columns: dict[str, Column], period: Period) -> Column:
     spec = node.spec
     if isinstance(spec, Section):
-        return [_section(spec, [columns[c][i] for c in node.children]) for i in range(len(units))]
+        return [_guard(unit, node.id, lambda: _section(spec, [columns[c][i] for c in node.children]))
+                for i, unit in enumerate(units)]
     if isinstance(spec, Block):
-        return [_block(spec, [columns[c][i] for c in node.children], node.children) for i in range(len(units))]
+        return [_guard(unit, node.id, lambda: _block(spec, [columns[c][i] for c in node.children]))
+                for i, unit in enumerate(units)]
     column: Column = []
     for unit, env in zip(units, envs):
         column.append(_guard(unit, node.id, lambda: _leaf_raw(runner, node, env, period)))
@@ -265,7 +268,7 @@ def _section(spec: Section, children: list[Outcome]) -> Outcome:
     return out
 
 
-def _block(spec: Block, children: list[Outcome], ids: Sequence[str]) -> Outcome:
+def _block(spec: Block, children: list[Outcome]) -> Outcome:
     bonus = sum((c.value for c in children if c.value > ZERO), ZERO)
     deduction = sum((c.value for c in children if c.value < ZERO), ZERO)
     out = Outcome(max=spec.max)

@@ -139,6 +139,11 @@ def _convert(node: nodes.Node, path: Path, source: Source, counter: list[int],
                 problems.append(Problem("unsupported-yaml", "merge keys (<<) are not supported; use `use:`",
                                         path, _loc(source, key_node), None, source.line(_loc(source, key_node))))
                 continue
+            if not isinstance(key_node, nodes.ScalarNode):
+                loc = _loc(source, key_node)
+                problems.append(Problem("bad-key", "a key is plain text or a number, not a list or mapping",
+                                        path, loc, None, source.line(loc)))
+                continue
             key = _convert(key_node, path, source, counter, problems)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)

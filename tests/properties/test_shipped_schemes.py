@@ -1,0 +1,35 @@
+"""The property battery of apprule.testing on every scheme in schemes/ and on the language's mini scheme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+import pytest
+
+from apprule.testing.pytest_plugin import scheme_properties
+
+ROOT = Path(__file__).parents[2]
+
+#: Findings of the battery in the shipped schemes, reported to their authors (scheme, invariant) → why.
+#: Not strict: the schemes are being worked on, and a fixed finding should simply start passing.
+KNOWN: dict[tuple[str, str], str] = {
+    ("hebi_2021", "evaluates"): "a unit may give city_rank without city_rank_size (facts that go together); "
+                                "the rule city_rank_deduction then names the empty fact",
+    ("beipiao_2017", "evaluates"): "a unit with has_investment_task true may leave the optional "
+                                   "investment_score empty, and the rule `investment` then cannot be scored",
+}
+
+
+def _marks(path: Path, invariant: str) -> Iterable[Any]:
+    reason = KNOWN.get((path.stem, invariant))
+    return [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+
+
+test_scheme_property = scheme_properties(ROOT / "schemes", ROOT / "tests" / "language" / "mini.yaml",
+                                         marks=_marks)
+
+
+def test_every_shipped_scheme_is_covered() -> None:
+    from apprule.testing.pytest_plugin import scheme_files
+    assert {p.stem for p in scheme_files(ROOT / "schemes")} >= {"xingyang_2021"}
