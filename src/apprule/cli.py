@@ -291,8 +291,20 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
 @main.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--quiet", "-q", is_flag=True, help="Report failing cases only.")
-def test_cases(paths: tuple[str, ...], quiet: bool) -> None:
-    """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case."""
+@click.option("--properties", is_flag=True,
+              help="Property-test the given SCHEME files with hypothesis instead of running case files.")
+@click.option("--invariant", "invariants", multiple=True, help="With --properties: only this invariant (repeatable).")
+@click.option("--examples", type=int, default=None, help="With --properties: examples per invariant.")
+@click.option("--seed", type=int, default=None, help="With --properties: a fixed seed.")
+def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants: tuple[str, ...],
+               examples: int | None, seed: int | None) -> None:
+    """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case.
+
+    With --properties, check each SCHEME's invariants (caps, ranges, monotonicity, permutation, …).
+    """
+    if properties:
+        _test_properties(paths, invariants, examples, seed)
+        return
     from . import cases as case_files
 
     files: list[Path] = []
@@ -326,6 +338,27 @@ def test_cases(paths: tuple[str, ...], quiet: bool) -> None:
         sys.exit(2)
     if failed:
         sys.exit(1)
+
+
+def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], examples: int | None,
+                     seed: int | None) -> None:
+    from .testing import INVARIANTS, check_scheme_properties
+
+    unknown = [name for name in invariants if name not in INVARIANTS]
+    if unknown:
+        raise click.UsageError(f"unknown invariant {', '.join(unknown)}; one of {', '.join(INVARIANTS)}")
+    ok = True
+    for path in paths:
+        try:
+            with _working(f"property-testing {path}"):
+                report = check_scheme_properties(Path(path), invariants=list(invariants) or None,
+                                                 max_examples=examples, seed=seed)
+        except SchemeError as exc:
+            click.echo(exc, err=True)
+            sys.exit(2)
+        click.echo(report.render())
+        ok = ok and report.ok
+    sys.exit(0 if ok else 1)
 
 
 def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> list[str]:

@@ -50,3 +50,17 @@ def test_shipped_worked_examples_pass() -> None:
     if any(root.rglob("cases*.yaml")):
         result = run("test", "-q", root)
         assert " 0 failed" in result.stdout or result.exit_code == 1  # the library's own suite owns their outcome
+
+
+def test_properties_of_a_scheme() -> None:
+    mini = Path(__file__).parents[1] / "language" / "mini.yaml"
+    result = run("test", "--properties", "--examples", "3", "--seed", "1", "--invariant", "caps", mini)
+    assert result.exit_code == 0
+    assert "1/1 invariants hold" in result.stdout and "PASSED  caps" in result.stdout
+
+
+def test_properties_find_a_broken_scheme_and_reject_unknown_invariants() -> None:
+    broken = Path(__file__).parents[2] / "docs" / "examples" / "broken_bonus.yaml"
+    result = run("test", "--properties", "--examples", "30", "--seed", "1", "--invariant", "total_range", broken)
+    assert result.exit_code == 1 and "FAILED" in result.stdout
+    assert run("test", "--properties", "--invariant", "nope", broken).exit_code == 2
