@@ -342,7 +342,10 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
 
 def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], examples: int | None,
                      seed: int | None) -> None:
-    from .testing import INVARIANTS, check_scheme_properties
+    try:
+        from .testing import INVARIANTS, check_scheme_properties
+    except ImportError as exc:  # hypothesis comes with the test extra
+        raise click.UsageError(f"--properties needs hypothesis: pip install 'apprule[test]' ({exc})") from None
 
     unknown = [name for name in invariants if name not in INVARIANTS]
     if unknown:
