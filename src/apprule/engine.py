@@ -18,7 +18,7 @@ from .facts import UnitFacts, validate_facts
 from .results import Evaluation, Line, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
-from .scheme.model import Block, Group, SchemeDefinition, Section, Veto
+from .scheme.model import Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .decimals import CONTEXT
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from ..scheme.model import Block, Group, Leaf, SchemeDefinition, Section
+from .edges import leaves
 
 ZERO = Decimal(0)
 
@@ -84,7 +85,7 @@ class GroupBounds:
         self.nodes: dict[str, Range] = {}
         self.donors: dict[str, list[Leaf]] = {}
         tree = list(group.sections) + ([group.adjustments] if group.adjustments else [])
-        for leaf in _leaves(tree):
+        for leaf in leaves(tree):
             if leaf.transfer_to:
                 self.donors.setdefault(leaf.transfer_to, []).append(leaf)
         for node in tree:
@@ -225,13 +226,3 @@ def _total_low(lows: Iterable[Decimal | None]) -> Decimal | None:
             return None
         total += min(low, ZERO)
     return total
-
-
-def _leaves(nodes: Iterable[Section | Block | Leaf]) -> Iterable[Leaf]:
-    for node in nodes:
-        if isinstance(node, Section):
-            yield from _leaves(node.items)
-        elif isinstance(node, Block):
-            yield from _leaves(node.rules)
-        else:
-            yield node

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import random
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
@@ -16,8 +16,7 @@ from ..errors import AppruleError, EvaluationError
 from ..results import Evaluation, Result, Trace
 from ..scheme.model import Block, Group, Leaf, Section
 from .bounds import GroupBounds, Range
-from .edges import leaves
-from .strategies import Facts, Population, number_strategy, populations
+from .strategies import Population, number_strategy, populations
 
 ZERO = Decimal(0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from hypothesis import strategies as st
 
