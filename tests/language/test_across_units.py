@@ -297,3 +297,18 @@ def test_post_scoring_conditions_name_the_unit_and_force_survives_unranking() ->
     assert (ev["a"].rank, ev["a"].grade, ev["a"].would_be_grade) == (None, "不达标", "达标")
     with pytest.raises(apprule.EvaluationError, match="unit 'b', rule 'veto y': needs y, which the unit left empty"):
         s.evaluate(units(b={"x": 50, "fraud": False}))
+
+
+@pytest.mark.parametrize(("policy", "best"), [("pass_down", ["b", "c"]), ("forfeit", ["b"])])
+def test_a_barred_units_place_passes_down_or_is_forfeited(policy: str, best: list[str]) -> None:
+    s = scheme("x: {type: number}\nbad: {type: boolean}\n", sections=SCORE, group=f"""\
+        ranking: {{}}
+        grades:
+          levels: [好, 一般]
+          barred_places: {policy}
+          rules: [{{grade: 好, quota: {{count: 2}}}}, {{grade: 一般}}]
+        vetoes: [{{id: v, label: 一票否决, when: bad, effects: {{bar: [好]}}}}]
+        """)
+    ev = s.evaluate(units(a={"x": 99, "bad": True}, b={"x": 90, "bad": False}, c={"x": 80, "bad": False},
+                          d={"x": 70, "bad": False}))
+    assert sorted(u for u, r in ev.items() if r.grade == "好") == best

@@ -116,15 +116,18 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
     carry = 0
     for r, rule in enumerate(grades.rules):
         candidates = []
+        in_line = []  # candidates and the units a veto bars from this grade, in rank order
         for i in order:
             if i in graded or (rule.sequences is not None and sequences[i] not in rule.sequences):
                 continue
             if rule.grade not in allowed[i]:
+                in_line.append(i)
                 continue
             if not test(r, graph.grade_tests, i):
                 decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
                 continue
             candidates.append(i)
+            in_line.append(i)
         if r not in counts:
             for i in candidates:
                 graded[i] = rule.grade
@@ -132,6 +135,11 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
                                                                 else "every unit left"))
             continue
         places = max(counts[r] + carry, 0)  # grants may already have used every place
+        if grades.barred_places == "forfeit":  # a barred unit's place is lost, not passed down
+            lost = [i for i in in_line[:places] if i not in candidates]
+            for i in lost:
+                decisions[i].notes.append(f"{rule.grade}: barred; its place within the quota is forfeited")
+            places -= len(lost)
         taken = candidates[:places]
         if 0 < places < len(candidates) and ranks.get(candidates[places - 1]) == ranks.get(candidates[places]):
             boundary = ranks.get(candidates[places])

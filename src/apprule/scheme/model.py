@@ -460,6 +460,8 @@ class Grades(Model):
     rounding: Literal["floor", "ceil", "half_up"] = "floor"
     boundary_ties: Literal["include", "exclude"] = "exclude"
     unused_places: Literal["lapse", "roll_down"] = "lapse"
+    barred_places: Literal["pass_down", "forfeit"] = Field(
+        "pass_down", description="被取消资格单位的名额: pass_down 顺延给下一名 / forfeit 作废")
     grants: list[Grant] = []
     honours: dict[str, list[str]] = Field({}, description="grade → honours it brings (评为好等次的授予红旗单位称号)")
     clause: Clause | None = None
