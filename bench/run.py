@@ -79,8 +79,6 @@ def population(scheme: apprule.Scheme, group_index: int, n: int, seed: int) -> d
             unit["sequence"] = rng.choice(group.sequences).id
         for name in used:
             fact = definition.facts[name]
-            if not fact.required and rng.random() < 0.2:
-                continue
             unit[name] = value_for(fact, rng, definition.period)
         facts[f"u{i:07d}"] = unit
     return facts

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import decimal
+import gc
 import os
-from typing import Any, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Sequence
 
 from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
@@ -49,7 +51,7 @@ class Scheme:
 
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
             units = validate_facts(self.definition, [g.facts for g in self._graphs], facts)
             results: list[Result] = []
             for graph in self._graphs:
@@ -70,6 +72,18 @@ class Scheme:
 
     def __repr__(self) -> str:
         return f"<Scheme {self.id}: {self.title}>"
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Evaluation makes many small acyclic objects: the cycle collector would only rescan them, over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> Scheme:

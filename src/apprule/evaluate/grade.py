@@ -10,6 +10,7 @@ from ..decimals import CONTEXT, ZERO, plain
 from ..expressions import Runner
 from ..scheme.model import Grades, Veto
 from .graph import GroupGraph
+from .rank import places_below
 
 _ROUNDING = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
 
@@ -84,10 +85,10 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
             allowed[i] -= barred
 
     # 排名靠后的1个: grade conditions may also read the scope's size and the place counted from the bottom
-    ranked = [ranks[i] for i in members if i in ranks]
+    below = places_below({i: ranks[i] for i in members if i in ranks})
     for i in members:
         envs[i]["scope_size"] = Decimal(len(members))
-        envs[i]["rank_from_bottom"] = 1 + sum(1 for r in ranked if r > ranks[i]) if i in ranks else None
+        envs[i]["rank_from_bottom"] = 1 + below[ranks[i]] if i in ranks else None
 
     def test(expr_index: int, tests: dict[int, Any], i: int) -> bool:
         expr = tests.get(expr_index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 from graphlib import CycleError, TopologicalSorter
 
@@ -53,7 +54,7 @@ class GroupGraph:
     veto_tests: dict[str, Expression]
     facts: frozenset[str]
 
-    @property
+    @cached_property
     def top(self) -> tuple[str, ...]:
         return tuple(n.id for n in self.group.sections)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
 
@@ -27,9 +28,20 @@ def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = 
     return ranks
 
 
-def ties_at(ranks: Mapping[int, int], rank: int) -> int:
-    """How many units share ``rank``."""
-    return sum(1 for r in ranks.values() if r == rank)
+def tie_counts(ranks: Mapping[int, int]) -> dict[int, int]:
+    """Rank → how many units share it."""
+    return Counter(ranks.values())
+
+
+def places_below(ranks: Mapping[int, int]) -> dict[int, int]:
+    """Rank → how many units are ranked strictly below it (worse)."""
+    counts = Counter(ranks.values())
+    below: dict[int, int] = {}
+    seen = 0
+    for rank in sorted(counts, reverse=True):
+        below[rank] = seen
+        seen += counts[rank]
+    return below
 
 
 def rank_scope(runner: Runner, graph: GroupGraph, ranking: Ranking, envs: Sequence[dict[str, Any]],

@@ -11,7 +11,7 @@ from ..expressions import Runner
 from ..facts import UnitFacts
 from ..scheme.model import Block, Leaf, Period, Rounding, Section
 from .graph import GraphNode, GroupGraph
-from .rank import competition_ranks, ties_at
+from .rank import competition_ranks, tie_counts
 from .shapes import Missing, Outcome, number, read, unit_shape
 
 Column = list[Outcome]
@@ -196,7 +196,8 @@ def _rank_points(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], en
         values = _read_all(runner, node, "by", units, envs, column, members)
         ids = sorted(values)
         ranks = dict(zip(ids, competition_ranks([values[i] for i in ids], spec.order)))
-        tied = {i: ties_at(ranks, ranks[i]) for i in ids}
+        sharing = tie_counts(ranks)
+        tied = {i: sharing[ranks[i]] for i in ids}
     else:
         ranks = {i: int(v) for i, v in _read_all(runner, node, "rank", units, envs, column, members).items()}
         tied = {}
@@ -211,8 +212,8 @@ def _rank_points(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], en
         places = [spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)]
         award = spec.map.get(rank, spec.otherwise)
         points = award.points
-        out.honours += award.honours
-        out.flags += award.flags
+        out.honours += tuple(award.honours)
+        out.flags += tuple(award.flags)
         how = f"rank {rank}" + (f", tied with {k - 1} other(s)" if k > 1 else "")
         if k > 1 and spec.ties == "split":
             value = points / k

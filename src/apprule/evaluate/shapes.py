@@ -21,7 +21,7 @@ class Missing(Exception):
         self.names = tuple(names)
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What one node yields for one unit, and how."""
 
@@ -29,16 +29,16 @@ class Outcome:
     max: Decimal | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    honours: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    honours: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
     missing: bool = False
     applicable: bool = True
-    carried: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    carried: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def take(self, award: Award, why: str | None = None) -> None:
         self.value = award.points
-        self.honours += award.honours
-        self.flags += award.flags
+        self.honours += tuple(award.honours)
+        self.flags += tuple(award.flags)
         if why:
             self.notes.append(why)
 
@@ -173,8 +173,8 @@ def _band(bands: Bands, x: Decimal, out: Outcome) -> None:
     if bands.match == "all":
         out.value = sum((b.points for b in matched), ZERO)
         for b in matched:
-            out.honours += b.honours
-            out.flags += b.flags
+            out.honours += tuple(b.honours)
+            out.flags += tuple(b.flags)
         out.notes.append(f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched))
         return
     out.take(matched[0].award, f"{plain(x)} in band {describe_band(matched[0])}")
@@ -201,7 +201,7 @@ def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Peri
         when = event.get(node.dated_by) if node.dated_by else None
         if isinstance(when, dt.date) and when > period.end:
             out.notes.append(f"event #{i} dated {when} is after the period: carried over to the next")
-            out.carried.append((spec.events, event))
+            out.carried += ((spec.events, event),)
             continue
         if isinstance(when, dt.date) and when < period.start:
             out.notes.append(f"event #{i} dated {when} is before the period: not counted")
