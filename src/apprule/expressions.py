@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
-import simpleeval
+import simpleeval  # type: ignore[import-untyped]
 
 from .decimals import CONTEXT, ZERO, clamp, round_to
 from .errors import EvaluationError, did_you_mean

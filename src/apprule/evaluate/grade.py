@@ -31,12 +31,13 @@ def quota_counts(grades: Grades, n: int) -> tuple[dict[int, int], list[str]]:
     mode = _ROUNDING[grades.rounding]
     counts: dict[int, int] = {}
     notes: list[str] = []
-    exact = {r: Decimal(q.count) if q.count is not None else q.share * n for r, q in rules}  # type: ignore
+    exact: dict[int, Decimal] = {r: Decimal(q.count) if q.count is not None else (q.share or ZERO) * n
+                                 for r, q in rules}
     if grades.quota_counts == "largest_remainder":
         floors = {r: int(exact[r].to_integral_value(ROUND_FLOOR)) for r in exact}
-        shares = sum((q.share for _, q in rules if q.share is not None), ZERO)  # type: ignore[union-attr]
+        shares = sum((q.share for _, q in rules if q.share is not None), ZERO)
         target = min(n, int((shares * n).to_integral_value(mode, CONTEXT)) + sum(
-            q.count for _, q in rules if q.count is not None))  # type: ignore[union-attr,misc]
+            q.count for _, q in rules if q.count is not None))
         left = max(target - sum(floors.values()), 0)
         by_remainder = sorted(exact, key=lambda r: (-(exact[r] - floors[r]), r))
         counts = dict(floors)
@@ -107,12 +108,13 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
         for i in order:
             if i in graded or not test(g, graph.grant_tests, i) or not (grant.over_bars or grant.grade in allowed[i]):
                 continue
-            rule = next((r for r, rule in enumerate(grades.rules) if rule.grade == grant.grade and r in counts), None)
-            if rule is not None:
-                counts[rule] -= 1
+            place = next((r for r, rule in enumerate(grades.rules) if rule.grade == grant.grade and r in counts),
+                         None)
+            if place is not None:
+                counts[place] -= 1
             graded[i] = grant.grade
             decisions[i].notes.append(f"{grant.label}: granted {grant.grade}" + (
-                ", using a quota place" if rule is not None else ""))
+                ", using a quota place" if place is not None else ""))
 
     carry = 0
     for r, rule in enumerate(grades.rules):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
 from .. import expressions
@@ -32,6 +32,12 @@ class GraphNode:
     donors: tuple[str, ...] = ()
     reads: set[str] = field(default_factory=set)
     dated_by: str | None = None
+
+    @property
+    def leaf(self) -> Leaf:
+        """The node's rule (only rules have shapes)."""
+        assert isinstance(self.spec, Leaf), self.id
+        return self.spec
 
     @property
     def kind(self) -> str:
@@ -134,11 +140,12 @@ class _Builder:
                 node.exprs[role] = expr
                 node.reads |= expr.names
         if shape in ("table",) and "of" in node.exprs:
-            self.check_table_keys(leaf.table.map, node.exprs["of"], self.scheme.facts,  # type: ignore[union-attr]
-                                  node.path + ("table", "map"))
+            assert leaf.table is not None
+            self.check_table_keys(leaf.table.map, node.exprs["of"], self.scheme.facts, node.path + ("table", "map"))
 
     def event_expressions(self, node: GraphNode) -> None:
-        spec = node.spec.for_each  # type: ignore[union-attr]
+        spec = node.leaf.for_each
+        assert spec is not None
         path = node.path + ("for_each",)
         fact = self.scheme.facts.get(spec.events)
         if fact is None or fact.type != "events":
@@ -170,7 +177,7 @@ class _Builder:
             self.problem("invalid-value", "`combine: highest_level` ranks events by the order of a `table`",
                          path + ("combine",))
 
-    def check_table_keys(self, table: dict[str | int, object], of: Expression, facts: dict[str, Fact],
+    def check_table_keys(self, table: Mapping[str | int, object], of: Expression, facts: dict[str, Fact],
                          path: Path) -> None:
         name = of.bare_name
         fact = facts.get(name) if name else None

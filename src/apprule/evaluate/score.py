@@ -80,7 +80,7 @@ def _leaf_raw(runner: Runner, node: GraphNode, env: dict[str, Any], period: Peri
     leaf = node.spec
     assert isinstance(leaf, Leaf)
     if "applies" in node.exprs and not read(runner, node, "applies", env, Outcome()):
-        target = f"; its weight {plain(leaf.max)} moves to {leaf.transfer_to!r}" if leaf.transfer_to else ""
+        target = f"; its weight {plain(leaf.max or ZERO)} moves to {leaf.transfer_to!r}" if leaf.transfer_to else ""
         return Outcome(ZERO, ZERO, notes=[f"not applicable: the unit has no such item{target}"], applicable=False)
     if leaf.shape in ("rank_table", "movement"):
         return Outcome(max=leaf.max)  # filled in over the whole scope
@@ -180,7 +180,7 @@ def _read_all(runner: Runner, node: GraphNode, role: str, units: Sequence[UnitFa
             try:
                 values[i] = number(read(runner, node, role, envs[i], column[i]), role)
             except Missing as exc:
-                if node.spec.fill is None:  # type: ignore[union-attr]
+                if node.leaf.fill is None:
                     raise
                 column[i].missing = True
                 column[i].notes.append(f"{', '.join(exc.names)} empty")
@@ -191,7 +191,8 @@ def _read_all(runner: Runner, node: GraphNode, role: str, units: Sequence[UnitFa
 
 def _rank_points(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], envs: list[dict[str, Any]],
                  column: Column, members: list[int]) -> None:
-    spec = node.spec.rank_table  # type: ignore[union-attr]
+    spec = node.leaf.rank_table
+    assert spec is not None
     if spec.by is not None:
         values = _read_all(runner, node, "by", units, envs, column, members)
         ids = sorted(values)
@@ -235,7 +236,8 @@ def _rank_points(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], en
 
 def _movement(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], envs: list[dict[str, Any]],
               column: Column, members: list[int]) -> None:
-    spec = node.spec.movement  # type: ignore[union-attr]
+    spec = node.leaf.movement
+    assert spec is not None
     now = _read_all(runner, node, "now", units, envs, column, members)
     before = _read_all(runner, node, "before", units, envs, column, members)
     ids = sorted(set(now) & set(before))

@@ -99,10 +99,11 @@ def unit_shape(runner: Runner, node: GraphNode, env: dict[str, Any], period: Per
         assert leaf.table is not None
         _lookup(leaf.table, read(runner, node, "of", env, out), out)
     elif shape == "when":
-        spec = leaf.when
-        assert spec is not None
+        condition = leaf.when
+        assert condition is not None
         if read(runner, node, "test", env, out):
-            out.take(Award(points=spec.points, honours=spec.honours, flags=spec.flags), "condition holds")
+            out.take(Award(points=condition.points, honours=condition.honours, flags=condition.flags),
+                     "condition holds")
         else:
             out.notes.append("condition does not hold")
     elif shape == "formula":
@@ -122,7 +123,8 @@ def _clamped(value: Decimal, low: Decimal | None, high: Decimal | None, out: Out
 
 
 def _steps(runner: Runner, node: GraphNode, env: dict[str, Any], out: Outcome) -> None:
-    spec = node.spec.steps  # type: ignore[union-attr]
+    spec = node.leaf.steps
+    assert spec is not None
     actual = number(read(runner, node, "of", env, out), "the actual value")
     target = number(read(runner, node, "target", env, out), "the target")
     if spec.measure == "ratio":
@@ -194,7 +196,8 @@ def _lookup(table: Table, key: Any, out: Outcome) -> None:
 
 
 def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period, out: Outcome) -> None:
-    spec = node.spec.for_each  # type: ignore[union-attr]
+    spec = node.leaf.for_each
+    assert spec is not None
     events: list[dict[str, Any]] = env[spec.events]
     counted: list[tuple[int, Outcome]] = []
     for i, event in enumerate(events, 1):

@@ -192,5 +192,5 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
     for i, veto in enumerate(group.vetoes):
         effects = veto.effects
         where = ("groups",) + path[1:2] + ("vetoes", i, "effects")
-        for grade in [effects.cap, effects.force, *effects.bar]:
-            yield from known(grade, where)
+        for named in [effects.cap, effects.force, *effects.bar]:
+            yield from known(named, where)

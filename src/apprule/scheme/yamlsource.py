@@ -158,6 +158,7 @@ def _convert(node: nodes.Node, path: Path, source: Source, counter: list[int],
         return result
     if isinstance(node, nodes.SequenceNode):
         return [_convert(item, path + (i,), source, counter, problems) for i, item in enumerate(node.value)]
+    assert isinstance(node, nodes.ScalarNode)
     return _scalar(node, tag, path, source, problems)
 
 

@@ -73,8 +73,8 @@ def _points(value: object) -> Decimal:
 
 
 def _span(values: Iterable[object]) -> Range:
-    values = [_points(v) for v in values]
-    return Range(min(values), max(values)) if values else Range(ZERO, ZERO)
+    points = [_points(v) for v in values]
+    return Range(min(points), max(points)) if points else Range(ZERO, ZERO)
 
 
 class GroupBounds:
@@ -142,8 +142,8 @@ class GroupBounds:
         elif shape == "rank_table" and leaf.rank_table is not None:
             found = _span([ZERO, leaf.rank_table.otherwise, *leaf.rank_table.map.values()])
         elif shape == "movement" and leaf.movement is not None:
-            spec = leaf.movement
-            found = Range(ZERO, None if spec.max is None else max(spec.max, spec.hold_first))
+            movement = leaf.movement
+            found = Range(ZERO, None if movement.max is None else max(movement.max, movement.hold_first))
         if leaf.applies is not None:
             found = found.hull(ZERO)
         if leaf.fill is not None:

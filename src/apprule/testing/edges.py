@@ -136,16 +136,16 @@ def _leaf_edges(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
                 fixed = Decimal(target)
             except ArithmeticError:
                 return
-            values = []
+            ladder: list[Decimal] = []
             for size in sizes:
-                for k in range(-_SMALL_STEPS, _SMALL_STEPS + 1):
-                    values.append(fixed * (1 + k * size) if spec.measure == "ratio" else fixed + k * size)
-            edges.add((of, None), values)
+                for n in range(-_SMALL_STEPS, _SMALL_STEPS + 1):
+                    ladder.append(fixed * (1 + n * size) if spec.measure == "ratio" else fixed + n * size)
+            edges.add((of, None), ladder)
     elif shape == "for_each" and leaf.for_each is not None:
-        spec = leaf.for_each
-        value = spec.value
+        each = leaf.for_each
+        value = each.value
         if value.bands is not None and bare(value.bands.of):
-            _bands(scheme, value.bands, (spec.events, bare(value.bands.of)), edges)
+            _bands(scheme, value.bands, (each.events, bare(value.bands.of)), edges)
         if value.table is not None and bare(value.table.of):
             keys = [Decimal(k) for k in value.table.map if isinstance(k, int)]
-            edges.add((spec.events, bare(value.table.of)), [k + d for k in keys for d in (-1, 0, 1)])
+            edges.add((each.events, bare(value.table.of)), [k + d for k in keys for d in (-1, 0, 1)])

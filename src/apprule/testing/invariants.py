@@ -283,9 +283,9 @@ def check_explanation(scheme: Scheme, population: Population) -> Violation | Non
                 return _at("explanation", result, population, f"the parts shown add up to {_fmt(expected)}, not "
                            f"the {_fmt(trace.value)} shown", trace)
         if group.total.formula is None:
-            parts = [traces[s.id].value for s in group.sections]
+            parts = [_decimal(traces[s.id].value) for s in group.sections]
             if group.adjustments is not None:
-                parts.append(traces[group.adjustments.id].value)
+                parts.append(_decimal(traces[group.adjustments.id].value))
             expected = _rounded(sum(parts, ZERO), group.total.round)
             if expected != result.total:
                 return _at("explanation", result, population, f"sections and adjustments add up to "
@@ -337,8 +337,13 @@ class Nudge:
     field: str | None = None
 
 
+def _decimal(value: object) -> Decimal:
+    assert isinstance(value, Decimal), value
+    return value
+
+
 def _monotone_facts(scheme: Scheme, group: str) -> list[tuple[str, str | None]]:
-    found = []
+    found: list[tuple[str, str | None]] = []
     for name in sorted(scheme.facts_used(group)):
         fact = scheme.definition.facts[name]
         if fact.better and fact.type in ("number", "count", "rate", "boolean"):

@@ -36,11 +36,11 @@ def _shrink_budget(seconds: float | None) -> Iterator[None]:
     if seconds is None or old is None:
         yield
         return
-    engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[attr-defined]
+    setattr(engine, "MAX_SHRINKING_SECONDS", seconds)  # a hypothesis internal: bounded shrinking
     try:
         yield
     finally:
-        engine.MAX_SHRINKING_SECONDS = old  # type: ignore[attr-defined]
+        setattr(engine, "MAX_SHRINKING_SECONDS", old)
 
 
 class _Found(Exception):
