@@ -212,3 +212,10 @@ def test_every_shipped_example_scores(name: str, tmp_path: Path) -> None:
 
 def test_data_dir_fixture_exists() -> None:
     assert (DATA / "tiny.yaml").is_file()
+
+
+def test_csv_text_never_runs_as_a_formula() -> None:
+    from apprule.io.write import _inert
+    assert _inert("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("-cmd") == "'-cmd"
+    assert _inert("-2.5") == "-2.5" and _inert("+3") == "+3" and _inert("东镇") == "东镇"

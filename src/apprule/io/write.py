@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from ..decimals import plain
@@ -128,8 +128,19 @@ def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else _inert(v) for v in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def _inert(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe; numbers stay."""
+    if not isinstance(value, str) or not value.startswith(("=", "+", "-", "@")):
+        return value
+    try:
+        Decimal(value)
+        return value
+    except InvalidOperation:
+        return "'" + value
 
 
 def breakdown_rows(results: list[Result]) -> list[list[Any]]:
