@@ -15,12 +15,13 @@ from .evaluate.periods import PeriodError, aggregate_periods
 from .evaluate.rank import rank_scope
 from .evaluate.score import Column, score_group
 from .evaluate.shapes import Outcome
-from .expressions import Runner
+from . import expressions
+from .expressions import Expression, ExpressionProblem, Runner
 from .facts import UnitFacts, validate_facts
 from .results import Evaluation, Line, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
-from .scheme.model import Group, SchemeDefinition, Veto
+from .scheme.model import Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .decimals import CONTEXT
 
@@ -28,10 +29,13 @@ from .decimals import CONTEXT
 class Scheme:
     """A loaded, checked and compiled scheme, ready to evaluate facts."""
 
-    def __init__(self, definition: SchemeDefinition, graphs: Sequence[GroupGraph], source: str = "<string>"):
+    def __init__(self, definition: SchemeDefinition, graphs: Sequence[GroupGraph], source: str = "<string>",
+                 required_when: Mapping[str, Expression] | None = None):
         self.definition = definition
         self.source = source
         self._graphs = tuple(graphs)
+        #: fact → the condition under which a unit must give it (`required_when`)
+        self.required_when = dict(required_when or {})
 
     @property
     def id(self) -> str:
@@ -52,7 +56,7 @@ class Scheme:
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
         with decimal.localcontext(CONTEXT), _no_cyclic_gc():
-            units = validate_facts(self.definition, [g.facts for g in self._graphs], facts)
+            units = validate_facts(self.definition, [g.facts for g in self._graphs], facts, self.required_when)
             results: list[Result] = []
             for graph in self._graphs:
                 members = [u for u in units if u.group == graph.index]
@@ -96,6 +100,18 @@ def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> S
     """Check and compile a scheme definition (one built in code, or read by ``read_scheme``)."""
     src = src or Source("<definition>", "", None)
     problems = [_locate(src, *found) for found in check_scheme(definition)]
+    required_when: dict[str, Expression] = {}  # "fact" or "fact.field" → its condition
+    conditions: list[tuple[str, Fact, Mapping[str, Fact], tuple[str, ...]]] = [
+        (name, fact, definition.facts, ("facts", name)) for name, fact in definition.facts.items()]
+    conditions += [(f"{name}.{field}", sub, fact.fields or {}, ("facts", name, "fields", field))
+                   for name, fact in definition.facts.items() for field, sub in (fact.fields or {}).items()]
+    for key, fact, names, path in conditions:
+        if fact.required_when is not None:
+            try:
+                required_when[key] = expressions.parse(fact.required_when, names)
+            except ExpressionProblem as exc:
+                problems.append(_locate(src, exc.code, exc.message, path + ("required_when",), exc.hint,
+                                        exc.offset))
     graphs = []
     for index in range(len(definition.groups)):
         graph, found = build_group(definition, index)
@@ -104,7 +120,7 @@ def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> S
             graphs.append(graph)
     if problems:
         raise SchemeError(problems)
-    return Scheme(definition, graphs, src.name)
+    return Scheme(definition, graphs, src.name, required_when)
 
 
 def check(source: str | os.PathLike[str], *, name: str | None = None) -> list[Problem]:

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from .errors import FactError, FactIssue, did_you_mean
+from .expressions import Expression, Runner
 from .scheme.model import Fact, SchemeDefinition
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
@@ -48,8 +49,8 @@ def placements(scheme: SchemeDefinition) -> dict[str, tuple[int, str | None]]:
     return placed
 
 
-def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Mapping[Any, Any]
-                   ) -> list[UnitFacts]:
+def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Mapping[Any, Any],
+                   required_when: Mapping[str, Expression] | None = None) -> list[UnitFacts]:
     """Check every unit's facts against the scheme; raise ``FactError`` listing every problem."""
     if not isinstance(facts, Mapping):
         raise FactError([FactIssue("not-a-mapping", "", "", "facts are a mapping of unit name to its facts")])
@@ -94,10 +95,28 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
                 issues.append(FactIssue("missing-fact", unit, name, "required fact is missing"))
             else:
                 values[name] = [] if fact.type == "events" else None
+        for key, condition in (required_when or {}).items():
+            name, _, field = key.partition(".")
+            if name not in used[gi]:
+                continue
+            if not field and values.get(name) in (None, []) and holds(condition, values):
+                issues.append(FactIssue("missing-fact", unit, name, f"required when {condition.text}"))
+            for n, event in enumerate(values.get(name) or [] if field else [], 1):
+                if event.get(field) is None and holds(condition, event):
+                    issues.append(FactIssue("missing-field", unit, name,
+                                            f"event {n} lacks field {field!r}, required when {condition.text}"))
         units.append(UnitFacts(unit, gi, seq, values))
     if issues:
         raise FactError(issues)
     return units
+
+
+def holds(condition: Expression, values: Mapping[str, Any]) -> bool:
+    """Whether ``condition`` holds over a unit's facts (false when it reads a fact the unit left empty)."""
+    try:
+        return bool(Runner().run(condition, values))
+    except (ValueError, KeyError):
+        return False
 
 
 def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],

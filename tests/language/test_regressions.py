@@ -122,3 +122,31 @@ def test_grade_conditions_on_facts_need_no_ranking_and_grades_bring_honours() ->
         "    sections: [{id: s, label: 得分, max: 100, score: x}]\n" \
         "    grades: {levels: [好, 差], rules: [{grade: 好, when: 'rank <= 1'}, {grade: 差}]}\n"
     assert codes(ranked) == ["invalid-value"]
+
+
+def test_a_fact_required_when_another_holds() -> None:
+    # 没有招商引资任务的单位…: the score is given only by units with the task, and then it must be
+    s = scheme("""\
+        has_task: {type: boolean}
+        score: {type: number, required: false, required_when: has_task}
+        """, sections="- {id: s, label: 招商引资, max: 20, score: score, applies: has_task}\n")
+    assert s.evaluate(units(a={"has_task": False}))["a"].total == 0
+    with pytest.raises(apprule.FactError, match="unit 'b', fact 'score': missing-fact: required when has_task"):
+        s.evaluate(units(b={"has_task": True}))
+    assert codes(HEAD + "facts:\n  t: {type: boolean}\n  x: {type: number, required_when: tt}\n"
+                 "groups: [{id: g, label: 组}]\n") == ["unknown-name"]
+
+
+def test_an_event_field_required_when_another_holds() -> None:
+    s = scheme("""\
+        works:
+          type: events
+          fields:
+            done: {type: boolean}
+            points: {type: number, required: false, required_when: done}
+        """, """\
+        - {id: r, label: 完成一项加0.5-1分, for_each: {events: works, where: done, value: {formula: "points"}}}
+        """)
+    assert value(s, "r", works=[{"done": True, "points": 1}, {"done": False}]) == 1
+    with pytest.raises(apprule.FactError, match="event 2 lacks field 'points', required when done"):
+        value(s, "r", works=[{"done": False}, {"done": True}])

@@ -92,6 +92,7 @@ class Fact(Model):
     fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
     dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
     required: bool = True
+    required_when: Expr | None = Field(None, description="必填条件: required when this holds over other facts")
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
 

@@ -10,6 +10,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..engine import Scheme
+from ..expressions import Expression
+from ..facts import holds
 from ..scheme.model import Fact, Group, SchemeDefinition
 from .edges import Edges, StepEdge, Target, collect_edges
 
@@ -90,9 +92,12 @@ def value_strategy(scheme: SchemeDefinition, fact: Fact, target: Target, edges: 
         return _dates(scheme)
     assert kind == "events"
     fields = fact.fields or {}
-    parts = {name: _maybe_absent(sub, value_strategy(scheme, sub, (target[0], name), edges))
+    # a field required under a condition (`required_when`) is always given: the event stays valid
+    parts = {name: value_strategy(scheme, sub, (target[0], name), edges) if sub.required_when else
+             _maybe_absent(sub, value_strategy(scheme, sub, (target[0], name), edges))
              for name, sub in fields.items()}
-    must = {n: s for n, s in parts.items() if fields[n].required and fields[n].default is None}
+    must = {n: s for n, s in parts.items()
+            if (fields[n].required and fields[n].default is None) or fields[n].required_when}
     may = {n: s for n, s in parts.items() if n not in must}
     return st.lists(st.fixed_dictionaries(must, optional=may), max_size=5)
 
@@ -109,12 +114,16 @@ def _on_step(edge: StepEdge) -> st.SearchStrategy[tuple[int, Decimal]]:
 
 @st.composite
 def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tuple[str, Fact, Any], ...],
-                steps: tuple[StepEdge, ...]) -> Facts:
+                steps: tuple[StepEdge, ...], conditions: dict[str, Expression]) -> Facts:
     facts: Facts = {}
     for name, fact, strategy in parts:
         if fact.optional and draw(st.integers(0, 4)) == 0:
             continue  # left out: the default (or nothing) applies
         facts[name] = draw(strategy)
+    for name, fact, strategy in parts:  # facts that belong with others (`required_when`)
+        condition = conditions.get(name)
+        if condition is not None and facts.get(name) is None and holds(condition, facts):
+            facts[name] = draw(strategy.filter(lambda v: v is not None))
     for edge in steps:  # land exactly on a step boundary now and then
         if edge.of in facts and edge.target in facts and draw(st.integers(0, 2)) == 0:
             target = facts[edge.target]
@@ -156,7 +165,8 @@ def _placed(scheme: Scheme, group: Group, edges: Edges) -> st.SearchStrategy[Fac
     if free:  # sequences that list their units place them; the others need the unit to say
         placement["sequence"] = st.sampled_from(free)
     steps = tuple(e for e in edges.steps if e.of in scheme.facts_used(group.id))
-    strategy = st.tuples(st.fixed_dictionaries(placement), _unit_facts(definition, parts, steps)).map(
+    strategy = st.tuples(st.fixed_dictionaries(placement),
+                         _unit_facts(definition, parts, steps, scheme.required_when)).map(
         lambda pair: {**pair[0], **pair[1]})
     cache[key] = strategy
     return strategy
