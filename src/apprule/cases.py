@@ -85,12 +85,6 @@ def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 
     return outcome
 
 
-def run_case_file(path: str | Path) -> list[CaseOutcome]:
-    """Run every case of one file."""
-    scheme, cases = load_cases(path)
-    return [run_case(scheme, case, str(path), i) for i, case in enumerate(cases)]
-
-
 def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) -> None:
     unit = result.unit
     for key, want in expected.items():

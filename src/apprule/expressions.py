@@ -21,8 +21,6 @@ from .errors import EvaluationError, did_you_mean
 MAX_LENGTH = 2_000
 MAX_NODES = 400
 
-Value = Decimal | bool | str | None
-
 
 class ExpressionProblem(Exception):
     """A static mistake in an expression; ``offset`` is the 0-based column in its text."""
