@@ -12,7 +12,7 @@ from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
 from .evaluate.graph import GroupGraph, build_group
 from .evaluate.periods import PeriodError, aggregate_periods
-from .evaluate.rank import rank_scope
+from .evaluate.rank import rank_scope, scopes
 from .evaluate.score import Column, score_group
 from .evaluate.shapes import Outcome
 from . import expressions
@@ -167,10 +167,6 @@ def _evaluate_group(graph: GroupGraph, units: list[UnitFacts], scheme: SchemeDef
                                           r.rank is None, r.rank or 0, -r.total, r.unit))
 
 
-def _scope_key(unit: UnitFacts, scope: str | None) -> str | None:
-    return unit.sequence if scope == "sequence" else None
-
-
 def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], envs: list[dict[str, Any]],
                     vetoes: dict[int, list[Veto]], names: list[str]
                     ) -> tuple[dict[int, tuple[int, str]], dict[int, GradeDecision]]:
@@ -182,10 +178,7 @@ def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], e
         excluded = set(ranking.exclude)
         ranked_members = [i for i in ranked_members if units[i].unit not in excluded
                           and not any(v.effects.unrank for v in vetoes.get(i, ()))]
-        scopes: dict[str | None, list[int]] = {}
-        for i in ranked_members:
-            scopes.setdefault(_scope_key(units[i], ranking.scope), []).append(i)
-        for key, members in scopes.items():
+        for key, members in scopes(units, ranked_members, ranking.scope).items():
             scope_label = _scope_label(group, key)
             for i, rank in rank_scope(runner, graph, ranking, envs, members, names).items():
                 ranks[i] = (rank, f"rank {rank} of {len(members)} in {scope_label}")
@@ -194,11 +187,8 @@ def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], e
     decisions: dict[int, GradeDecision] = {}
     if group.grades is not None:
         scope = group.grades.scope or (ranking.scope if ranking else "group")
-        scopes = {}
-        for i in ranked_members:
-            scopes.setdefault(_scope_key(units[i], scope), []).append(i)
         rank_only = {i: r for i, (r, _) in ranks.items()}
-        for members in scopes.values():
+        for members in scopes(units, ranked_members, scope).values():
             decisions.update(assign_grades(runner, graph, envs, members, rank_only, vetoes, names,
                                            [u.sequence for u in units]))
         for i, found in vetoes.items():  # a forced grade holds even for a unit out of the ranking

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import EvaluationError
 from ..expressions import Runner
+from ..facts import UnitFacts
 from ..scheme.model import Ranking
 from .graph import GroupGraph
 from .shapes import number
@@ -26,6 +27,14 @@ def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = 
             previous = values[i]
         ranks[i] = rank
     return ranks
+
+
+def scopes(units: Sequence[UnitFacts], members: Iterable[int], scope: str | None) -> dict[str | None, list[int]]:
+    """The ``members`` (indexes into ``units``) by scope: one scope for the group, or one per sequence."""
+    found: dict[str | None, list[int]] = {}
+    for i in members:
+        found.setdefault(units[i].sequence if scope == "sequence" else None, []).append(i)
+    return found
 
 
 def tie_counts(ranks: Mapping[int, int]) -> dict[int, int]:

@@ -11,7 +11,7 @@ from ..expressions import Runner
 from ..facts import UnitFacts
 from ..scheme.model import Block, Leaf, Period, Rounding, Section
 from .graph import GraphNode, GroupGraph
-from .rank import competition_ranks, tie_counts
+from .rank import competition_ranks, scopes, tie_counts
 from .shapes import Missing, Outcome, number, read, unit_shape
 
 Column = list[Outcome]
@@ -135,10 +135,7 @@ def _round(rounding: Rounding | None, out: Outcome) -> None:
 def _fill(leaf: Leaf, units: Sequence[UnitFacts], column: Column) -> None:
     spec = leaf.fill
     assert spec is not None
-    scopes: dict[Any, list[int]] = {}
-    for i, unit in enumerate(units):
-        scopes.setdefault(unit.sequence if spec.peers == "sequence" else None, []).append(i)
-    for members in scopes.values():
+    for members in scopes(units, range(len(units)), spec.peers).values():
         peers = [column[i].value for i in members if not column[i].missing and column[i].applicable]
         if spec.zeros == "exclude":
             peers = [v for v in peers if v != ZERO]
@@ -161,11 +158,8 @@ def _cross_unit(runner: Runner, node: GraphNode, units: Sequence[UnitFacts], env
     assert isinstance(leaf, Leaf)
     spec = leaf.rank_table or leaf.movement
     assert spec is not None
-    scopes: dict[Any, list[int]] = {}
-    for i, unit in enumerate(units):
-        if column[i].applicable:
-            scopes.setdefault(unit.sequence if spec.scope == "sequence" else None, []).append(i)
-    for members in scopes.values():
+    applicable = [i for i in range(len(units)) if column[i].applicable]
+    for members in scopes(units, applicable, spec.scope).values():
         if leaf.rank_table is not None:
             _rank_points(runner, node, units, envs, column, members)
         else:
