@@ -25,9 +25,13 @@ class GradeDecision:
     position: int = 0
 
 
-def quota_counts(grades: Grades, n: int) -> tuple[dict[int, int], list[str]]:
-    """Places per quota rule for a scope of ``n`` units, and how each count was formed."""
-    rules = [(r, rule.quota) for r, rule in enumerate(grades.rules) if rule.quota is not None]
+def quota_counts(grades: Grades, n: int, present: set[str | None] | None = None) -> tuple[dict[int, int], list[str]]:
+    """Places per quota rule for a scope of ``n`` units, and how each count was formed.
+
+    Rules limited to sequences none of which is ``present`` in the scope take no part.
+    """
+    rules = [(r, rule.quota) for r, rule in enumerate(grades.rules) if rule.quota is not None
+             and (present is None or rule.sequences is None or present & set(rule.sequences))]
     mode = _ROUNDING[grades.rounding]
     counts: dict[int, int] = {}
     notes: list[str] = []
@@ -95,7 +99,7 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
         expr = tests.get(expr_index)
         return expr is None or bool(runner.run_for(expr, envs[i], names[i], "grades"))
 
-    counts, count_notes = quota_counts(grades, len(members))
+    counts, count_notes = quota_counts(grades, len(members), {sequences[i] for i in members})
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
         f"scope of {len(members)} unit(s)"
     for i in members:
