@@ -110,11 +110,8 @@ class Expression:
     text: str
     tree: ast.expr
     names: frozenset[str]
-
-    @property
-    def bare_name(self) -> str | None:
-        """The name, when the whole expression is one name (a fast path, and nicer traces)."""
-        return self.tree.id if isinstance(self.tree, ast.Name) else None
+    #: the name, when the whole expression is one name (a fast path, and nicer traces)
+    bare_name: str | None = None
 
 
 def parse(text: str, known: Iterable[str] = ()) -> Expression:
@@ -164,7 +161,8 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
             if isinstance(node, ast.Name) and id(node) not in called and node.id not in known:
                 raise ExpressionProblem("unknown-name", f"unknown name {node.id!r}",
                                         lead + node.col_offset, did_you_mean(node.id, known))
-    return Expression(text, tree.body, frozenset(names))
+    body = tree.body
+    return Expression(text, body, frozenset(names), body.id if isinstance(body, ast.Name) else None)
 
 
 def _describe(node: ast.AST) -> str:
