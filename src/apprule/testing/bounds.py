@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..scheme.model import Block, Group, Leaf, SchemeDefinition, Section
 from .edges import leaves
@@ -109,8 +109,8 @@ class GroupBounds:
             found = sum(parts, Range(ZERO, ZERO)).clamp(None, node.max)
         elif isinstance(node, Block):
             parts = [self._node(c) for c in node.rules]
-            bonus = Range(ZERO, _total_high(p.high for p in parts)).clamp(None, node.bonus_cap)
-            deduction = Range(_total_low(p.low for p in parts), ZERO)
+            bonus = Range(ZERO, _one_sided((p.high for p in parts), max)).clamp(None, node.bonus_cap)
+            deduction = Range(_one_sided((p.low for p in parts), min), ZERO)
             if node.deduction_cap is not None:
                 deduction = deduction.clamp(-node.deduction_cap, None)
             found = (bonus + deduction).clamp(node.min, node.max)
@@ -210,19 +210,9 @@ def _times(a: Range, b: Range) -> Range:
     return Range(min(products), max(products))
 
 
-def _total_high(highs: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
-    for h in highs:
-        if h is None:
-            return None
-        total += max(h, ZERO)
-    return total
-
-
-def _total_low(lows: Iterable[Decimal | None]) -> Decimal | None:
-    total = ZERO
-    for low in lows:
-        if low is None:
-            return None
-        total += min(low, ZERO)
-    return total
+def _one_sided(ends: Iterable[Decimal | None], side: Callable[[Decimal, Decimal], Decimal]) -> Decimal | None:
+    """The sum of the bonuses (``side=max``) or the deductions (``side=min``); None when one is unbounded."""
+    values = list(ends)
+    if any(v is None for v in values):
+        return None
+    return sum((side(v, ZERO) for v in values if v is not None), ZERO)
