@@ -159,7 +159,8 @@ def _evaluate_group(graph: GroupGraph, units: list[UnitFacts], scheme: SchemeDef
                 vetoes.setdefault(i, []).append(veto)
 
     would_rank, would_grade = _rank_and_grade(runner, graph, units, envs, {}, names)
-    ranks, grades = _rank_and_grade(runner, graph, units, envs, vetoes, names)
+    ranks, grades = (_rank_and_grade(runner, graph, units, envs, vetoes, names) if vetoes
+                     else (would_rank, would_grade))  # without vetoes the would-be is the real one
     results = [_result(graph, unit, i, columns, totals[i], vetoes.get(i, []), ranks, grades, would_rank,
                        would_grade) for i, unit in enumerate(units)]
     sequences = [s.id for s in group.sequences]
