@@ -181,6 +181,11 @@ class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
         return getattr(node, "decimal", node.value)
 
 
+def empty_names(expression: Expression, names: Mapping[str, Any]) -> list[str]:
+    """The names ``expression`` reads that hold no value (optional facts a unit left empty)."""
+    return sorted(n for n in expression.names if n in names and names[n] is None)
+
+
 class Runner:
     """Evaluates checked expressions against one unit's names at a time."""
 
@@ -204,6 +209,6 @@ class Runner:
         try:
             return self.run(expression, names)
         except (ValueError, KeyError) as exc:
-            empty = sorted(n for n in expression.names if names.get(n, ZERO) is None)
+            empty = empty_names(expression, names)
             why = f"needs {', '.join(empty)}, which the unit left empty" if empty else str(exc)
             raise EvaluationError(unit, where, why) from None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from ..decimals import ONE, ZERO, clamp, plain, whole_steps
-from ..expressions import Runner
+from ..expressions import Runner, empty_names
 from ..scheme.model import Award, Band, Bands, Leaf, Period, Table
 from .graph import GraphNode
 
@@ -57,12 +57,12 @@ def read(runner: Runner, node: GraphNode, role: str, env: dict[str, Any], out: O
     try:
         value = runner.run(expr, env)
     except ValueError:
-        absent = [n for n in sorted(expr.names) if env.get(n, ZERO) is None]
+        absent = empty_names(expr, env)
         if absent:  # an empty optional fact met arithmetic or a comparison
             raise Missing(absent) from None
         raise
     if value is None:
-        raise Missing([n for n in sorted(expr.names) if env.get(n, ZERO) is None] or [expr.text])
+        raise Missing(empty_names(expr, env) or [expr.text])
     out.inputs[expr.bare_name or expr.text] = value
     return value
 
