@@ -12,12 +12,13 @@ from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
 from .evaluate.graph import GroupGraph, build_group
 from .evaluate.periods import PeriodError, aggregate_periods
+from .evaluate.population import Population
 from .evaluate.rank import rank_scope, scopes
-from .evaluate.score import Column, score_group
-from .evaluate.shapes import Outcome
+from .evaluate.score import score_group
+from .evaluate.shapes import NodeColumn
 from . import expressions
-from .expressions import Expression, ExpressionProblem, Runner
-from .facts import UnitFacts, validate_facts
+from .expressions import Expression, ExpressionProblem
+from .facts import GroupFacts, validate_population
 from .results import Evaluation, Line, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
@@ -56,15 +57,12 @@ class Scheme:
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
         with decimal.localcontext(CONTEXT), _no_cyclic_gc():
-            units = validate_facts(self.definition, [g.facts for g in self._graphs], facts, self.required_when)
-            results: list[Result] = []
-            for graph in self._graphs:
-                members = [u for u in units if u.group == graph.index]
-                if members:
-                    results += _evaluate_group(graph, members, self.definition)
-        given = set(facts)
-        missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in given)
-        return Evaluation(results, missing)
+            population = validate_population(self.definition, [g.facts for g in self._graphs], facts,
+                                             self.required_when)
+            graphs = {g.index: g for g in self._graphs}
+            runs = [_GroupRun(graphs[found.index], found, self.definition) for found in population]
+        missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in facts)
+        return Evaluation(runs, missing)
 
     def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:
         """Weigh the results of several periods (period name → evaluation) into one total per unit."""
@@ -145,59 +143,123 @@ def _locate(src: Source, code: str, message: str, path: tuple[Any, ...], hint: s
 
 # --- evaluation of one group -----------------------------------------------------------------------
 
-def _evaluate_group(graph: GroupGraph, units: list[UnitFacts], scheme: SchemeDefinition) -> list[Result]:
-    group = graph.group
-    units = sorted(units, key=lambda u: u.unit)  # results never depend on the input order
-    envs, columns, totals = score_group(graph, units, scheme.period)
-    runner = Runner()
-    names = [u.unit for u in units]
+def _population(definition: SchemeDefinition, facts: GroupFacts, explain: bool = False) -> Population:
+    return Population(facts.units, facts.sequences, dict(facts.columns), definition.period, explain)
 
-    vetoes: dict[int, list[Veto]] = {}
-    for i, env in enumerate(envs):
+
+class _GroupRun:
+    """One group scored, ranked and graded: its columns, and each unit's result built when asked for."""
+
+    def __init__(self, graph: GroupGraph, facts: GroupFacts, definition: SchemeDefinition):
+        self.graph, self.facts, self.definition = graph, facts, definition
+        self.group_id = graph.group.id
+        pop = _population(definition, facts)
+        self.columns, self.total = score_group(graph, pop)
+        group = graph.group
+        vetoes: dict[int, list[Veto]] = {}
         for veto in group.vetoes:
-            if runner.run_for(graph.veto_tests[veto.id], env, names[i], f"veto {veto.id}"):
-                vetoes.setdefault(i, []).append(veto)
+            for i, applies in enumerate(pop.column(graph.veto_tests[veto.id], f"veto {veto.id}")):
+                if applies:
+                    vetoes.setdefault(i, []).append(veto)
+        self.vetoes = vetoes
+        self.would_rank, sizes, self.would_grade = _rank_and_grade(graph, pop, {})
+        if vetoes:
+            self.ranks, sizes, self.grades = _rank_and_grade(graph, pop, vetoes)
+        else:  # without a veto the would-be ranking is the real one
+            self.ranks, self.grades = self.would_rank, self.would_grade
+        self.scope_sizes = sizes
+        sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
+        totals, ranks = self.total.values, self.ranks
+        self.order = sorted(range(pop.n), key=lambda i: (
+            sequences.get(pop.sequences[i], -1),
+            ranks[i] is None, ranks[i] or 0, -totals[i], pop.units[i]))
+        self._explained: tuple[dict[str, NodeColumn], NodeColumn] | None = None
 
-    would_rank, would_grade = _rank_and_grade(runner, graph, units, envs, {}, names)
-    ranks, grades = (_rank_and_grade(runner, graph, units, envs, vetoes, names) if vetoes
-                     else (would_rank, would_grade))  # without vetoes the would-be is the real one
-    results = [_result(graph, unit, i, columns, totals[i], vetoes.get(i, []), ranks, grades, would_rank,
-                       would_grade) for i, unit in enumerate(units)]
-    sequences = [s.id for s in group.sequences]
-    return sorted(results, key=lambda r: (sequences.index(r.sequence) if r.sequence in sequences else -1,
-                                          r.rank is None, r.rank or 0, -r.total, r.unit))
+    @property
+    def units(self) -> list[str]:
+        return self.facts.units
+
+    def explained(self) -> tuple[dict[str, NodeColumn], NodeColumn]:
+        """The columns again, with their notes and inputs (computed once, on the first explanation)."""
+        if self._explained is None:
+            with decimal.localcontext(CONTEXT):
+                self._explained = score_group(self.graph, _population(self.definition, self.facts, explain=True))
+        return self._explained
+
+    def result(self, i: int) -> Result:
+        graph, group, columns = self.graph, self.graph.group, self.columns
+        honours: list[str] = []
+        flags: list[str] = []
+        carried: list[tuple[str, dict[str, Any]]] = []
+        for node_id in graph.order:
+            col = columns[node_id]
+            honours += [h for h in col.honours.get(i, ()) if h not in honours]
+            flags += [f for f in col.flags.get(i, ()) if f not in flags]
+            node = graph.nodes[node_id]
+            if node.kind == "leaf" and node.leaf.for_each is not None:
+                carried += [(node.leaf.for_each.events, e) for e in col.carried(i)
+                            if (node.leaf.for_each.events, e) not in carried]
+        vetoes = self.vetoes.get(i, [])
+        flags += [v.label for v in vetoes if v.label not in flags]
+        rank = self.ranks[i]
+        decision = self.grades.get(i)
+        if decision is not None and group.grades is not None:
+            honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
+        adjustments: tuple[Line, ...] = ()
+        if group.adjustments is not None:
+            adjustments = tuple(self._line(c, i) for c in graph.nodes[group.adjustments.id].children)
+
+        def build_trace() -> Trace:
+            return _trace(self, i, rank, decision, honours, flags)
+
+        return Result(
+            unit=self.units[i], group=group.id, group_label=group.label, sequence=self.facts.sequences[i],
+            total=self.total.values[i], sections=tuple(self._line(s, i) for s in graph.top),
+            adjustments=adjustments, values={n: columns[n].values[i] for n in graph.order}, honours=tuple(honours),
+            flags=tuple(flags), rank=rank, grade=decision.grade if decision else None,
+            would_be_rank=self.would_rank[i],
+            would_be_grade=self.would_grade[i].grade if i in self.would_grade else None,
+            vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
+            group_ranked=group.ranking is not None, position=decision.position if decision else None)
+
+    def _line(self, node_id: str, i: int) -> Line:
+        spec = self.graph.nodes[node_id].spec
+        col = self.columns[node_id]
+        return Line(node_id, spec.label, col.values[i], col.maxes.get(i, col.max), spec.clause)
 
 
-def _rank_and_grade(runner: Runner, graph: GroupGraph, units: list[UnitFacts], envs: list[dict[str, Any]],
-                    vetoes: dict[int, list[Veto]], names: list[str]
-                    ) -> tuple[dict[int, tuple[int, str]], dict[int, GradeDecision]]:
+def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[Veto]]
+                    ) -> tuple[list[int | None], dict[str | None, int], dict[int, GradeDecision]]:
+    """Each unit's rank (None: not ranked), the size of each ranking scope, and the grades."""
     group = graph.group
-    ranks: dict[int, tuple[int, str]] = {}
+    ranks: list[int | None] = [None] * pop.n
+    sizes: dict[str | None, int] = {}
     ranking = group.ranking
-    ranked_members = list(range(len(units)))
+    ranked_members = list(range(pop.n))
     if ranking is not None:
         excluded = set(ranking.exclude)
-        ranked_members = [i for i in ranked_members if units[i].unit not in excluded
-                          and not any(v.effects.unrank for v in vetoes.get(i, ()))]
-        for key, members in scopes(units, ranked_members, ranking.scope).items():
-            scope_label = _scope_label(group, key)
-            for i, rank in rank_scope(runner, graph, ranking, envs, members, names).items():
-                ranks[i] = (rank, f"rank {rank} of {len(members)} in {scope_label}")
-    for i, env in enumerate(envs):
-        env["rank"] = ranks[i][0] if i in ranks else None
+        if excluded or vetoes:
+            ranked_members = [i for i in ranked_members if pop.units[i] not in excluded
+                              and not any(v.effects.unrank for v in vetoes.get(i, ()))]
+        for key, members in scopes(pop.sequences, ranked_members, ranking.scope).items():
+            sizes[key] = len(members)
+            for i, rank in rank_scope(pop, graph, ranking, members).items():
+                ranks[i] = rank
+    pop.names["rank"] = ranks
     decisions: dict[int, GradeDecision] = {}
     if group.grades is not None:
+        pop.names["scope_size"] = [None] * pop.n
+        pop.names["rank_from_bottom"] = [None] * pop.n
         scope = group.grades.scope or (ranking.scope if ranking else "group")
-        rank_only = {i: r for i, (r, _) in ranks.items()}
-        for members in scopes(units, ranked_members, scope).values():
-            decisions.update(assign_grades(runner, graph, envs, members, rank_only, vetoes, names,
-                                           [u.sequence for u in units]))
+        rank_only = {i: r for i, r in enumerate(ranks) if r is not None}
+        for members in scopes(pop.sequences, ranked_members, scope).values():
+            decisions.update(assign_grades(pop, graph, members, rank_only, vetoes))
         for i, found in vetoes.items():  # a forced grade holds even for a unit out of the ranking
             forced = [v for v in found if v.effects.force is not None]
             if i not in decisions and forced:
                 decisions[i] = GradeDecision(forced[-1].effects.force, [
                     f"not ranked; {v.label}: grade forced to {v.effects.force}" for v in forced])
-    return ranks, decisions
+    return ranks, sizes, decisions
 
 
 def _scope_label(group: Group, key: str | None) -> str:
@@ -206,72 +268,42 @@ def _scope_label(group: Group, key: str | None) -> str:
     return next(f"{group.label} / {s.label}" for s in group.sequences if s.id == key)
 
 
-def _result(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Column], total: Outcome,
-            vetoes: list[Veto], ranks: dict[int, tuple[int, str]], grades: dict[int, GradeDecision],
-            would_rank: dict[int, tuple[int, str]], would_grade: dict[int, GradeDecision]) -> Result:
-    group = graph.group
-    honours: list[str] = []
-    flags: list[str] = []
-    carried: list[tuple[str, dict[str, Any]]] = []
-    for node_id in graph.order:
-        out = columns[node_id][i]
-        honours += [h for h in out.honours if h not in honours]
-        flags += [f for f in out.flags if f not in flags]
-        carried += [c for c in out.carried if c not in carried]
-    flags += [v.label for v in vetoes if v.label not in flags]
-    rank = ranks.get(i)
-    decision = grades.get(i)
-    if decision is not None and group.grades is not None:
-        honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
-    adjustments: tuple[Line, ...] = ()
-    if group.adjustments is not None:
-        adjustments = tuple(_line(graph, columns, c, i) for c in graph.nodes[group.adjustments.id].children)
-
-    def build_trace() -> Trace:
-        return _trace(graph, unit, i, columns, total, vetoes, rank, decision, honours, flags)
-
-    return Result(
-        unit=unit.unit, group=group.id, group_label=group.label, sequence=unit.sequence, total=total.value,
-        sections=tuple(_line(graph, columns, s, i) for s in graph.top), adjustments=adjustments,
-        values={n: columns[n][i].value for n in graph.order}, honours=tuple(honours), flags=tuple(flags),
-        rank=rank[0] if rank else None, grade=decision.grade if decision else None,
-        would_be_rank=would_rank[i][0] if i in would_rank else None,
-        would_be_grade=would_grade[i].grade if i in would_grade else None,
-        vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
-        group_ranked=group.ranking is not None, position=decision.position if decision else None)
-
-
-def _trace(graph: GroupGraph, unit: UnitFacts, i: int, columns: dict[str, Column], total: Outcome,
-           vetoes: list[Veto], rank: tuple[int, str] | None, decision: GradeDecision | None,
+def _trace(run: _GroupRun, i: int, rank: int | None, decision: GradeDecision | None,
            honours: list[str], flags: list[str]) -> Trace:
-    group = graph.group
+    graph, group = run.graph, run.graph.group
+    columns, total = run.explained()
+    vetoes = run.vetoes.get(i, [])
 
     def node_trace(node_id: str) -> Trace:
         node = graph.nodes[node_id]
-        out = columns[node_id][i]
-        kind = node.kind if node.kind != "leaf" else node.spec.shape  # type: ignore[union-attr]
-        return Trace(node_id, node.spec.label, kind, out.value, node.spec.clause, out.max,
-                     tuple((k, v) for k, v in out.inputs.items() if k != "key"), tuple(out.notes),
-                     tuple(out.honours), tuple(out.flags), tuple(node_trace(c) for c in node.children))
+        col = columns[node_id]
+        kind = node.kind if node.kind != "leaf" else node.leaf.shape
+        inputs = (col.inputs or {}).get(i, {})
+        return Trace(node_id, node.spec.label, kind, col.values[i], node.spec.clause, col.maxes.get(i, col.max),
+                     tuple((k, v) for k, v in inputs.items() if k != "key"), tuple((col.notes or {}).get(i, ())),
+                     col.honours.get(i, ()), col.flags.get(i, ()), tuple(node_trace(c) for c in node.children))
 
     parts = [node_trace(s) for s in graph.top]
     if group.adjustments is not None:
         parts.append(node_trace(group.adjustments.id))
-    children = [Trace("total", group.total.label, "total", total.value, group.total.clause, total.max,
-                      tuple(total.inputs.items()), tuple(total.notes), children=tuple(parts))]
+    children = [Trace("total", group.total.label, "total", total.values[i], group.total.clause, total.max,
+                      tuple((total.inputs or {}).get(i, {}).items()), tuple((total.notes or {}).get(i, ())),
+                      children=tuple(parts))]
     children += [node_trace(leaf.id) for leaf in group.derived]
     for veto in vetoes:
         children.append(Trace(veto.id, veto.label, "veto", "applies", veto.clause,
                               notes=(f"condition {veto.when}",), flags=(veto.label,)))
     if group.ranking is not None:
-        why = rank[1] if rank else _unranked_reason(vetoes)
-        children.append(Trace("rank", "排名", "rank", rank[0] if rank else None, group.ranking.clause,
+        key = run.facts.sequences[i] if group.ranking.scope == "sequence" else None
+        why = f"rank {rank} of {run.scope_sizes[key]} in {_scope_label(group, key)}" if rank is not None \
+            else _unranked_reason(vetoes)
+        children.append(Trace("rank", "排名", "rank", rank, group.ranking.clause,
                               notes=(why,)))
     if group.grades is not None:
         notes = tuple(decision.notes) if decision else ("not graded: the unit is not ranked",)
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
                               group.grades.clause, notes=notes))
-    return Trace(unit.unit, group.label, "unit", total.value, group.clause, group.max,
+    return Trace(run.units[i], group.label, "unit", total.values[i], group.clause, group.max,
                  honours=tuple(honours), flags=tuple(flags), children=tuple(children))
 
 
@@ -280,9 +312,3 @@ def _unranked_reason(vetoes: list[Veto]) -> str:
     if unranks:
         return "removed from the ranking: " + ", ".join(unranks)
     return "scored but not ranked (listed under ranking.exclude)"
-
-
-def _line(graph: GroupGraph, columns: dict[str, Column], node_id: str, i: int) -> Line:
-    spec = graph.nodes[node_id].spec
-    out = columns[node_id][i]
-    return Line(node_id, spec.label, out.value, out.max, spec.clause)

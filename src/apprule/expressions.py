@@ -2,16 +2,23 @@
 
 An expression is parsed once at load time and checked against a whitelist of
 syntax, names and functions; number literals become ``Decimal`` from their own
-source text. Evaluation then runs simpleeval over the checked tree.
+source text. The checked tree is then compiled, once, to Python code: every name
+it reads becomes a local variable, every number a bound ``Decimal`` and every
+call one of ``FUNCTIONS``, with no builtins in reach. ``Expression.row``
+evaluates it over one mapping of names and ``evaluate_column`` over columns of
+many units at once. simpleeval is kept as the reference interpreter
+(``interpret``): the compiled code must agree with it on every value and error,
+and the tests compare the two.
 """
 
 from __future__ import annotations
 
 import ast
 import operator as op
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
+from functools import partial
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import simpleeval  # type: ignore[import-untyped]
 
@@ -105,13 +112,25 @@ _ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compar
 
 @dataclass(frozen=True, eq=False)
 class Expression:
-    """A checked expression: its text, its parsed tree and the names it reads."""
+    """A checked expression: its text, its parsed tree, the names it reads and its compiled forms."""
 
     text: str
     tree: ast.expr
     names: frozenset[str]
     #: the name, when the whole expression is one name (a fast path, and nicer traces)
     bare_name: str | None = None
+    _: KW_ONLY
+    #: the value over one mapping of names; fails exactly as ``interpret`` does
+    row: Callable[[Mapping[str, Any]], Any]
+    #: ``names`` sorted: the order in which ``column`` takes its columns
+    order: tuple[str, ...]
+    #: one equal-length sequence per name in ``order`` → the values, row by row (raw errors:
+    #: ``evaluate_column`` is the way in, naming the failing row)
+    column: Callable[..., list[Any]]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # compiled code does not pickle: a copy is parsed again from the (already checked) text
+        return parse, (self.text,)
 
 
 def parse(text: str, known: Iterable[str] = ()) -> Expression:
@@ -162,7 +181,10 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
                 raise ExpressionProblem("unknown-name", f"unknown name {node.id!r}",
                                         lead + node.col_offset, did_you_mean(node.id, known))
     body = tree.body
-    return Expression(text, body, frozenset(names), body.id if isinstance(body, ast.Name) else None)
+    order = tuple(sorted(names))
+    row, column = _compile(text, body, order)
+    return Expression(text, body, frozenset(names), body.id if isinstance(body, ast.Name) else None,
+                      row=row, order=order, column=column)
 
 
 def _describe(node: ast.AST) -> str:
@@ -172,13 +194,273 @@ def _describe(node: ast.AST) -> str:
 
 
 class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
-    """simpleeval with Decimal literals; created once per evaluation run."""
+    """simpleeval with Decimal literals: the reference interpreter."""
 
     def __init__(self) -> None:
         super().__init__(operators=dict(_OPERATORS), functions=dict(FUNCTIONS), names={})
 
     def _eval_constant(self, node: ast.Constant) -> Any:
         return getattr(node, "decimal", node.value)
+
+
+def interpret(expression: Expression, names: Mapping[str, Any]) -> Any:
+    """``expression`` over ``names`` by simpleeval: the reference that the compiled forms must agree with."""
+    evaluator = _Evaluator()
+    evaluator.names = names
+    try:
+        return evaluator.eval(expression.text, previously_parsed=expression.tree)
+    except simpleeval.InvalidExpression as exc:
+        raise ValueError(f"in {expression.text!r}: {exc}") from exc
+    except (TypeError, ArithmeticError) as exc:
+        raise ValueError(f"in {expression.text!r}: {type(exc).__name__}: {exc}") from exc
+
+
+# --- compilation -------------------------------------------------------------------------------
+#
+# The checked tree is rebuilt as new nodes in which every identifier is ours: a name read becomes
+# the local ``_v<i>`` (or, in the lazy form, ``_look(_names, 'name')``), a number the global
+# ``_k<i>`` bound to its Decimal, a call ``_f_<function>``. The code runs with empty builtins, so
+# it reaches nothing but those bindings. Python's own and/or, chained comparisons, ``in``, ``not``
+# and if-else agree with simpleeval's (operand values, each evaluated once, left to right,
+# short-circuited), and Decimal arithmetic runs in the caller's context, as simpleeval's does.
+
+#: a name no mapping holds falls back to these, as simpleeval's lookup does (its compound-types
+#: evaluator adds list, tuple, dict and set): the function itself is the value, never called
+_FALLBACK_NAMES: dict[str, Any] = {**FUNCTIONS, "list": list, "tuple": tuple, "dict": dict, "set": set}
+
+#: the checked node types rebuilt field by field (names, numbers and calls are rewritten)
+_REBUILT = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple, ast.List)
+
+#: every rebuilt node stands at line 1: the code has no source to point into
+_AT: dict[str, Any] = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Load(), **_AT)
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Store(), **_AT)
+
+
+def _lambda(parameters: Sequence[str], body: ast.expr) -> ast.Lambda:
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p, **_AT) for p in parameters], vararg=None,
+                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.Lambda(args=arguments, body=body, **_AT)
+
+
+class _Builder:
+    """Builds new nodes from a checked tree (never touching it); ``bound`` collects the globals they read."""
+
+    def __init__(self) -> None:
+        self.bound: dict[str, Any] = {}
+        self._numbers: dict[int, str] = {}  # id(Constant) → its global, shared by the forms
+
+    def build(self, node: ast.expr, variables: Mapping[str, str] | None) -> ast.expr:
+        """``node`` rebuilt; a name read is ``variables[name]``, or looked up in ``_names`` when None."""
+        if isinstance(node, ast.Name):
+            if variables is None:
+                return ast.Call(func=_load("_look"), args=[_load("_names"), ast.Constant(node.id, **_AT)],
+                                keywords=[], **_AT)
+            return _load(variables[node.id])
+        if isinstance(node, ast.Constant):
+            number: Decimal | None = getattr(node, "decimal", None)
+            if number is None:  # a string or a boolean: Python's own constant is the value
+                return ast.Constant(node.value, **_AT)
+            key = self._numbers.setdefault(id(node), f"_k{len(self._numbers)}")
+            self.bound[key] = number
+            return _load(key)
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name) and not node.keywords  # all that parse() lets through
+            key = f"_f_{node.func.id}"
+            self.bound[key] = FUNCTIONS[node.func.id]
+            return ast.Call(func=_load(key), args=[self.build(a, variables) for a in node.args], keywords=[],
+                            **_AT)
+        # parse() has checked the tree, but the builder, too, knows only the allowed node types
+        assert isinstance(node, _REBUILT), type(node).__name__
+        fields: dict[str, Any] = {}
+        for name in node._fields:
+            value = getattr(node, name)
+            if isinstance(value, ast.expr):
+                value = self.build(value, variables)
+            elif isinstance(value, list):
+                value = [self.build(v, variables) if isinstance(v, ast.expr) else v for v in value]
+            fields[name] = value  # operators and contexts are shared, as the parser shares them
+        return type(node)(**fields, **_AT)
+
+
+def _look(text: str, names: Mapping[str, Any], name: str) -> Any:
+    """simpleeval's name lookup (``_eval_name``), for the lazy form."""
+    try:
+        return names[name]
+    except (TypeError, KeyError):
+        pass
+    if not hasattr(names, "__getitem__"):
+        raise simpleeval.InvalidExpression(
+            f'Trying to use name (variable) "{name}" when no "names" defined for evaluator')
+    if name in _FALLBACK_NAMES:
+        return _FALLBACK_NAMES[name]
+    raise simpleeval.NameNotDefined(name, text)
+
+
+def _wrapped(text: str, exc: Exception) -> ValueError:
+    """The error ``interpret`` raises for ``exc``."""
+    if isinstance(exc, simpleeval.InvalidExpression):
+        return ValueError(f"in {text!r}: {exc}")
+    return ValueError(f"in {text!r}: {type(exc).__name__}: {exc}")
+
+
+def _compile(text: str, tree: ast.expr, order: tuple[str, ...]) -> tuple[Callable[[Mapping[str, Any]], Any],
+                                                                         Callable[..., list[Any]]]:
+    """The row and column forms of a checked ``tree`` whose names are ``order``, compiled together."""
+    builder = _Builder()
+    variables = {name: f"_v{i}" for i, name in enumerate(order)}
+    locals_ = list(variables.values())
+    # body: the values of the names → the value; lazy: a mapping → the value, reading names as it goes
+    forms: list[ast.expr] = [_lambda(locals_, builder.build(tree, variables))]
+    if order:
+        forms.append(_lambda(["_names"], builder.build(tree, None)))
+        # column: a list comprehension over the column (one name) or the columns zipped
+        columns = [f"_c{i}" for i in range(len(order))]
+        if len(order) == 1:
+            target: ast.expr = _store("_v0")
+            source: ast.expr = _load("_c0")
+        else:
+            target = ast.Tuple(elts=[_store(v) for v in locals_], ctx=ast.Store(), **_AT)
+            source = ast.Call(func=_load("_zip"), args=[_load(c) for c in columns], keywords=[], **_AT)
+        loop = ast.comprehension(target=target, iter=source, ifs=[], is_async=0)
+        forms.append(_lambda(columns, ast.ListComp(elt=builder.build(tree, variables), generators=[loop], **_AT)))
+    code = compile(ast.Expression(ast.Tuple(elts=forms, ctx=ast.Load(), **_AT)), "<expression>", "eval")
+    scope = {"__builtins__": {}, **builder.bound, "_zip": zip, "_look": partial(_look, text)}
+    compiled = eval(code, scope)  # noqa: S307 (code built from checked nodes only, no builtins in reach)
+    if not order:
+        return _row(text, order, compiled[0], compiled[0]), _nothing
+    return _row(text, order, compiled[0], compiled[1]), compiled[2]
+
+
+def _nothing() -> list[Any]:
+    """The column form of an expression reading no names (``evaluate_column`` repeats the row form)."""
+    return []
+
+
+def _row(text: str, order: tuple[str, ...], body: Callable[..., Any],
+         lazy: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[str, Any]], Any]:
+    """The row form: look every name up at once, then run the body; any name missing → the lazy form.
+
+    Looking the names up first differs from simpleeval only when one is missing (simpleeval minds
+    that only if the read is reached), so that case runs the lazy form, which reads as it goes.
+    """
+
+    def slow(names: Mapping[str, Any]) -> Any:
+        try:
+            return lazy(names)
+        except (simpleeval.InvalidExpression, TypeError, ArithmeticError) as exc:
+            raise _wrapped(text, exc) from exc
+
+    if not order:
+        def row(names: Mapping[str, Any]) -> Any:
+            try:
+                return body()
+            except (TypeError, ArithmeticError) as exc:
+                raise _wrapped(text, exc) from exc
+    elif len(order) == 1:
+        name = order[0]
+
+        def row(names: Mapping[str, Any]) -> Any:
+            try:
+                value = names[name]
+            except (KeyError, TypeError):
+                return slow(names)
+            try:
+                return body(value)
+            except (TypeError, ArithmeticError) as exc:
+                raise _wrapped(text, exc) from exc
+    else:
+        get = op.itemgetter(*order)
+
+        def row(names: Mapping[str, Any]) -> Any:
+            try:
+                values = get(names)
+            except (KeyError, TypeError):
+                return slow(names)
+            try:
+                return body(*values)
+            except (TypeError, ArithmeticError) as exc:
+                raise _wrapped(text, exc) from exc
+    return row
+
+
+class RowError(ValueError):
+    """``evaluate_column`` failed: ``row`` is the first failing unit position, ``error`` what ``row`` raises there."""
+
+    def __init__(self, row: int, error: ValueError):
+        super().__init__(f"row {row}: {error}")
+        self.row, self.error = row, error
+
+
+def evaluate_column(expression: Expression, columns: Mapping[str, Sequence[Any]], n: int,
+                    rows: Sequence[int] | None = None) -> list[Any]:
+    """``expression`` for every unit position 0..n-1, or for each of ``rows`` in order.
+
+    ``columns`` maps each name to one value per unit position. A row that fails raises ``RowError``
+    naming the first such position (in order), with the ``ValueError`` that ``expression.row``
+    raises for it.
+    """
+    order = expression.order
+    if any(name not in columns for name in order):  # the row form knows what a missing name means
+        return _row_by_row(expression, columns, range(n) if rows is None else rows)
+    chosen: list[Sequence[Any]]
+    if rows is None:
+        chosen = [_first(columns[name], n, name) for name in order]
+        if expression.bare_name is not None:
+            return list(chosen[0])
+        count = n
+    else:
+        gathered = [[column[r] for r in rows] for column in (columns[name] for name in order)]
+        if expression.bare_name is not None:
+            return gathered[0]
+        chosen, count = list(gathered), len(rows)
+    if not order:
+        if count == 0:
+            return []
+        try:
+            value = expression.row({})
+        except ValueError as exc:
+            raise RowError(0 if rows is None else rows[0], exc) from exc
+        if type(value) in (Decimal, bool, str):  # pure, reading nothing, immutable: every row's value
+            return [value] * count
+        return [expression.row({}) for _ in range(count)]  # a list: a fresh one per row, as the row form gives
+    try:
+        return expression.column(*chosen)
+    except Exception:
+        # find the first failing row (rare): the row form raises that row's own error
+        positions = range(count) if rows is None else rows
+        for position, values in zip(positions, zip(*chosen)):
+            try:
+                expression.row(dict(zip(order, values)))
+            except ValueError as exc:
+                raise RowError(position, exc) from exc
+        raise
+
+
+def _first(column: Sequence[Any], n: int, name: str) -> Sequence[Any]:
+    """``column``'s first ``n`` values (what zip walks), refusing a column too short for them."""
+    if len(column) == n:
+        return column
+    if len(column) < n:
+        raise IndexError(f"column {name!r} has {len(column)} values for {n} units")
+    return column[:n]
+
+
+def _row_by_row(expression: Expression, columns: Mapping[str, Sequence[Any]], positions: Iterable[int]) -> list[Any]:
+    present = [name for name in expression.order if name in columns]
+    out = []
+    for position in positions:
+        try:
+            out.append(expression.row({name: columns[name][position] for name in present}))
+        except ValueError as exc:
+            raise RowError(position, exc) from exc
+    return out
 
 
 def empty_names(expression: Expression, names: Mapping[str, Any]) -> list[str]:
@@ -189,20 +471,11 @@ def empty_names(expression: Expression, names: Mapping[str, Any]) -> list[str]:
 class Runner:
     """Evaluates checked expressions against one unit's names at a time."""
 
-    def __init__(self) -> None:
-        self._evaluator = _Evaluator()
-
     def run(self, expression: Expression, names: Mapping[str, Any]) -> Any:
         name = expression.bare_name
         if name is not None:
             return names[name]
-        self._evaluator.names = names
-        try:
-            return self._evaluator.eval(expression.text, previously_parsed=expression.tree)
-        except simpleeval.InvalidExpression as exc:
-            raise ValueError(f"in {expression.text!r}: {exc}") from exc
-        except (TypeError, ArithmeticError) as exc:
-            raise ValueError(f"in {expression.text!r}: {type(exc).__name__}: {exc}") from exc
+        return expression.row(names)
 
     def run_for(self, expression: Expression, names: Mapping[str, Any], unit: str, where: str) -> Any:
         """Like ``run``, failing with an ``EvaluationError`` that names the unit and the place."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from itertools import chain, repeat
+from operator import eq, is_, itemgetter, methodcaller, mul
+from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
 from .expressions import Expression, Runner
@@ -18,6 +21,15 @@ PLACEMENT_KEYS = ("group", "sequence")
 RESERVED_NAMES = PLACEMENT_KEYS + ("total", "rank", "rank_from_bottom", "scope_size", "sections", "adjustments")
 _MAX_FLOAT_DIGITS = 15  # a float carries 15 significant digits faithfully, no more
 _TRUE = {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}
+#: the one type a fact's converted values have (what ``convert`` returns unchanged)
+_CANONICAL: dict[str, type] = {"number": Decimal, "count": Decimal, "rate": Decimal, "boolean": bool,
+                               "enum": str, "text": str, "date": dt.date}
+_NUMBERS = ("number", "count", "rate")
+_ABSENT: Any = object()  # a fact a unit does not give (``None`` is a value it may give)
+_ONE = Decimal(1)
+_BLOCK = 256  # units validated together: column passes over a block find its values in cache
+_NO_COMMAS = methodcaller("replace", ",", "")
+_PERCENT = methodcaller("endswith", "%")
 
 
 @dataclass(frozen=True)
@@ -111,10 +123,246 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
     return units
 
 
-def holds(condition: Expression, values: Mapping[str, Any]) -> bool:
+@dataclass
+class GroupFacts:
+    """One group's units and their converted facts, column by column."""
+
+    index: int  # the group's index in scheme.groups
+    units: list[str]  # sorted by name: results never depend on the order facts were given in
+    sequences: list[str | None]  # each unit's sequence id (None when the group has none)
+    #: fact → one converted value per unit, aligned with ``units``; every fact the group uses has one
+    columns: dict[str, list[Any]]
+
+
+class _Doubt(Exception):
+    """Something the fast pass does not vouch for: ``validate_facts`` decides, and words any error."""
+
+
+def validate_population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Mapping[Any, Any],
+                        required_when: Mapping[str, Expression] | None = None) -> list[GroupFacts]:
+    """``validate_facts``, column by column: one ``GroupFacts`` per group with units, in group order.
+
+    A fast pass checks and converts whole columns; at the first doubt ``validate_facts`` does the
+    work again, so the values and every ``FactError`` are exactly its own.
+    """
+    collecting = gc.isenabled()
+    gc.disable()  # the pass makes many small acyclic lists: the collector would rescan the population, over and over
+    try:
+        return _population(scheme, used, facts, required_when or {})
+    except (_Doubt, BadValue, ArithmeticError):  # ArithmeticError: a decimal signal, raised again below
+        pass
+    finally:
+        if collecting:
+            gc.enable()
+    return _grouped(validate_facts(scheme, used, facts, required_when), used)
+
+
+def _grouped(units: list[UnitFacts], used: list[frozenset[str]]) -> list[GroupFacts]:
+    members: dict[int, list[UnitFacts]] = {}
+    for unit in sorted(units, key=lambda u: u.unit):
+        members.setdefault(unit.group, []).append(unit)
+    return [GroupFacts(gi, [u.unit for u in group], [u.sequence for u in group],
+                       {name: [u.values[name] for u in group] for name in sorted(used[gi])})
+            for gi, group in sorted(members.items())]
+
+
+def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Mapping[Any, Any],
+                required_when: Mapping[str, Expression]) -> list[GroupFacts]:
+    if not isinstance(facts, Mapping) or not set(map(type, facts)) <= {str}:
+        raise _Doubt
+    groups = scheme.groups
+    placed = placements(scheme)
+    open_groups = {g.id: i for i, g in enumerate(groups) if g.units is None}  # joined by naming them
+    sequences = [frozenset(s.id for s in g.sequences) for g in groups]
+    allowed = [u.union(PLACEMENT_KEYS) for u in used]
+    declared = [[(name, _declared(scheme, name)) for name in sorted(u)] for u in used]
+    found: dict[int, GroupFacts] = {}
+    ordered: list[str] = sorted(facts)
+    for start in range(0, len(ordered), _BLOCK):  # block by block: a block's values stay in cache
+        units = ordered[start:start + _BLOCK]
+        given_block = list(map(facts.__getitem__, units))
+        if set(map(type, given_block)) != {dict} or not all(map(str.strip, units)):
+            raise _Doubt
+        members: list[list[tuple[str, str | None, dict[str, Any]]]] = [[] for _ in groups]
+        for unit, given in zip(units, given_block):
+            place = placed.get(unit)  # the decisions of _place, without the words
+            if place is None:
+                group = given.get("group")
+                gi = open_groups.get(group) if type(group) is str else None
+                if gi is None:
+                    raise _Doubt
+                seq = None
+            else:
+                gi, seq = place
+                if "group" in given and given["group"] != groups[gi].id:
+                    raise _Doubt
+            if seq is None:
+                if sequences[gi]:
+                    seq = given.get("sequence")
+                    if type(seq) is not str or seq not in sequences[gi]:
+                        raise _Doubt
+            elif "sequence" in given and given["sequence"] != seq:
+                raise _Doubt
+            members[gi].append((unit, seq, given))
+        for gi, block in enumerate(members):
+            if not block:
+                continue
+            givens = [m[2] for m in block]
+            if not all(map(allowed[gi].issuperset, givens)):  # an unknown fact, or one the group does not use
+                raise _Doubt
+            if gi not in found:
+                found[gi] = GroupFacts(gi, [], [], {name: [] for name, _ in declared[gi]})
+            group = found[gi]
+            group.units += [m[0] for m in block]
+            group.sequences += [m[1] for m in block]
+            values = _each(givens, list(group.columns)) or [_given(fact, name, givens) for name, fact in declared[gi]]
+            for (name, fact), column in zip(declared[gi], values):
+                group.columns[name] += _column(fact, column)
+    runner = Runner()
+    for group in found.values():
+        _required_when(required_when, group.columns, runner)
+    return [found[gi] for gi in sorted(found)]
+
+
+def _declared(scheme: SchemeDefinition, name: str) -> Fact:
+    fact = scheme.facts.get(name)
+    if fact is None:
+        raise _Doubt
+    return fact
+
+
+def _each(mappings: list[dict[str, Any]], names: list[str]) -> list[Sequence[Any]] | None:
+    """Per name, its value in each mapping; None when a mapping lacks one. Each mapping is read once."""
+    try:
+        if len(names) == 1:
+            return [list(map(itemgetter(names[0]), mappings))]
+        if not mappings or not names:
+            return [[] for _ in names]
+        return list(zip(*map(itemgetter(*names), mappings)))
+    except KeyError:
+        return None
+
+
+def _given(fact: Fact, name: str, givens: list[dict[str, Any]]) -> list[Any]:
+    """One fact of every unit, where some leave it out: its default, None or [] stand in."""
+    column = list(map(dict.get, givens, repeat(name), repeat(_ABSENT)))
+    return _filled(fact, column) if any(map(is_, column, repeat(_ABSENT))) else column
+
+
+def _column(fact: Fact, column: Sequence[Any]) -> Sequence[Any]:
+    """One fact of every unit, converted as ``convert`` would."""
+    if fact.type == "events":
+        return _events(fact, column)
+    if _canonical(fact, column):
+        return column
+    if fact.type in _NUMBERS:
+        return _numbers(fact, column)
+    return [convert(fact, v) for v in column]
+
+
+def _filled(fact: Fact, column: Sequence[Any]) -> list[Any]:
+    if fact.default is not None:
+        if fact.type == "events":  # a list per unit, never one shared
+            return [convert(fact, fact.default) if v is _ABSENT else v for v in column]
+        value = convert(fact, fact.default)  # converted once: it is immutable
+    elif fact.required:
+        raise _Doubt
+    elif fact.type == "events":
+        return [[] if v is _ABSENT else v for v in column]
+    else:
+        value = None
+    return [value if v is _ABSENT else v for v in column]
+
+
+def _canonical(fact: Fact, column: Sequence[Any]) -> bool:
+    """Whether ``convert`` would return every value as it is; whole-column checks that run in C."""
+    kinds = set(map(type, column))
+    present = column
+    if type(None) in kinds:
+        if fact.required:
+            return False
+        kinds.discard(type(None))
+        present = [v for v in column if v is not None]
+    if not kinds <= {_CANONICAL[fact.type]}:
+        return False
+    if fact.type == "enum":
+        return set(present) <= set(fact.values or ())  # the keys, where a dict maps key → label
+    if fact.type not in _NUMBERS or not present:
+        return True
+    if not all(map(Decimal.is_finite, present)):
+        return False  # checked first: comparing a NaN signals
+    low, high = min(present), max(present)
+    if fact.type == "count" and not all(map(eq, present, map(Decimal.to_integral_value, present))):
+        return False
+    if fact.type in ("count", "rate") and low < 0:
+        return False
+    return (fact.min is None or low >= fact.min) and (fact.max is None or high <= fact.max)
+
+
+def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
+    """``convert`` of a number column: ``to_decimal``, then its checks, which ``_canonical`` makes."""
+    percent = fact.type == "rate"
+    kinds = set(map(type, column))
+    numbers: list[Any] | None = None
+    if kinds == {int}:
+        numbers = list(map(Decimal, column))  # to_decimal of an int, in C
+    elif kinds == {str}:  # to_decimal's rule for text, in C
+        texts = list(map(_NO_COMMAS, map(str.strip, column)))
+        if not (percent and any(map(_PERCENT, texts))):
+            numbers = list(map(mul, map(Decimal, texts), repeat(_ONE)))
+    if numbers is None:
+        numbers = [v if v is None or type(v) is Decimal else to_decimal(v, percent) for v in column]
+    if not _canonical(fact, numbers):
+        raise _Doubt
+    return numbers
+
+
+def _events(fact: Fact, column: Sequence[Any]) -> list[Any]:
+    """Lists of events; when every event gives exactly the declared fields, field by field as columns."""
+    fields = fact.fields or {}
+    if set(map(type, column)) == {list}:
+        events = list(chain.from_iterable(column))
+        values = None
+        if set(map(type, events)) <= {dict} and set(map(len, events)) <= {len(fields)}:
+            values = _each(events, list(fields))  # all declared fields and no more: what _event checks
+        if values is not None:
+            odd = [(name, field, given) for (name, field), given in zip(fields.items(), values)
+                   if not _canonical(field, given)]
+            if not odd:  # _event would rebuild each dict as it is: share it, as a Decimal is shared
+                return list(map(list.copy, column))
+            result = [[*map(dict, v)] if v else [] for v in column]  # _event's dicts, fields in given order
+            copies = list(chain.from_iterable(result))
+            for name, field, given in odd:
+                converted = _numbers(field, given) if field.type in _NUMBERS else [convert(field, v) for v in given]
+                for copy, value in zip(copies, converted):
+                    copy[name] = value
+            return result
+    return [convert(fact, v) for v in column]  # odd shapes: _event, event by event
+
+
+def _required_when(required_when: Mapping[str, Expression], columns: dict[str, list[Any]],
+                   runner: Runner) -> None:
+    """Doubt when a condition makes an empty fact or event field required; only empty ones are read."""
+    for key, condition in required_when.items():
+        name, _, field = key.partition(".")
+        column = columns.get(name)
+        if column is None:
+            continue
+        if field:
+            events = list(chain.from_iterable(column))
+            if any(map(is_, map(dict.get, events, repeat(field)), repeat(None))):
+                if any(e.get(field) is None and holds(condition, e, runner) for e in events):
+                    raise _Doubt
+        elif None in column or [] in column:
+            for i, value in enumerate(column):
+                if value in (None, []) and holds(condition, {n: c[i] for n, c in columns.items()}, runner):
+                    raise _Doubt
+
+
+def holds(condition: Expression, values: Mapping[str, Any], runner: Runner | None = None) -> bool:
     """Whether ``condition`` holds over a unit's facts (false when it reads a fact the unit left empty)."""
     try:
-        return bool(Runner().run(condition, values))
+        return bool((runner or Runner()).run(condition, values))
     except (ValueError, KeyError):
         return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -109,23 +109,41 @@ class PeriodTotal(NamedTuple):
     how: str
 
 
-class Evaluation(Mapping[str, Result]):
-    """The results of one evaluation, by unit, in a stable order (group, sequence, rank, name)."""
+class GroupResults(Protocol):
+    """One group's evaluation: its units and each unit's result, built on demand."""
 
-    def __init__(self, results: list[Result], missing: tuple[str, ...]):
-        self._results = {r.unit: r for r in results}
+    @property
+    def units(self) -> list[str]: ...
+
+    group_id: str
+    #: positions of the units in their published order (sequence, rank, total, name)
+    order: list[int]
+
+    def result(self, i: int) -> Result: ...
+
+
+class Evaluation(Mapping[str, Result]):
+    """The results of one evaluation, by unit, in a stable order (group, sequence, rank, name).
+
+    A result is built when it is looked up: scoring many units keeps only their columns.
+    """
+
+    def __init__(self, groups: Sequence[GroupResults], missing: tuple[str, ...]):
+        self._groups = tuple(groups)
+        self._where = {group.units[i]: (g, i) for g, group in enumerate(self._groups) for i in group.order}
         #: units named in a roster but absent from the facts
         self.missing = missing
 
     def __getitem__(self, unit: str) -> Result:
-        return self._results[unit]
+        g, i = self._where[unit]
+        return self._groups[g].result(i)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._results)
+        return iter(self._where)
 
     def __len__(self) -> int:
-        return len(self._results)
+        return len(self._where)
 
     def group(self, group_id: str) -> list[Result]:
         """The results of one group, ranked."""
-        return [r for r in self._results.values() if r.group == group_id]
+        return [group.result(i) for group in self._groups if group.group_id == group_id for i in group.order]

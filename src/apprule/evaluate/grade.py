@@ -7,9 +7,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
 from ..decimals import CONTEXT, ZERO, plain
-from ..expressions import Runner
+from ..expressions import Expression, RowError, Runner, evaluate_column
 from ..scheme.model import Grades, Veto
 from .graph import GroupGraph
+from .population import Population
 from .rank import places_below
 
 _ROUNDING = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
@@ -68,10 +69,10 @@ def quota_counts(grades: Grades, n: int, present: set[str | None] | None = None)
     return counts, notes
 
 
-def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, Any]], members: Sequence[int],
-                  ranks: dict[int, int], vetoes: dict[int, list[Veto]], names: Sequence[str],
-                  sequences: Sequence[str | None]) -> dict[int, GradeDecision]:
-    """Grade the ``members`` of one scope (indexes into ``envs``), applying the vetoes given."""
+def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks: dict[int, int],
+                  vetoes: dict[int, list[Veto]]) -> dict[int, GradeDecision]:
+    """Grade the ``members`` of one scope (unit positions), applying the vetoes given."""
+    names, sequences = pop.units, pop.sequences
     grades = graph.group.grades
     assert grades is not None
     levels = grades.levels
@@ -91,13 +92,23 @@ def assign_grades(runner: Runner, graph: GroupGraph, envs: Sequence[dict[str, An
 
     # 排名靠后的1个: grade conditions may also read the scope's size and the place counted from the bottom
     below = places_below({i: ranks[i] for i in members if i in ranks})
+    size = Decimal(len(members))
     for i in members:
-        envs[i]["scope_size"] = Decimal(len(members))
-        envs[i]["rank_from_bottom"] = 1 + below[ranks[i]] if i in ranks else None
+        pop.names["scope_size"][i] = size
+        pop.names["rank_from_bottom"][i] = 1 + below[ranks[i]] if i in ranks else None
+    answers: dict[int, dict[int, Any] | None] = {}  # condition → its value for every member, when all could be computed
 
-    def test(expr_index: int, tests: dict[int, Any], i: int) -> bool:
+    def test(expr_index: int, tests: dict[int, Expression], i: int) -> bool:
         expr = tests.get(expr_index)
-        return expr is None or bool(runner.run_for(expr, envs[i], names[i], "grades"))
+        if expr is None:
+            return True
+        if id(expr) not in answers:
+            try:
+                answers[id(expr)] = dict(zip(members, evaluate_column(expr, pop.names, pop.n, members)))
+            except RowError:  # some unit cannot answer: ask each unit when (and only if) it comes to it
+                answers[id(expr)] = None
+        found = answers[id(expr)]
+        return bool(found[i] if found is not None else Runner().run_for(expr, pop.row(i), names[i], "grades"))
 
     counts, count_notes = quota_counts(grades, len(members), {sequences[i] for i in members})
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \

@@ -6,12 +6,9 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..errors import EvaluationError
-from ..expressions import Runner
-from ..facts import UnitFacts
 from ..scheme.model import Ranking
 from .graph import GroupGraph
-from .shapes import number
+from .population import Population
 
 
 def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = False) -> list[int]:
@@ -29,11 +26,14 @@ def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = 
     return ranks
 
 
-def scopes(units: Sequence[UnitFacts], members: Iterable[int], scope: str | None) -> dict[str | None, list[int]]:
-    """The ``members`` (indexes into ``units``) by scope: one scope for the group, or one per sequence."""
+def scopes(sequences: Sequence[str | None], members: Iterable[int], scope: str | None
+           ) -> dict[str | None, list[int]]:
+    """The ``members`` (unit positions) by scope: one scope for the group, or one per sequence."""
+    if scope != "sequence":
+        return {None: list(members)}
     found: dict[str | None, list[int]] = {}
     for i in members:
-        found.setdefault(units[i].sequence if scope == "sequence" else None, []).append(i)
+        found.setdefault(sequences[i], []).append(i)
     return found
 
 
@@ -53,16 +53,10 @@ def places_below(ranks: Mapping[int, int]) -> dict[int, int]:
     return below
 
 
-def rank_scope(runner: Runner, graph: GroupGraph, ranking: Ranking, envs: Sequence[dict[str, Any]],
-               members: Sequence[int], names: Sequence[str]) -> dict[int, int]:
-    """Rank the units ``members`` (indexes into ``envs``) by the ranking's value, then its tie-breakers."""
-    keys: list[tuple[Decimal, ...]] = []
+def rank_scope(pop: Population, graph: GroupGraph, ranking: Ranking, members: list[int]) -> dict[int, int]:
+    """Rank the units ``members`` by the ranking's value, then its tie-breakers."""
     exprs = [e for e in (graph.ranking_by, *graph.tie_breakers) if e is not None]
-    for i in members:
-        try:
-            keys.append(tuple(number(runner.run_for(e, envs[i], names[i], "ranking"), "the ranking value")
-                              for e in exprs))
-        except ValueError as exc:
-            raise EvaluationError(names[i], "ranking", str(exc)) from None
+    keys = list(zip(*(pop.numbers(pop.column(e, "ranking", members), members, "the ranking value", "ranking")
+                      for e in exprs)))
     ranks = competition_ranks(keys, ranking.order, dense=ranking.ties == "dense")
     return dict(zip(members, ranks))

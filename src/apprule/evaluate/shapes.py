@@ -1,147 +1,218 @@
-"""Rule shapes: how one leaf turns a unit's names into points (plus honours and flags)."""
+"""Rule shapes: how one leaf turns its units' names into points, a whole column at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from itertools import repeat
+from operator import is_
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from ..decimals import ONE, ZERO, clamp, plain, whole_steps
-from ..expressions import Runner, empty_names
-from ..scheme.model import Award, Band, Bands, Leaf, Period, Table
+from ..errors import EvaluationError
+from ..expressions import RowError, empty_names, evaluate_column
+from ..scheme.model import Award, Band, Bands, EventValue, Table
 from .graph import GraphNode
+from .population import FlatEvents, Population
+
+Names = tuple[str, ...]
 
 
-class Missing(Exception):
-    """An input the rule reads is absent for this unit (an optional fact with no value)."""
+@dataclass(slots=True, eq=False)
+class NodeColumn:
+    """What one node yields for every unit: the values, and side tables that are usually empty."""
 
-    def __init__(self, names: Sequence[str]):
-        super().__init__(", ".join(names))
-        self.names = tuple(names)
+    values: list[Decimal]
+    max: Decimal | None
+    #: a unit's own maximum, where a weight transfer raised it (or 0 where the rule does not apply)
+    maxes: dict[int, Decimal] = field(default_factory=dict)
+    inapplicable: set[int] = field(default_factory=set)
+    #: units whose input is empty, waiting for `fill`
+    missing: set[int] = field(default_factory=set)
+    honours: dict[int, Names] = field(default_factory=dict)
+    flags: dict[int, Names] = field(default_factory=dict)
+    #: events dated after the period, with their units (ascending): they count in the next one
+    carried_owners: list[int] = field(default_factory=list)
+    carried_events: list[dict[str, Any]] = field(default_factory=list)
+    #: the explanation (notes and inputs per unit), kept only when one is asked for
+    notes: dict[int, list[str]] | None = None
+    inputs: dict[int, dict[str, Any]] | None = None
+
+    def note(self, i: int, text: str) -> None:
+        if self.notes is not None:
+            self.notes.setdefault(i, []).append(text)
+
+    def award(self, i: int, honours: Sequence[str], flags: Sequence[str]) -> None:
+        if honours:
+            self.honours[i] = self.honours.get(i, ()) + tuple(honours)
+        if flags:
+            self.flags[i] = self.flags.get(i, ()) + tuple(flags)
+
+    def carried(self, i: int) -> list[dict[str, Any]]:
+        return self.carried_events[bisect_left(self.carried_owners, i):bisect_right(self.carried_owners, i)]
+
+    def take(self, i: int, award: Award, why: str) -> None:
+        self.values[i] = award.points
+        self.award(i, award.honours, award.flags)
+        self.note(i, why)
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What one node yields for one unit, and how."""
-
-    value: Decimal = ZERO
-    max: Decimal | None = None
-    inputs: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    honours: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-    missing: bool = False
-    applicable: bool = True
-    carried: tuple[tuple[str, dict[str, Any]], ...] = ()
-
-    def take(self, award: Award, why: str | None = None) -> None:
-        self.value = award.points
-        self.honours += tuple(award.honours)
-        self.flags += tuple(award.flags)
-        if why:
-            self.notes.append(why)
+def new_column(pop: Population, max: Decimal | None) -> NodeColumn:
+    col = NodeColumn([ZERO] * pop.n, max)
+    if pop.explain:
+        col.notes, col.inputs = {}, {}
+    return col
 
 
-def number(value: Any, what: str) -> Decimal:
-    if isinstance(value, bool):
-        return ONE if value else ZERO
-    if isinstance(value, Decimal):
-        return value
-    raise ValueError(f"{what} is {value!r}, not a number")
+def read(pop: Population, node: GraphNode, role: str, rows: list[int], col: NodeColumn | None,
+         fillable: bool = False) -> tuple[list[int], list[Any]]:
+    """Expression ``role`` of ``node`` at ``rows``: the rows it has a value for, and the values.
 
-
-def read(runner: Runner, node: GraphNode, role: str, env: dict[str, Any], out: Outcome) -> Any:
-    """Evaluate expression ``role`` of ``node``; record it as an input; ``Missing`` if it reads an absent fact."""
+    A unit whose input is empty is an error, or, when the rule is ``fillable``, set aside as
+    missing (to be filled from its peers). ``col`` records the inputs of an explanation.
+    """
     expr = node.exprs[role]
     try:
-        value = runner.run(expr, env)
-    except ValueError:
-        absent = empty_names(expr, env)
-        if absent:  # an empty optional fact met arithmetic or a comparison
-            raise Missing(absent) from None
-        raise
-    if value is None:
-        raise Missing(empty_names(expr, env) or [expr.text])
-    out.inputs[expr.bare_name or expr.text] = value
-    return value
+        values = evaluate_column(expr, pop.names, pop.n, None if len(rows) == pop.n else rows)
+        failed = any(map(is_, values, repeat(None)))  # not `None in values`: == on a Decimal is slow
+    except RowError:
+        failed = True
+    if failed:
+        rows, values = _row_by_row(pop, node, role, rows, col, fillable)
+    if col is not None and col.inputs is not None:
+        key = expr.bare_name or expr.text
+        for i, v in zip(rows, values):
+            col.inputs.setdefault(i, {})[key] = v
+    return rows, values
 
 
-def unit_shape(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period) -> Outcome:
-    """The raw value of a per-unit shape, before transfers, caps and rounding."""
-    leaf = node.spec
-    assert isinstance(leaf, Leaf)
-    out = Outcome(max=leaf.max)
+def _row_by_row(pop: Population, node: GraphNode, role: str, rows: list[int], col: NodeColumn | None,
+                fillable: bool) -> tuple[list[int], list[Any]]:
+    expr = node.exprs[role]
+    kept: list[int] = []
+    values: list[Any] = []
+    for i in rows:
+        row = pop.row(i)
+        try:
+            value = expr.row(row)
+            empty = [] if value is not None else empty_names(expr, row) or [expr.text]
+        except ValueError as exc:
+            empty = empty_names(expr, row)  # an empty optional fact met arithmetic or a comparison
+            if not empty:
+                raise EvaluationError(pop.units[i], node.id, str(exc)) from None
+        if not empty:
+            kept.append(i)
+            values.append(value)
+        elif fillable and col is not None:
+            col.missing.add(i)
+            col.note(i, f"{', '.join(empty)} empty")
+        else:
+            raise EvaluationError(pop.units[i], node.id, f"needs {', '.join(empty)}, which the unit left empty")
+    return kept, values
+
+
+def read_numbers(pop: Population, node: GraphNode, role: str, rows: list[int], col: NodeColumn, what: str
+                 ) -> tuple[list[int], list[Decimal]]:
+    rows, values = read(pop, node, role, rows, col, fillable=node.leaf.fill is not None)
+    return rows, pop.numbers(values, rows, what, node.id)
+
+
+def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    """The raw values of a per-unit shape at ``rows``, before transfers, caps and rounding."""
+    leaf = node.leaf
     shape = leaf.shape
-    if shape == "score":
-        raw = number(read(runner, node, "of", env, out), "the score")
-        out.value = _clamped(raw, ZERO, leaf.max, out)
-    elif shape == "rate":
-        rate = number(read(runner, node, "of", env, out), "the rate")
-        if rate > ONE:
-            out.notes.append(f"rate {plain(rate)} counted as 1")
-        out.value = clamp(rate, ZERO, ONE) * (leaf.max or ZERO)
+    values = col.values
+    if shape in ("score", "rate", "formula"):
+        what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
+        rows, xs = read_numbers(pop, node, "of", rows, col, what)
+        if shape == "formula":
+            for i, x in zip(rows, xs):
+                values[i] = x
+            return
+        high = leaf.max if shape == "score" else ONE
+        within = not xs or (min(xs) >= ZERO and (high is None or max(xs) <= high))  # the usual case, checked in C
+        if shape == "score":
+            for i, x in zip(rows, xs):
+                y = x if within else clamp(x, ZERO, high)
+                if y != x:
+                    col.note(i, f"{plain(x)} clamped to {plain(y)}")
+                values[i] = y
+            return
+        weight = leaf.max or ZERO
+        for i, x in zip(rows, xs):
+            if x > ONE:
+                col.note(i, f"rate {plain(x)} counted as 1")
+            values[i] = (x if within else clamp(x, ZERO, ONE)) * weight
     elif shape == "per":
         spec = leaf.per
         assert spec is not None
-        x = number(read(runner, node, "of", env, out), "the count")
-        steps = whole_steps(x / spec.size, spec.whole)
-        out.value = steps * spec.points
-        out.notes.append(f"{plain(steps)} × {plain(spec.points)}" + (
-            f" (every {plain(spec.size)})" if spec.size != ONE else ""))
+        rows, xs = read_numbers(pop, node, "of", rows, col, "the count")
+        every = f" (every {plain(spec.size)})" if spec.size != ONE else ""
+        for i, x in zip(rows, xs):
+            steps = whole_steps(x / spec.size, spec.whole)
+            values[i] = steps * spec.points
+            col.note(i, f"{plain(steps)} × {plain(spec.points)}{every}")
     elif shape == "steps":
-        _steps(runner, node, env, out)
+        _steps(pop, node, rows, col)
     elif shape == "bands":
         assert leaf.bands is not None
-        x = number(read(runner, node, "of", env, out), "the banded value")
-        _band(leaf.bands, x, out)
+        rows, xs = read_numbers(pop, node, "of", rows, col, "the banded value")
+        for i, x in zip(rows, xs):
+            points, honours, flags, why = band_award(leaf.bands, x)
+            values[i] = points
+            col.award(i, honours, flags)
+            col.note(i, why)
     elif shape == "table":
         assert leaf.table is not None
-        _lookup(leaf.table, read(runner, node, "of", env, out), out)
+        rows, keys = read(pop, node, "of", rows, col, fillable=leaf.fill is not None)
+        for i, key in zip(rows, keys):
+            try:
+                key, award, why = table_award(leaf.table, key)
+            except ValueError as exc:
+                raise EvaluationError(pop.units[i], node.id, str(exc)) from None
+            col.take(i, award, why)
     elif shape == "when":
         condition = leaf.when
         assert condition is not None
-        if read(runner, node, "test", env, out):
-            out.take(Award(points=condition.points, honours=condition.honours, flags=condition.flags),
-                     "condition holds")
-        else:
-            out.notes.append("condition does not hold")
-    elif shape == "formula":
-        out.value = number(read(runner, node, "of", env, out), "the formula's result")
+        rows, tests = read(pop, node, "test", rows, col, fillable=leaf.fill is not None)
+        award = Award(points=condition.points, honours=condition.honours, flags=condition.flags)
+        for i, holds in zip(rows, tests):
+            if holds:
+                col.take(i, award, "condition holds")
+            else:
+                col.note(i, "condition does not hold")
     elif shape == "for_each":
-        _for_each(runner, node, env, period, out)
+        _for_each(pop, node, rows, col)
     else:  # cross-unit shapes are computed over the whole scope by the caller
         raise AssertionError(shape)
-    return out
 
 
-def _clamped(value: Decimal, low: Decimal | None, high: Decimal | None, out: Outcome) -> Decimal:
-    result = clamp(value, low, high)
-    if result != value:
-        out.notes.append(f"{plain(value)} clamped to {plain(result)}")
-    return result
-
-
-def _steps(runner: Runner, node: GraphNode, env: dict[str, Any], out: Outcome) -> None:
+def _steps(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = node.leaf.steps
     assert spec is not None
-    actual = number(read(runner, node, "of", env, out), "the actual value")
-    target = number(read(runner, node, "target", env, out), "the target")
-    if spec.measure == "ratio":
-        if target == ZERO:
-            raise ValueError("the target is 0, so no ratio can be formed")
-        distance = actual / target - ONE
-        shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}"
-    else:
-        distance = actual - target
-        shown = f"{plain(actual)} - {plain(target)} = {plain(distance)}"
-    step = spec.over if distance >= ZERO else spec.under
-    if step is None or distance == ZERO:
-        out.notes.append(f"{shown}: no step applies")
-        return
-    count = whole_steps(abs(distance) / step.size, step.whole)
-    out.value = count * step.points
-    out.notes.append(f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
+    rows, actuals = read_numbers(pop, node, "of", rows, col, "the actual value")
+    rows_t, targets = read_numbers(pop, node, "target", rows, col, "the target")
+    if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
+        by_row = dict(zip(rows, actuals))
+        rows, actuals = rows_t, [by_row[i] for i in rows_t]
+    for i, actual, target in zip(rows, actuals, targets):
+        if spec.measure == "ratio":
+            if target == ZERO:
+                raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
+            distance = actual / target - ONE
+            shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}"
+        else:
+            distance = actual - target
+            shown = f"{plain(actual)} - {plain(target)} = {plain(distance)}"
+        step = spec.over if distance >= ZERO else spec.under
+        if step is None or distance == ZERO:
+            col.note(i, f"{shown}: no step applies")
+            continue
+        count = whole_steps(abs(distance) / step.size, step.whole)
+        col.values[i] = count * step.points
+        col.note(i, f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
 
 
 def band_matches(band: Band, x: Decimal) -> bool:
@@ -167,100 +238,207 @@ def describe_band(band: Band) -> str:
     return band.label or (" and ".join(parts) or "any value")
 
 
-def _band(bands: Bands, x: Decimal, out: Outcome) -> None:
+def band_award(bands: Bands, x: Decimal) -> tuple[Decimal, Names, Names, str]:
+    """The points, honours and flags ``x`` earns under ``bands``, and why."""
     matched = [b for b in bands.bands if band_matches(b, x)]
     if not matched:
-        out.take(bands.otherwise, f"{plain(x)} is in no band")
-        return
+        other = bands.otherwise
+        return other.points, tuple(other.honours), tuple(other.flags), f"{plain(x)} is in no band"
     if bands.match == "all":
-        out.value = sum((b.points for b in matched), ZERO)
-        for b in matched:
-            out.honours += tuple(b.honours)
-            out.flags += tuple(b.flags)
-        out.notes.append(f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched))
-        return
-    out.take(matched[0].award, f"{plain(x)} in band {describe_band(matched[0])}")
+        return (sum((b.points for b in matched), ZERO), tuple(h for b in matched for h in b.honours),
+                tuple(f for b in matched for f in b.flags),
+                f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched))
+    first = matched[0].award
+    return first.points, tuple(first.honours), tuple(first.flags), f"{plain(x)} in band {describe_band(matched[0])}"
 
 
-def _lookup(table: Table, key: Any, out: Outcome) -> None:
+def table_award(table: Table, key: Any) -> tuple[Any, Award, str]:
+    """The table's key for ``key``, its award, and why; ``ValueError`` when neither it nor `otherwise` is there."""
     if isinstance(key, Decimal):  # YAML keys are whole numbers or text
         key = int(key) if key == key.to_integral_value() else plain(key)
     award = table.map.get(key)
-    out.inputs["key"] = key
-    if award is None:
-        if table.otherwise is None:
-            raise ValueError(f"{key!r} is not in the table and the table has no `otherwise`")
-        out.take(table.otherwise, f"{key!r} not in the table: otherwise")
-    else:
-        out.take(award, f"{key!r} in the table")
+    if award is not None:
+        return key, award, f"{key!r} in the table"
+    if table.otherwise is None:
+        raise ValueError(f"{key!r} is not in the table and the table has no `otherwise`")
+    return key, table.otherwise, f"{key!r} not in the table: otherwise"
 
 
-def _for_each(runner: Runner, node: GraphNode, env: dict[str, Any], period: Period, out: Outcome) -> None:
+@dataclass(slots=True)
+class _Counted:
+    """One event that counts: its number in the unit's list, value, key, and what it earned."""
+
+    number: int
+    value: Decimal
+    key: Any = None
+    level: Any = None
+    honours: Names = ()
+    flags: Names = ()
+    why: str | None = None
+
+
+def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    """每次/每起/每人次: the unit's events in the period, each worth points, combined and limited per key."""
     spec = node.leaf.for_each
     assert spec is not None
-    events: list[dict[str, Any]] = env[spec.events]
-    counted: list[tuple[int, Outcome]] = []
-    for i, event in enumerate(events, 1):
-        when = event.get(node.dated_by) if node.dated_by else None
-        if isinstance(when, dt.date) and when > period.end:
-            out.notes.append(f"event #{i} dated {when} is after the period: carried over to the next")
-            out.carried += ((spec.events, event),)
+    flat = pop.events(spec.events)
+    ks: Sequence[int] = range(flat.n)
+    if node.dated_by:
+        ks, outside = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        if outside:
+            _outside_the_period(flat, outside, flat.fields[node.dated_by], pop.period.end, col)
+    if len(rows) < pop.n:
+        wanted = set(rows)
+        ks = [k for k in ks if flat.owners[k] in wanted]
+    if "where" in node.event_exprs and ks:
+        keep = _event_column(pop, node, "where", flat, list(ks))
+        ks = [k for k, ok in zip(ks, keep) if ok]
+    if col.notes is None and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
+            and not _may_award(spec.value):  # the usual case: only the sum per unit matters
+        values, owners = col.values, flat.owners
+        for k, points in zip(ks, _event_points(pop, node, flat, list(ks))):
+            values[owners[k]] += points
+        return
+    _for_each_in_full(pop, node, rows, col, flat, list(ks))
+
+
+def _outside_the_period(flat: FlatEvents, ks: list[int], dates: list[Any], end: dt.date, col: NodeColumn
+                        ) -> None:
+    explain = col.notes is not None
+    for k in ks:
+        if flat.owners[k] in col.inapplicable:
             continue
-        if isinstance(when, dt.date) and when < period.start:
-            out.notes.append(f"event #{i} dated {when} is before the period: not counted")
-            continue
-        if "where" in node.event_exprs and not runner.run(node.event_exprs["where"], event):
-            continue
-        one = Outcome()
-        value = spec.value
-        if value.points is not None:
-            one.value = value.points
-        elif value.table is not None:
-            _lookup(value.table, runner.run(node.event_exprs["of"], event), one)
-        elif value.bands is not None:
-            _band(value.bands, number(runner.run(node.event_exprs["of"], event), "the banded field"), one)
-        else:
-            one.value = number(runner.run(node.event_exprs["formula"], event), "the formula's result")
-        counted.append((i, one))
-    out.inputs[spec.events] = f"{len(events)} event(s), {len(counted)} counted"
-    groups: dict[Any, list[tuple[int, Outcome]]] = {}
-    for i, one in counted:
-        groups.setdefault(events[i - 1].get(spec.key) if spec.key else None, []).append((i, one))
+        owner, when = flat.owners[k], dates[k]
+        if when > end:
+            col.carried_owners.append(owner)
+            col.carried_events.append(flat.events[k])
+            if explain:
+                col.note(owner, f"event #{flat.numbers[k]} dated {when} is after the period: carried over to the next")
+        elif explain:
+            col.note(owner, f"event #{flat.numbers[k]} dated {when} is before the period: not counted")
+
+
+def _may_award(value: EventValue) -> bool:
+    """Whether an event can bring honours or flags (otherwise only its points matter)."""
+    awards: list[Award] = []
+    if value.table is not None:
+        awards = list(value.table.map.values()) + ([value.table.otherwise] if value.table.otherwise else [])
+    elif value.bands is not None:
+        awards = [b.award for b in value.bands.bands] + [value.bands.otherwise]
+    return any(a.honours or a.flags for a in awards)
+
+
+def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[int]) -> list[Decimal]:
+    """The points of each event ``ks``, when nothing else about them matters."""
+    spec = node.leaf.for_each
+    assert spec is not None
+    value = spec.value
+    if value.points is not None or not ks:
+        return [value.points or ZERO] * len(ks)
+    if value.table is not None:
+        # a text key, or a whole number equal to an int key, finds what `table_award` would find
+        found = list(map(value.table.map.get, _event_column(pop, node, "of", flat, ks)))
+        if not any(map(is_, found, repeat(None))):
+            return [award.points for award in found if award is not None]
+    return [one.value for one in _event_values(pop, node, flat, ks)]
+
+
+def _for_each_in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn, flat: FlatEvents,
+                      ks: list[int]) -> None:
+    """Events with everything they bring: honours, flags, per-key limits, and the notes of an explanation."""
+    spec = node.leaf.for_each
+    assert spec is not None
+    by_unit: dict[int, list[_Counted]] = {}
+    for k, one in zip(ks, _event_values(pop, node, flat, ks)):
+        by_unit.setdefault(flat.owners[k], []).append(one)
+    if col.inputs is not None:
+        for i in rows:
+            col.inputs.setdefault(i, {})[spec.events] = \
+                f"{len(pop.names[spec.events][i])} event(s), {len(by_unit.get(i, ()))} counted"
     levels = list(spec.value.table.map) if spec.value.table is not None else []
-    chosen: list[tuple[int, Outcome]] = []
-    out.value = ZERO
-    for key, items in groups.items():
-        picked = _combine(items, spec.combine, levels)
-        subtotal = sum((one.value for _, one in picked), ZERO)
-        bounded = clamp(subtotal, spec.key_min, spec.key_max)
+    for i, items in by_unit.items():
+        chosen = _combine_by_key(spec.key, spec.combine, spec.key_min, spec.key_max, levels, items, col, i)
+        for one in chosen:  # in event order
+            col.award(i, one.honours, one.flags)
+            col.note(i, f"event #{one.number}: {plain(one.value)}" + (f" ({one.why})" if one.why else ""))
+        if len(chosen) < len(items):
+            col.note(i, f"{len(items) - len(chosen)} event(s) not counted: `combine: {spec.combine}`"
+                     + (f" per {spec.key}" if spec.key else ""))
+
+
+def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents, rows: list[int]) -> list[Any]:
+    expr = node.event_exprs[role]
+    try:
+        return evaluate_column(expr, flat.fields, flat.n, rows)
+    except RowError as exc:
+        raise EvaluationError(pop.units[flat.owners[exc.row]], node.id, str(exc.error)) from None
+
+
+def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: list[int]) -> list[_Counted]:
+    spec = node.leaf.for_each
+    assert spec is not None
+    value = spec.value
+    if not rows:
+        return []
+    numbers = [flat.numbers[k] for k in rows]
+    keys = flat.fields[spec.key] if spec.key else None
+    if value.points is not None:
+        return [_Counted(n, value.points, keys[k] if keys else None) for n, k in zip(numbers, rows)]
+    role = "formula" if value.table is None and value.bands is None else "of"
+    what = "the banded field" if value.bands is not None else "the formula's result"
+    xs = _event_column(pop, node, role, flat, rows)
+    out = []
+    for n, k, x in zip(numbers, rows, xs):
+        key = keys[k] if keys else None
+        try:
+            if value.table is not None:
+                level, award, why = table_award(value.table, x)
+                out.append(_Counted(n, award.points, key, level, tuple(award.honours), tuple(award.flags), why))
+                continue
+            if not isinstance(x, (Decimal, bool)):
+                raise ValueError(f"{what} is {x!r}, not a number")
+            x = (ONE if x else ZERO) if isinstance(x, bool) else x
+        except ValueError as exc:
+            raise EvaluationError(pop.units[flat.owners[k]], node.id, str(exc)) from None
+        if value.bands is not None:
+            points, honours, flags, why = band_award(value.bands, x)
+            out.append(_Counted(n, points, key, None, honours, flags, why))
+        else:
+            out.append(_Counted(n, x, key))
+    return out
+
+
+def _combine_by_key(key: str | None, how: str, low: Decimal | None, high: Decimal | None, levels: list[Any],
+                    items: list[_Counted], col: NodeColumn, i: int) -> list[_Counted]:
+    """Events grouped by their key (one matter), combined, each key's subtotal limited; the chosen events."""
+    groups: dict[Any, list[_Counted]] = {}
+    for one in items:
+        groups.setdefault(one.key, []).append(one)
+    total = ZERO
+    chosen: list[_Counted] = []
+    for k, group in groups.items():
+        picked = _combine(group, how, levels)
+        subtotal = sum((one.value for one in picked), ZERO)
+        bounded = clamp(subtotal, low, high)
         if bounded != subtotal:
-            out.notes.append(f"{spec.key} {key!r}: {plain(subtotal)} limited to {plain(bounded)}")
-        out.value += bounded
+            col.note(i, f"{key} {k!r}: {plain(subtotal)} limited to {plain(bounded)}")
+        total += bounded
         chosen += picked
-    for i, one in sorted(chosen, key=lambda item: item[0]):
-        out.honours += one.honours
-        out.flags += one.flags
-        out.notes.append(f"event #{i}: {plain(one.value)}" + (f" ({'; '.join(one.notes)})" if one.notes else ""))
-    if len(chosen) < len(counted):
-        out.notes.append(f"{len(counted) - len(chosen)} event(s) not counted: `combine: {spec.combine}`"
-                         + (f" per {spec.key}" if spec.key else ""))
+    col.values[i] = total
+    return sorted(chosen, key=lambda one: one.number)
 
 
-def _combine(items: list[tuple[int, Outcome]], how: str, levels: list[Any]) -> list[tuple[int, Outcome]]:
+def _combine(items: list[_Counted], how: str, levels: list[Any]) -> list[_Counted]:
     """Which events of one matter count; among equals the earliest event wins."""
     if how == "sum" or not items:
         return items
-    pick: Callable[[tuple[int, Outcome]], Any]
+    pick: Callable[[_Counted], Any]
     if how == "max":
-        pick = lambda item: item[1].value  # noqa: E731
+        pick = lambda one: one.value  # noqa: E731
     elif how == "min":
-        pick = lambda item: -item[1].value  # noqa: E731
+        pick = lambda one: -one.value  # noqa: E731
     elif how == "max_abs":
-        pick = lambda item: abs(item[1].value)  # noqa: E731
+        pick = lambda one: abs(one.value)  # noqa: E731
     else:  # highest_level: the table lists its levels highest first
-        pick = lambda item: -_rank_in(levels, item[1].inputs.get("key"))  # noqa: E731
+        pick = lambda one: -(levels.index(one.level) if one.level in levels else len(levels))  # noqa: E731
     return [max(items, key=pick)]
-
-
-def _rank_in(levels: list[Any], key: Any) -> int:
-    return levels.index(key) if key in levels else len(levels)

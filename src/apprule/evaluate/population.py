@@ -1,0 +1,123 @@
+"""A group's units as columns: the names expressions read, and column evaluation whose errors name the unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterator, Mapping, Sequence
+
+from ..decimals import ONE, ZERO
+from ..errors import EvaluationError
+from ..expressions import Expression, RowError, empty_names, evaluate_column
+from ..scheme.model import Period
+
+
+@dataclass(eq=False)
+class Population:
+    """The units of one group, in name order, with every name their expressions may read as a column."""
+
+    units: list[str]
+    sequences: list[str | None]
+    #: fact or node id (or total, rank, ...) → one value per unit
+    names: dict[str, list[Any]]
+    period: Period
+    #: whether the nodes keep their notes and inputs (an explanation was asked for)
+    explain: bool = False
+    #: events fact → its events laid flat (built on first use)
+    flat: dict[str, FlatEvents] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.units)
+
+    def row(self, i: int) -> Row:
+        return Row(self.names, i)
+
+    def events(self, fact: str) -> FlatEvents:
+        if fact not in self.flat:
+            self.flat[fact] = FlatEvents.of(self.names[fact])
+        return self.flat[fact]
+
+    def column(self, expr: Expression, where: str, rows: Sequence[int] | None = None) -> list[Any]:
+        """``expr`` for every unit (or the ``rows``, ascending); an error names the unit and ``where``."""
+        try:
+            return evaluate_column(expr, self.names, self.n, None if rows is None or len(rows) == self.n else rows)
+        except RowError as exc:
+            empty = empty_names(expr, self.row(exc.row))
+            why = f"needs {', '.join(empty)}, which the unit left empty" if empty else str(exc.error)
+            raise EvaluationError(self.units[exc.row], where, why) from None
+
+    def numbers(self, values: list[Any], rows: Sequence[int], what: str, where: str) -> list[Decimal]:
+        """``values`` (at ``rows``) as numbers: true and false count 1 and 0; anything else is an error."""
+        if set(map(type, values)) <= {Decimal}:
+            return values
+        out = []
+        for i, v in zip(rows, values):
+            if isinstance(v, bool):
+                v = ONE if v else ZERO
+            elif not isinstance(v, Decimal):
+                raise EvaluationError(self.units[i], where, f"{what} is {v!r}, not a number")
+            out.append(v)
+        return out
+
+
+class Row(Mapping[str, Any]):
+    """One unit's names, read through the columns (for error reports and the rare per-unit question)."""
+
+    __slots__ = ("_names", "_i")
+
+    def __init__(self, names: Mapping[str, Sequence[Any]], i: int):
+        self._names, self._i = names, i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._names[name][self._i]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+@dataclass(eq=False)
+class FlatEvents:
+    """Every unit's events of one fact, laid end to end: the owner and number of each, and its fields."""
+
+    owners: list[int]
+    #: 1-based number of the event within its unit's list
+    numbers: list[int]
+    events: list[dict[str, Any]]
+    fields: dict[str, list[Any]]
+    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
+        owners: list[int] = []
+        numbers: list[int] = []
+        events: list[dict[str, Any]] = []
+        for i, unit_events in enumerate(column):
+            if unit_events:
+                owners += [i] * len(unit_events)
+                numbers += range(1, len(unit_events) + 1)
+                events += unit_events
+        names = {name for e in events[:1] for name in e}  # validated events carry every declared field
+        return cls(owners, numbers, events, {name: [e[name] for e in events] for name in names})
+
+    @property
+    def n(self) -> int:
+        return len(self.events)
+
+    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int]]:
+        """The events (positions) dated within ``start``..``end`` or undated, and those outside it."""
+        key = (dated_by, start, end)
+        if key not in self._periods:
+            dates = self.fields.get(dated_by, [])  # no events, no fields
+            within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
+            outside = [k for k, when in enumerate(dates) if when is not None and not start <= when <= end] \
+                if len(within) < len(dates) else []
+            self._periods[key] = (within, outside)
+        return self._periods[key]
