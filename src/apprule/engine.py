@@ -173,17 +173,20 @@ class _GroupRun:
         self.order = sorted(range(pop.n), key=lambda i: (
             sequences.get(pop.sequences[i], -1),
             ranks[i] is None, ranks[i] or 0, -totals[i], pop.units[i]))
-        self._explained: tuple[dict[str, NodeColumn], NodeColumn] | None = None
+        self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
 
     @property
     def units(self) -> list[str]:
         return self.facts.units
 
-    def explained(self) -> tuple[dict[str, NodeColumn], NodeColumn]:
-        """The columns again, with their notes and inputs (computed once, on the first explanation)."""
+    def explained(self) -> tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]]:
+        """The columns and grades again, with their notes and inputs (made once, on the first explanation)."""
         if self._explained is None:
             with decimal.localcontext(CONTEXT):
-                self._explained = score_group(self.graph, _population(self.definition, self.facts, explain=True))
+                pop = _population(self.definition, self.facts, explain=True)
+                columns, total = score_group(self.graph, pop)
+                grades = _rank_and_grade(self.graph, pop, self.vetoes)[2]
+            self._explained = columns, total, grades
         return self._explained
 
     def result(self, i: int) -> Result:
@@ -210,7 +213,7 @@ class _GroupRun:
             adjustments = tuple(self._line(c, i) for c in graph.nodes[group.adjustments.id].children)
 
         def build_trace() -> Trace:
-            return _trace(self, i, rank, decision, honours, flags)
+            return _trace(self, i, rank, honours, flags)
 
         return Result(
             unit=self.units[i], group=group.id, group_label=group.label, sequence=self.facts.sequences[i],
@@ -268,10 +271,10 @@ def _scope_label(group: Group, key: str | None) -> str:
     return next(f"{group.label} / {s.label}" for s in group.sequences if s.id == key)
 
 
-def _trace(run: _GroupRun, i: int, rank: int | None, decision: GradeDecision | None,
-           honours: list[str], flags: list[str]) -> Trace:
+def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: list[str]) -> Trace:
     graph, group = run.graph, run.graph.group
-    columns, total = run.explained()
+    columns, total, grades = run.explained()
+    decision = grades.get(i)
     vetoes = run.vetoes.get(i, [])
 
     def node_trace(node_id: str) -> Trace:

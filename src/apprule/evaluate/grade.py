@@ -113,7 +113,8 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     counts, count_notes = quota_counts(grades, len(members), {sequences[i] for i in members})
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
         f"scope of {len(members)} unit(s)"
-    for i in members:
+    explain = pop.explain  # the notes below are written for every unit: only when explaining
+    for i in members if explain else ():
         decisions[i].notes.append(head + (f"; rank {ranks[i]}" if i in ranks else "; unranked"))
 
     graded: dict[int, str] = {}
@@ -142,15 +143,17 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
                 in_line.append(i)
                 continue
             if not test(r, graph.grade_tests, i):
-                decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
+                if explain:
+                    decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
                 continue
             candidates.append(i)
             in_line.append(i)
         if r not in counts:
             for i in candidates:
                 graded[i] = rule.grade
-                decisions[i].notes.append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
-                                                                else "every unit left"))
+                if explain:
+                    decisions[i].notes.append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
+                                                                    else "every unit left"))
             continue
         places = max(counts[r] + carry, 0)  # grants may already have used every place
         if grades.barred_places == "forfeit":  # a barred unit's place is lost, not passed down
@@ -171,8 +174,9 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
                                           f"{places}-place quota: all {grades.boundary_ties}d")
         for n, i in enumerate(taken, 1):
             graded[i] = rule.grade
-            decisions[i].notes.append(f"{rule.grade}: place {n} of {places}")
-        for i in candidates:
+            if explain:
+                decisions[i].notes.append(f"{rule.grade}: place {n} of {places}")
+        for i in candidates if explain else ():
             if i not in graded:
                 decisions[i].notes.append(f"{rule.grade}: outside the {places}-place quota")
         carry = max(places - len(taken), 0) if grades.unused_places == "roll_down" else 0

@@ -176,28 +176,29 @@ def _rank_points(pop: Population, node: GraphNode, col: NodeColumn, members: lis
         tied = dict.fromkeys(ranks, 1)
         if "tie_count" in node.exprs:
             tied = {i: int(v) for i, v in _numbers(pop, node, "tie_count", None, list(ranks)).items()}
+    explain = col.notes is not None
     for i, rank in ranks.items():
         k = max(tied[i], 1)
         award = spec.map.get(rank, spec.otherwise)
         col.award(i, award.honours, award.flags)
-        how = f"rank {rank}" + (f", tied with {k - 1} other(s)" if k > 1 else "")
+        how = ""
         if k > 1 and spec.ties == "split":
             value = award.points / k
             if spec.split_round is not None:
                 value = round_to(value, spec.split_round.places, spec.split_round.mode)
-            col.note(i, f"{how}: {plain(award.points)} ÷ {k} = {plain(value)}")
-        elif k > 1 and spec.ties in ("average", "worst"):
-            places = [spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)]
-            if spec.ties == "average":
-                value = sum(places, ZERO) / k
-                col.note(i, f"{how}: average of places {rank}-{rank + k - 1} = {plain(value)}")
-            else:
-                value = places[-1]
-                col.note(i, f"{how}: the worst tied place's points {plain(value)}")
+            how = f"{plain(award.points)} ÷ {k} = {plain(value)}" if explain else ""
+        elif k > 1 and spec.ties == "average":
+            value = sum((spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)), ZERO) / k
+            how = f"average of places {rank}-{rank + k - 1} = {plain(value)}" if explain else ""
+        elif k > 1 and spec.ties == "worst":
+            value = spec.map.get(rank + k - 1, spec.otherwise).points
+            how = f"the worst tied place's points {plain(value)}" if explain else ""
         else:
             value = award.points
-            col.note(i, f"{how}: {plain(value)}")
+            how = plain(value) if explain else ""
         col.values[i] = value
+        if explain:
+            col.note(i, f"rank {rank}" + (f", tied with {k - 1} other(s)" if k > 1 else "") + f": {how}")
         if col.inputs is not None:
             col.inputs.setdefault(i, {})["rank"] = rank
 

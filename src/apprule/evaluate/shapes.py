@@ -124,6 +124,7 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     leaf = node.leaf
     shape = leaf.shape
     values = col.values
+    explain = col.notes is not None
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
         rows, xs = read_numbers(pop, node, "of", rows, col, what)
@@ -153,23 +154,25 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         for i, x in zip(rows, xs):
             steps = whole_steps(x / spec.size, spec.whole)
             values[i] = steps * spec.points
-            col.note(i, f"{plain(steps)} × {plain(spec.points)}{every}")
+            if explain:
+                col.note(i, f"{plain(steps)} × {plain(spec.points)}{every}")
     elif shape == "steps":
         _steps(pop, node, rows, col)
     elif shape == "bands":
         assert leaf.bands is not None
         rows, xs = read_numbers(pop, node, "of", rows, col, "the banded value")
         for i, x in zip(rows, xs):
-            points, honours, flags, why = band_award(leaf.bands, x)
+            points, honours, flags, why = band_award(leaf.bands, x, explain)
             values[i] = points
             col.award(i, honours, flags)
-            col.note(i, why)
+            if explain:
+                col.note(i, why)
     elif shape == "table":
         assert leaf.table is not None
         rows, keys = read(pop, node, "of", rows, col, fillable=leaf.fill is not None)
         for i, key in zip(rows, keys):
             try:
-                key, award, why = table_award(leaf.table, key)
+                key, award, why = table_award(leaf.table, key, explain)
             except ValueError as exc:
                 raise EvaluationError(pop.units[i], node.id, str(exc)) from None
             col.take(i, award, why)
@@ -197,22 +200,24 @@ def _steps(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
         by_row = dict(zip(rows, actuals))
         rows, actuals = rows_t, [by_row[i] for i in rows_t]
+    explain = col.notes is not None
+    ratio = spec.measure == "ratio"
     for i, actual, target in zip(rows, actuals, targets):
-        if spec.measure == "ratio":
+        if ratio:
             if target == ZERO:
                 raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
             distance = actual / target - ONE
-            shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}"
         else:
             distance = actual - target
-            shown = f"{plain(actual)} - {plain(target)} = {plain(distance)}"
         step = spec.over if distance >= ZERO else spec.under
-        if step is None or distance == ZERO:
-            col.note(i, f"{shown}: no step applies")
-            continue
-        count = whole_steps(abs(distance) / step.size, step.whole)
-        col.values[i] = count * step.points
-        col.note(i, f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
+        if step is not None and distance != ZERO:
+            count = whole_steps(abs(distance) / step.size, step.whole)
+            col.values[i] = count * step.points
+        if explain:
+            shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}" if ratio else \
+                f"{plain(actual)} - {plain(target)} = {plain(distance)}"
+            col.note(i, f"{shown}: no step applies" if step is None or distance == ZERO else
+                     f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
 
 
 def band_matches(band: Band, x: Decimal) -> bool:
@@ -238,30 +243,35 @@ def describe_band(band: Band) -> str:
     return band.label or (" and ".join(parts) or "any value")
 
 
-def band_award(bands: Bands, x: Decimal) -> tuple[Decimal, Names, Names, str]:
-    """The points, honours and flags ``x`` earns under ``bands``, and why."""
+def band_award(bands: Bands, x: Decimal, explain: bool = True) -> tuple[Decimal, Names, Names, str]:
+    """The points, honours and flags ``x`` earns under ``bands``, and why (when ``explain``)."""
     matched = [b for b in bands.bands if band_matches(b, x)]
     if not matched:
         other = bands.otherwise
-        return other.points, tuple(other.honours), tuple(other.flags), f"{plain(x)} is in no band"
+        return other.points, tuple(other.honours), tuple(other.flags), \
+            f"{plain(x)} is in no band" if explain else ""
     if bands.match == "all":
         return (sum((b.points for b in matched), ZERO), tuple(h for b in matched for h in b.honours),
                 tuple(f for b in matched for f in b.flags),
-                f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched))
+                f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched) if explain else "")
     first = matched[0].award
-    return first.points, tuple(first.honours), tuple(first.flags), f"{plain(x)} in band {describe_band(matched[0])}"
+    return first.points, tuple(first.honours), tuple(first.flags), \
+        f"{plain(x)} in band {describe_band(matched[0])}" if explain else ""
 
 
-def table_award(table: Table, key: Any) -> tuple[Any, Award, str]:
-    """The table's key for ``key``, its award, and why; ``ValueError`` when neither it nor `otherwise` is there."""
+def table_award(table: Table, key: Any, explain: bool = True) -> tuple[Any, Award, str]:
+    """The table's key for ``key``, its award, and why (when ``explain``).
+
+    ``ValueError`` when neither the key nor `otherwise` is in the table.
+    """
     if isinstance(key, Decimal):  # YAML keys are whole numbers or text
         key = int(key) if key == key.to_integral_value() else plain(key)
     award = table.map.get(key)
     if award is not None:
-        return key, award, f"{key!r} in the table"
+        return key, award, f"{key!r} in the table" if explain else ""
     if table.otherwise is None:
         raise ValueError(f"{key!r} is not in the table and the table has no `otherwise`")
-    return key, table.otherwise, f"{key!r} not in the table: otherwise"
+    return key, table.otherwise, f"{key!r} not in the table: otherwise" if explain else ""
 
 
 @dataclass(slots=True)
@@ -360,7 +370,8 @@ def _for_each_in_full(pop: Population, node: GraphNode, rows: list[int], col: No
         chosen = _combine_by_key(spec.key, spec.combine, spec.key_min, spec.key_max, levels, items, col, i)
         for one in chosen:  # in event order
             col.award(i, one.honours, one.flags)
-            col.note(i, f"event #{one.number}: {plain(one.value)}" + (f" ({one.why})" if one.why else ""))
+            if col.notes is not None:
+                col.note(i, f"event #{one.number}: {plain(one.value)}" + (f" ({one.why})" if one.why else ""))
         if len(chosen) < len(items):
             col.note(i, f"{len(items) - len(chosen)} event(s) not counted: `combine: {spec.combine}`"
                      + (f" per {spec.key}" if spec.key else ""))
@@ -386,13 +397,14 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: list
         return [_Counted(n, value.points, keys[k] if keys else None) for n, k in zip(numbers, rows)]
     role = "formula" if value.table is None and value.bands is None else "of"
     what = "the banded field" if value.bands is not None else "the formula's result"
+    explain = pop.explain
     xs = _event_column(pop, node, role, flat, rows)
     out = []
     for n, k, x in zip(numbers, rows, xs):
         key = keys[k] if keys else None
         try:
             if value.table is not None:
-                level, award, why = table_award(value.table, x)
+                level, award, why = table_award(value.table, x, explain)
                 out.append(_Counted(n, award.points, key, level, tuple(award.honours), tuple(award.flags), why))
                 continue
             if not isinstance(x, (Decimal, bool)):
@@ -401,7 +413,7 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: list
         except ValueError as exc:
             raise EvaluationError(pop.units[flat.owners[k]], node.id, str(exc)) from None
         if value.bands is not None:
-            points, honours, flags, why = band_award(value.bands, x)
+            points, honours, flags, why = band_award(value.bands, x, explain)
             out.append(_Counted(n, points, key, None, honours, flags, why))
         else:
             out.append(_Counted(n, x, key))
