@@ -4,9 +4,10 @@
     python bench/run.py --sizes 1000 10000 100000 1000000 --repeat 3
 
 Prints, per scheme and size, units per second (median of --repeat runs), peak memory per
-unit (tracemalloc), and the growth of time per 10× n. Beside 荥阳 it times a hand-written
-exact Decimal evaluation of the township group (bench/reference.py) on the same facts and
-checks that both give the same totals and ranks.
+unit (tracemalloc), and the growth of time per 10× n. Beside 荥阳's township group it times
+the same facts given as columns (`Scheme.evaluate_columns`) and a hand-written exact Decimal
+evaluation of the group (bench/reference.py), and checks that all give the same totals and
+ranks.
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def population(scheme: apprule.Scheme, group_index: int, n: int, seed: int) -> d
     return facts
 
 
+def as_columns(facts: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
+    """The same population as a table: a `unit` column and one column per key."""
+    keys = sorted({k for given in facts.values() for k in given})
+    return {"unit": list(facts), **{k: [given.get(k) for given in facts.values()] for k in keys}}
+
+
 def measure(run: Callable[[], Any], repeat: int) -> tuple[float, int]:
     times = []
     for _ in range(repeat):
@@ -120,6 +127,12 @@ def main() -> None:
                 previous = seconds
                 if scheme.id == "xingyang_2021" and group.id == "towns":
                     ev = scheme.evaluate(facts)
+                    table = as_columns(facts)
+                    col_seconds, col_peak = measure(lambda: scheme.evaluate_columns(table), args.repeat)
+                    by_columns = scheme.evaluate_columns(table)
+                    same = all(by_columns[u].total == ev[u].total and by_columns[u].rank == ev[u].rank for u in ev)
+                    print(f"{'  the same, given as columns':42} {n:>9} {n / col_seconds:>10,.0f} "
+                          f"{col_peak // n:>12,} {'same' if same else 'DIFFERENT':>12}")
                     ref_seconds, ref_peak = measure(lambda: xingyang_towns(facts), args.repeat)
                     reference = xingyang_towns(facts)
                     same = all(ev[u].total == t and ev[u].rank == r for u, (t, r) in reference.items())

@@ -6,7 +6,7 @@ import decimal
 import gc
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Container, Iterator, Mapping, Sequence
 
 from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
@@ -18,7 +18,7 @@ from .evaluate.score import score_group
 from .evaluate.shapes import NodeColumn
 from . import expressions
 from .expressions import Expression, ExpressionProblem
-from .facts import GroupFacts, validate_population
+from .facts import GroupFacts, validate_columns, validate_population
 from .results import Evaluation, Line, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
@@ -56,12 +56,29 @@ class Scheme:
 
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
+        with decimal.localcontext(CONTEXT):
+            population = validate_population(self.definition, self._used, facts, self.required_when)
+        return self._evaluate(population, facts)
+
+    def evaluate_columns(self, table: Mapping[str, Sequence[Any]]) -> Evaluation:
+        """``evaluate`` for facts given as columns: ``unit`` (and ``group``, ``sequence`` where the rosters
+        do not say) and one column per fact, each a sequence with one value per unit; None is an empty cell.
+
+        A pandas DataFrame gives this as ``df.to_dict("list")``, an Arrow table as ``table.to_pydict()``.
+        """
+        with decimal.localcontext(CONTEXT):
+            population = validate_columns(self.definition, self._used, table, self.required_when)
+        return self._evaluate(population, set(table["unit"]))
+
+    @property
+    def _used(self) -> list[frozenset[str]]:
+        return [g.facts for g in self._graphs]
+
+    def _evaluate(self, population: list[GroupFacts], given: Container[str]) -> Evaluation:
+        graphs = {g.index: g for g in self._graphs}
         with decimal.localcontext(CONTEXT), _no_cyclic_gc():
-            population = validate_population(self.definition, [g.facts for g in self._graphs], facts,
-                                             self.required_when)
-            graphs = {g.index: g for g in self._graphs}
             runs = [_GroupRun(graphs[found.index], found, self.definition) for found in population]
-        missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in facts)
+        missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in given)
         return Evaluation(runs, missing)
 
     def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import gc
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
 from itertools import chain, repeat
 from operator import eq, is_, itemgetter, methodcaller, mul
 from typing import Any, Mapping, Sequence
@@ -125,7 +126,11 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
 
 @dataclass
 class GroupFacts:
-    """One group's units and their converted facts, column by column."""
+    """One group's units and their converted facts, column by column.
+
+    A value given already converted stays the caller's object, as in ``validate_facts`` (a Decimal) and,
+    here only, an event list whose events all give exactly the declared fields: read them, never change them.
+    """
 
     index: int  # the group's index in scheme.groups
     units: list[str]  # sorted by name: results never depend on the order facts were given in
@@ -146,7 +151,7 @@ def validate_population(scheme: SchemeDefinition, used: list[frozenset[str]], fa
     work again, so the values and every ``FactError`` are exactly its own.
     """
     collecting = gc.isenabled()
-    gc.disable()  # the pass makes many small acyclic lists: the collector would rescan the population, over and over
+    gc.disable()  # many small acyclic lists: the collector would only rescan the population, again and again
     try:
         return _population(scheme, used, facts, required_when or {})
     except (_Doubt, BadValue, ArithmeticError):  # ArithmeticError: a decimal signal, raised again below
@@ -215,7 +220,9 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
             group = found[gi]
             group.units += [m[0] for m in block]
             group.sequences += [m[1] for m in block]
-            values = _each(givens, list(group.columns)) or [_given(fact, name, givens) for name, fact in declared[gi]]
+            values = _each(givens, list(group.columns))
+            if values is None:  # some unit leaves a fact out
+                values = [_given(fact, name, givens) for name, fact in declared[gi]]
             for (name, fact), column in zip(declared[gi], values):
                 group.columns[name] += _column(fact, column)
     runner = Runner()
@@ -253,11 +260,12 @@ def _column(fact: Fact, column: Sequence[Any]) -> Sequence[Any]:
     """One fact of every unit, converted as ``convert`` would."""
     if fact.type == "events":
         return _events(fact, column)
-    if _canonical(fact, column):
-        return column
-    if fact.type in _NUMBERS:
-        return _numbers(fact, column)
-    return [convert(fact, v) for v in column]
+    return column if _canonical(fact, column) else _converted(fact, column)
+
+
+def _converted(fact: Fact, column: Sequence[Any]) -> list[Any]:
+    """Every value through ``convert`` (``BadValue`` when one does not fit), numbers a column at once."""
+    return _numbers(fact, column) if fact.type in _NUMBERS else [convert(fact, v) for v in column]
 
 
 def _filled(fact: Fact, column: Sequence[Any]) -> list[Any]:
@@ -289,8 +297,10 @@ def _canonical(fact: Fact, column: Sequence[Any]) -> bool:
         return set(present) <= set(fact.values or ())  # the keys, where a dict maps key → label
     if fact.type not in _NUMBERS or not present:
         return True
-    if not all(map(Decimal.is_finite, present)):
-        return False  # checked first: comparing a NaN signals
+    # between two bounds an infinity fails them, and ordering a NaN raises where InvalidOperation is trapped
+    guarded = fact.min is not None and fact.max is not None and getcontext().traps[InvalidOperation]
+    if not guarded and not all(map(Decimal.is_finite, present)):
+        return False
     low, high = min(present), max(present)
     if fact.type == "count" and not all(map(eq, present, map(Decimal.to_integral_value, present))):
         return False
@@ -328,13 +338,12 @@ def _events(fact: Fact, column: Sequence[Any]) -> list[Any]:
         if values is not None:
             odd = [(name, field, given) for (name, field), given in zip(fields.items(), values)
                    if not _canonical(field, given)]
-            if not odd:  # _event would rebuild each dict as it is: share it, as a Decimal is shared
-                return list(map(list.copy, column))
+            if not odd:  # _event would rebuild each list and dict as it is: keep them, as a Decimal is kept
+                return list(column)
             result = [[*map(dict, v)] if v else [] for v in column]  # _event's dicts, fields in given order
             copies = list(chain.from_iterable(result))
             for name, field, given in odd:
-                converted = _numbers(field, given) if field.type in _NUMBERS else [convert(field, v) for v in given]
-                for copy, value in zip(copies, converted):
+                for copy, value in zip(copies, _converted(field, given)):
                     copy[name] = value
             return result
     return [convert(fact, v) for v in column]  # odd shapes: _event, event by event
@@ -531,3 +540,103 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
             else:
                 result[name] = None
     return result
+
+
+def validate_columns(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[str, Any],
+                     required_when: Mapping[str, Expression] | None = None) -> list[GroupFacts]:
+    """``validate_population`` for facts given as a table: a ``unit`` column, ``group`` and
+    ``sequence`` columns where the rosters do not say, and one column per fact.
+
+    An empty cell (None) is a fact the unit does not give. The values and every ``FactError``
+    are exactly those of the same facts given unit by unit.
+    """
+    n = _table_rows(table)
+    try:
+        return _table(scheme, used, table, n, required_when or {})
+    except (_Doubt, BadValue, ArithmeticError):
+        pass
+    rows = {unit: {name: column[k] for name, column in table.items() if name != "unit" and column[k] is not None}
+            for k, unit in enumerate(table["unit"])}
+    return validate_population(scheme, used, rows, required_when)
+
+
+def _table_rows(table: Any) -> int:
+    """The number of rows of a well-formed table; ``FactError`` when it is not one."""
+    def bad(code: str, message: str, fact: str = "") -> FactError:
+        return FactError([FactIssue(code, "", fact, message)])
+    if not isinstance(table, Mapping) or "unit" not in table:
+        raise bad("not-a-table", "a table of facts is a mapping of column name to its values, with a `unit` column")
+    for name, column in table.items():
+        if not isinstance(column, Sequence) or isinstance(column, str):
+            raise bad("not-a-table", f"column {name!r} is not a sequence of values", str(name))
+    n = len(table["unit"])
+    for name, column in table.items():
+        if len(column) != n:
+            raise bad("not-a-table", f"column {name!r} has {len(column)} values, the `unit` column {n}", str(name))
+    counts = Counter(map(str, table["unit"]))
+    if len(counts) < n:
+        raise FactError([FactIssue("duplicate-unit", unit, "", f"the table names this unit {count} times")
+                         for unit, count in sorted(counts.items()) if count > 1])
+    return n
+
+
+def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[str, Sequence[Any]], n: int,
+           required_when: Mapping[str, Expression]) -> list[GroupFacts]:
+    units = table["unit"]
+    if not set(map(type, units)) <= {str} or not all(map(str.strip, units)):
+        raise _Doubt
+    groups = scheme.groups
+    placed = placements(scheme)
+    open_groups = {g.id: i for i, g in enumerate(groups) if g.units is None}
+    given_groups = table.get("group", repeat(None))
+    given_sequences = table.get("sequence", repeat(None))
+    members: list[list[int]] = [[] for _ in groups]
+    sequence_of: list[str | None] = [None] * n
+    for k, (unit, group, seq) in enumerate(zip(units, given_groups, given_sequences)):
+        place = placed.get(unit)  # the decisions of _place, without the words
+        if place is None:
+            gi = open_groups.get(group) if type(group) is str else None
+            if gi is None:
+                raise _Doubt
+            sequence = None
+        else:
+            gi, sequence = place
+            if group is not None and group != groups[gi].id:
+                raise _Doubt
+        if sequence is None and groups[gi].sequences:
+            if type(seq) is not str or seq not in {s.id for s in groups[gi].sequences}:
+                raise _Doubt
+            sequence = seq
+        elif sequence is not None and seq is not None and seq != sequence:
+            raise _Doubt
+        members[gi].append(k)
+        sequence_of[k] = sequence
+    facts = [name for name in table if name not in ("unit", *PLACEMENT_KEYS)]
+    if not set(facts) <= set(scheme.facts):
+        raise _Doubt
+    found = []
+    runner = Runner()
+    for gi, rows in enumerate(members):
+        if not rows:
+            continue
+        rows.sort(key=units.__getitem__)
+        whole = len(rows) == n and all(map(eq, rows, range(n)))  # the table is this group, in name order
+        for name in facts:  # a fact the group does not use must be left empty
+            if name not in used[gi] and any(table[name][k] is not None for k in rows):
+                raise _Doubt
+        columns: dict[str, list[Any]] = {}
+        for name in sorted(used[gi]):
+            fact = scheme.facts[name]
+            if name not in table:
+                column: list[Any] = [None] * len(rows)
+            elif whole:
+                column = list(table[name])
+            else:
+                column = list(map(table[name].__getitem__, rows))
+            if any(map(is_, column, repeat(None))):
+                column = _filled(fact, [_ABSENT if v is None else v for v in column])
+            columns[name] = [v for start in range(0, len(column), _BLOCK)  # blocks: their values stay in cache
+                             for v in _column(fact, column[start:start + _BLOCK])]
+        _required_when(required_when, columns, runner)
+        found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns))
+    return found

@@ -32,6 +32,7 @@ from run import population, without_rosters  # noqa: E402
 SCHEMES = {path.stem: apprule.load_scheme(path) for path in sorted((ROOT / "schemes").glob("*.yaml"))}
 ALL = [apprule.load_scheme(ROOT / "tests" / "language" / "mini.yaml"), *SCHEMES.values()]
 TOWNS = without_rosters(SCHEMES["xingyang_2021"])  # the benchmark's population: group 0, no rosters
+MINI = without_rosters(ALL[0])
 
 
 def _run(scheme: apprule.Scheme, facts: Any, validate: Callable[..., Any]) -> Any:
@@ -145,8 +146,8 @@ VALID_VARIANTS: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
     ("no events", lambda u: u.update(awards=None)),
     ("events left out", lambda u: u.pop("awards")),
     ("optional field left out", lambda u: u.update(awards=[{"level": "national", "date": dt.date(2021, 5, 1)}])),
-    ("enum by its label", lambda u: u.update(awards=[{"level": "国家级", "kind": "表彰奖励", "date": dt.date(2021, 5, 1),
-                                                      "matter": None}])),
+    ("enum by its label", lambda u: u.update(awards=[{"level": "国家级", "kind": "表彰奖励",
+                                                      "date": dt.date(2021, 5, 1), "matter": None}])),
     ("date as text", lambda u: u.update(circulars=[{"level": "national", "date": "2021-05-01"}])),
     ("datetime", lambda u: u.update(circulars=[{"level": "national", "date": dt.datetime(2021, 5, 1, 8)}])),
     ("count as text", lambda u: u.update(petitions=[{"kind": "beijing_group", "people": "3",
@@ -194,10 +195,10 @@ def test_the_collector_is_left_as_found() -> None:
 odd = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(), st.text(max_size=6),
     st.decimals(allow_nan=True, allow_infinity=True).filter(lambda d: not d.is_finite() or abs(d) < Decimal("1e50")),
-    st.sampled_from(["1e99", "NaN", "sNaN", "Infinity", "1,000", "50%", "一百", "", " 3 ", "2021-13-01", "2021-05-01",
-                     "true", "是", "9e999999", "1e9999999", "national", "国家级", "1_000"]),
-    st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                                   max_size=2),
+    st.sampled_from(["1e99", "NaN", "sNaN", "Infinity", "1,000", "50%", "一百", "", " 3 ", "2021-13-01",
+                     "2021-05-01", "true", "是", "9e999999", "1e9999999", "national", "国家级", "1_000"]),
+    st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
@@ -293,6 +294,19 @@ def test_mutated_benchmark_units_give_validate_facts_outcome(data: st.DataObject
         _mutate(data, TOWNS, facts)
     with decimal.localcontext(CONTEXT):
         assert_same(TOWNS, facts)
+
+
+@pytest.mark.parametrize("trapped", [True, False], ids=["NaN traps", "NaN quiet"])
+@pytest.mark.parametrize("fact", ["s_economy", "party", "econ", "high_tech"])  # bounded both ways, below, not
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("-sNaN"), Decimal("Infinity"), Decimal("-Infinity"),
+                                   "NaN", "-Infinity", float("nan"), float("inf")])
+def test_numbers_that_are_not_finite(trapped: bool, fact: str, value: Any) -> None:
+    scheme = TOWNS if fact == "s_economy" else MINI
+    facts = population(scheme, 0, 5, seed=2)
+    facts[sorted(facts)[2]][fact] = value
+    context = decimal.Context(traps=[decimal.InvalidOperation] if trapped else [])
+    with decimal.localcontext(context):
+        assert_same(scheme, facts)
 
 
 @pytest.mark.parametrize("facts", [None, [], "facts", 3, [("u", {})], {"u": None}, {"u": []}, {None: {}},
