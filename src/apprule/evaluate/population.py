@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..decimals import ONE, ZERO
@@ -92,32 +94,31 @@ class FlatEvents:
     numbers: list[int]
     events: list[dict[str, Any]]
     fields: dict[str, list[Any]]
-    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int]]] = field(default_factory=dict)
+    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
-        owners: list[int] = []
-        numbers: list[int] = []
-        events: list[dict[str, Any]] = []
-        for i, unit_events in enumerate(column):
-            if unit_events:
-                owners += [i] * len(unit_events)
-                numbers += range(1, len(unit_events) + 1)
-                events += unit_events
-        names = {name for e in events[:1] for name in e}  # validated events carry every declared field
-        return cls(owners, numbers, events, {name: [e[name] for e in events] for name in names})
+        lengths = list(map(len, column))
+        events = list(chain.from_iterable(column))
+        owners = list(chain.from_iterable(map(repeat, range(len(lengths)), lengths)))
+        numbers = list(chain.from_iterable(map(range, repeat(1), [k + 1 for k in lengths])))
+        names = list(events[0]) if events else []  # validated events carry every declared field
+        fields = [list(map(itemgetter(name), events)) for name in names]
+        return cls(owners, numbers, events, dict(zip(names, fields)))
 
     @property
     def n(self) -> int:
         return len(self.events)
 
-    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int]]:
-        """The events (positions) dated within ``start``..``end`` or undated, and those outside it."""
+    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int], list[int]]:
+        """The events (positions) dated within ``start``..``end`` or undated, those before, and those after."""
         key = (dated_by, start, end)
         if key not in self._periods:
             dates = self.fields.get(dated_by, [])  # no events, no fields
             within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
-            outside = [k for k, when in enumerate(dates) if when is not None and not start <= when <= end] \
-                if len(within) < len(dates) else []
-            self._periods[key] = (within, outside)
+            before = after = []
+            if len(within) < len(dates):
+                before = [k for k, when in enumerate(dates) if when is not None and when < start]
+                after = [k for k, when in enumerate(dates) if when is not None and when > end]
+            self._periods[key] = (within, before, after)
         return self._periods[key]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import add
 
 from ..decimals import ZERO, clamp, plain, round_to
 from ..errors import EvaluationError
@@ -254,6 +255,13 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
                     bonus[i] += value
                 else:
                     deduction[i] += value
+    nets = list(map(add, bonus, deduction))
+    if (spec.bonus_cap is None or max(bonus) <= spec.bonus_cap) and (
+            spec.deduction_cap is None or -min(deduction) <= spec.deduction_cap) and (
+            spec.min is None or min(nets) >= spec.min) and (spec.max is None or max(nets) <= spec.max):
+        col.values = nets  # no cap or limit reached (the usual case, checked in C)
+        _round(spec.round, col)
+        return col
     for i in range(pop.n):
         up, down = bonus[i], deduction[i]
         if spec.bonus_cap is not None and up > spec.bonus_cap:

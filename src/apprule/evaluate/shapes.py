@@ -294,9 +294,9 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
     flat = pop.events(spec.events)
     ks: Sequence[int] = range(flat.n)
     if node.dated_by:
-        ks, outside = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
-        if outside:
-            _outside_the_period(flat, outside, flat.fields[node.dated_by], pop.period.end, col)
+        ks, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        if before or after:
+            _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
         wanted = set(rows)
         ks = [k for k in ks if flat.owners[k] in wanted]
@@ -312,20 +312,18 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
     _for_each_in_full(pop, node, rows, col, flat, list(ks))
 
 
-def _outside_the_period(flat: FlatEvents, ks: list[int], dates: list[Any], end: dt.date, col: NodeColumn
+def _outside_the_period(flat: FlatEvents, before: list[int], after: list[int], dates: list[Any], col: NodeColumn
                         ) -> None:
-    explain = col.notes is not None
-    for k in ks:
-        if flat.owners[k] in col.inapplicable:
-            continue
-        owner, when = flat.owners[k], dates[k]
-        if when > end:
-            col.carried_owners.append(owner)
-            col.carried_events.append(flat.events[k])
-            if explain:
-                col.note(owner, f"event #{flat.numbers[k]} dated {when} is after the period: carried over to the next")
-        elif explain:
-            col.note(owner, f"event #{flat.numbers[k]} dated {when} is before the period: not counted")
+    """Events after the period are carried over to the next; those before it were counted in theirs."""
+    if col.inapplicable:
+        before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
+    col.carried_owners = [flat.owners[k] for k in after]
+    col.carried_events = [flat.events[k] for k in after]
+    if col.notes is not None:
+        late = set(after)
+        for k in sorted(before + after):
+            col.note(flat.owners[k], f"event #{flat.numbers[k]} dated {dates[k]} is " + (
+                "after the period: carried over to the next" if k in late else "before the period: not counted"))
 
 
 def _may_award(value: EventValue) -> bool:
