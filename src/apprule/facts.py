@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import chain, repeat
-from operator import eq, is_, itemgetter, methodcaller, mul
+from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -31,6 +31,7 @@ _ONE = Decimal(1)
 _BLOCK = 256  # units validated together: column passes over a block find its values in cache
 _NO_COMMAS = methodcaller("replace", ",", "")
 _PERCENT = methodcaller("endswith", "%")
+_DIGITS = attrgetter("digits")
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,7 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
     if not isinstance(facts, Mapping) or not set(map(type, facts)) <= {str}:
         raise _Doubt
     groups = scheme.groups
-    placed = placements(scheme)
-    open_groups = {g.id: i for i, g in enumerate(groups) if g.units is None}  # joined by naming them
-    sequences = [frozenset(s.id for s in g.sequences) for g in groups]
+    place = _Placer(scheme)
     allowed = [u.union(PLACEMENT_KEYS) for u in used]
     declared = [[(name, _declared(scheme, name)) for name in sorted(u)] for u in used]
     found: dict[int, GroupFacts] = {}
@@ -190,24 +189,7 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
             raise _Doubt
         members: list[list[tuple[str, str | None, dict[str, Any]]]] = [[] for _ in groups]
         for unit, given in zip(units, given_block):
-            place = placed.get(unit)  # the decisions of _place, without the words
-            if place is None:
-                group = given.get("group")
-                gi = open_groups.get(group) if type(group) is str else None
-                if gi is None:
-                    raise _Doubt
-                seq = None
-            else:
-                gi, seq = place
-                if "group" in given and given["group"] != groups[gi].id:
-                    raise _Doubt
-            if seq is None:
-                if sequences[gi]:
-                    seq = given.get("sequence")
-                    if type(seq) is not str or seq not in sequences[gi]:
-                        raise _Doubt
-            elif "sequence" in given and given["sequence"] != seq:
-                raise _Doubt
+            gi, seq = place(unit, given.get("group", _ABSENT), given.get("sequence", _ABSENT))
             members[gi].append((unit, seq, given))
         for gi, block in enumerate(members):
             if not block:
@@ -229,6 +211,37 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
     for group in found.values():
         _required_when(required_when, group.columns, runner)
     return [found[gi] for gi in sorted(found)]
+
+
+class _Placer:
+    """The decisions of ``_place`` without the words: a unit's group and sequence, or a doubt."""
+
+    def __init__(self, scheme: SchemeDefinition):
+        self.groups = scheme.groups
+        self.placed = placements(scheme)
+        self.open_groups = {g.id: i for i, g in enumerate(self.groups) if g.units is None}  # joined by naming them
+        self.sequences = [frozenset(s.id for s in g.sequences) for g in self.groups]
+
+    def __call__(self, unit: str, group: Any, sequence: Any) -> tuple[int, str | None]:
+        """``group`` and ``sequence`` as the unit's facts give them, ``_ABSENT`` where they say nothing."""
+        place = self.placed.get(unit)
+        if place is None:
+            gi = self.open_groups.get(group) if type(group) is str else None
+            if gi is None:
+                raise _Doubt
+            seq = None
+        else:
+            gi, seq = place
+            if group is not _ABSENT and group != self.groups[gi].id:
+                raise _Doubt
+        if seq is None:
+            if self.sequences[gi]:
+                if type(sequence) is not str or sequence not in self.sequences[gi]:
+                    raise _Doubt
+                seq = sequence
+        elif sequence is not _ABSENT and sequence != seq:
+            raise _Doubt
+        return gi, seq
 
 
 def _declared(scheme: SchemeDefinition, name: str) -> Fact:
@@ -316,6 +329,12 @@ def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
     numbers: list[Any] | None = None
     if kinds == {int}:
         numbers = list(map(Decimal, column))  # to_decimal of an int, in C
+    elif kinds == {float}:  # to_decimal's rule for floats: the repr, if it has no more digits than a float holds
+        texts = list(map(repr, column))
+        numbers = list(map(Decimal, texts))
+        if max(map(len, texts)) > _MAX_FLOAT_DIGITS and \
+                max(map(len, map(_DIGITS, map(Decimal.as_tuple, numbers)))) > _MAX_FLOAT_DIGITS:
+            raise _Doubt  # (a text of 15 characters has no more than 15 digits)
     elif kinds == {str}:  # to_decimal's rule for text, in C
         texts = list(map(_NO_COMMAS, map(str.strip, column)))
         if not (percent and any(map(_PERCENT, texts))):
@@ -362,7 +381,7 @@ def _required_when(required_when: Mapping[str, Expression], columns: dict[str, l
             if any(map(is_, map(dict.get, events, repeat(field)), repeat(None))):
                 if any(e.get(field) is None and holds(condition, e, runner) for e in events):
                     raise _Doubt
-        elif None in column or [] in column:
+        elif any(v is None or (type(v) is list and not v) for v in column):  # no == on Decimals: slow
             for i, value in enumerate(column):
                 if value in (None, []) and holds(condition, {n: c[i] for n, c in columns.items()}, runner):
                     raise _Doubt
@@ -585,32 +604,14 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
     units = table["unit"]
     if not set(map(type, units)) <= {str} or not all(map(str.strip, units)):
         raise _Doubt
-    groups = scheme.groups
-    placed = placements(scheme)
-    open_groups = {g.id: i for i, g in enumerate(groups) if g.units is None}
+    place = _Placer(scheme)
     given_groups = table.get("group", repeat(None))
     given_sequences = table.get("sequence", repeat(None))
-    members: list[list[int]] = [[] for _ in groups]
+    members: list[list[int]] = [[] for _ in scheme.groups]
     sequence_of: list[str | None] = [None] * n
-    for k, (unit, group, seq) in enumerate(zip(units, given_groups, given_sequences)):
-        place = placed.get(unit)  # the decisions of _place, without the words
-        if place is None:
-            gi = open_groups.get(group) if type(group) is str else None
-            if gi is None:
-                raise _Doubt
-            sequence = None
-        else:
-            gi, sequence = place
-            if group is not None and group != groups[gi].id:
-                raise _Doubt
-        if sequence is None and groups[gi].sequences:
-            if type(seq) is not str or seq not in {s.id for s in groups[gi].sequences}:
-                raise _Doubt
-            sequence = seq
-        elif sequence is not None and seq is not None and seq != sequence:
-            raise _Doubt
+    for k, (unit, group, seq) in enumerate(zip(units, given_groups, given_sequences)):  # an empty cell says nothing
+        gi, sequence_of[k] = place(unit, _ABSENT if group is None else group, _ABSENT if seq is None else seq)
         members[gi].append(k)
-        sequence_of[k] = sequence
     facts = [name for name in table if name not in ("unit", *PLACEMENT_KEYS)]
     if not set(facts) <= set(scheme.facts):
         raise _Doubt

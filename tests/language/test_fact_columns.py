@@ -194,7 +194,7 @@ def test_the_collector_is_left_as_found() -> None:
 
 odd = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(), st.text(max_size=6),
-    st.decimals(allow_nan=True, allow_infinity=True).filter(lambda d: not d.is_finite() or abs(d) < Decimal("1e50")),
+    st.decimals(allow_nan=True, allow_infinity=True).filter(lambda d: not d.is_finite() or abs(d) < 10**50),
     st.sampled_from(["1e99", "NaN", "sNaN", "Infinity", "1,000", "50%", "一百", "", " 3 ", "2021-13-01",
                      "2021-05-01", "true", "是", "9e999999", "1e9999999", "national", "国家级", "1_000"]),
     st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2),
@@ -294,6 +294,71 @@ def test_mutated_benchmark_units_give_validate_facts_outcome(data: st.DataObject
         _mutate(data, TOWNS, facts)
     with decimal.localcontext(CONTEXT):
         assert_same(TOWNS, facts)
+
+
+NUMBERS = apprule.load_scheme("""\
+dsl: 1
+id: numbers
+title: 数
+issuer: 测试
+date: 2021-01-01
+period: {kind: year, start: 2021-01-01, end: 2021-12-31}
+facts:
+  r: {type: rate, max: 2}
+  c: {type: count, min: 1, max: 50}
+  x: {type: number}
+  y: {type: number, min: -5, max: 5, required: false}
+groups:
+  - id: g
+    label: 组
+    adjustments:
+      id: adj
+      label: 加减分
+      rules:
+        - {id: a, label: 甲, formula: r + c + x + y}
+""", name="numbers.yaml")
+
+odd_numbers: dict[type, st.SearchStrategy[Any]] = {
+    int: st.integers(-(10**40), 10**40),
+    float: st.one_of(st.floats(), st.sampled_from([0.1 + 0.2, 1 / 3, 1e-7, -0.0, 1e300])),
+    str: st.one_of(st.from_regex(r"\A ?-?[0-9,]{0,4}(\.[0-9_]{0,3})?(e-?[0-9])?%? ?\Z"),
+                   st.sampled_from(["NaN", "sNaN", "Infinity", "1e999999999", "١٢", "1_0", "0x10",
+                                    "3.0000000000000000000000000000000000001"])),
+}
+
+
+def fitting(name: str, kind: type) -> st.SearchStrategy[Any]:
+    """Values of fact ``name`` of NUMBERS that fit it, as ``kind``."""
+    low, high = {"r": (0, 2), "c": (1, 50), "x": (-1000, 1000), "y": (-5, 5)}[name]
+    whole = st.integers(low, high)
+    if kind is int:
+        return whole
+    cents = st.integers(low * 100, high * 100).map(lambda i: Decimal(i) / 100)
+    number = whole.map(Decimal) if name == "c" else cents
+    if kind is float:
+        return number.map(float)
+    texts = [number.map(str), number.map(lambda d: f" {d:,} ")]
+    return st.one_of(*texts, number.map(lambda d: f"{d * 100}%")) if name == "r" else st.one_of(*texts)
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_whole_columns_of_numbers_to_convert(data: st.DataObject) -> None:
+    """One kind per column: int, float and text columns convert all at once."""
+    kinds = {name: data.draw(st.sampled_from([int, float, str])) for name in "rcxy"}
+    odd = data.draw(st.booleans())
+
+    def value(name: str) -> Any:
+        if odd and data.draw(st.integers(0, 4)) == 0:
+            return data.draw(odd_numbers[kinds[name]])
+        return data.draw(fitting(name, kinds[name]))
+    n = data.draw(st.integers(1, 6))
+    facts = {f"u{i}": {"group": "g", **{name: value(name) for name in kinds}} for i in range(n)}
+    with decimal.localcontext(CONTEXT) if data.draw(st.booleans()) else decimal.localcontext():
+        if not odd:
+            with fast_only():
+                _run(NUMBERS, facts, validate_population)
+        assert_same(NUMBERS, facts)
 
 
 @pytest.mark.parametrize("trapped", [True, False], ids=["NaN traps", "NaN quiet"])
