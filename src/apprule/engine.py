@@ -56,9 +56,9 @@ class Scheme:
 
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
             population = validate_population(self.definition, self._used, facts, self.required_when)
-        return self._evaluate(population, facts)
+            return self._evaluate(population, facts)
 
     def evaluate_columns(self, table: Mapping[str, Sequence[Any]]) -> Evaluation:
         """``evaluate`` for facts given as columns: ``unit`` (and ``group``, ``sequence`` where the rosters
@@ -66,9 +66,9 @@ class Scheme:
 
         A pandas DataFrame gives this as ``df.to_dict("list")``, an Arrow table as ``table.to_pydict()``.
         """
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
             population = validate_columns(self.definition, self._used, table, self.required_when)
-        return self._evaluate(population, set(table["unit"]))
+            return self._evaluate(population, set(table["unit"]))
 
     @property
     def _used(self) -> list[frozenset[str]]:
@@ -76,8 +76,7 @@ class Scheme:
 
     def _evaluate(self, population: list[GroupFacts], given: Container[str]) -> Evaluation:
         graphs = {g.index: g for g in self._graphs}
-        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
-            runs = [_GroupRun(graphs[found.index], found, self.definition) for found in population]
+        runs = [_GroupRun(graphs[found.index], found, self.definition) for found in population]
         missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in given)
         return Evaluation(runs, missing)
 
@@ -95,7 +94,7 @@ class Scheme:
 
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
-    """Evaluation makes many small acyclic objects: the cycle collector would only rescan them, over and over."""
+    """Validation and scoring make many small acyclic objects: the cycle collector would only rescan them."""
     enabled = gc.isenabled()
     gc.disable()
     try:

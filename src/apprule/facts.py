@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-import gc
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, getcontext
@@ -151,15 +150,10 @@ def validate_population(scheme: SchemeDefinition, used: list[frozenset[str]], fa
     A fast pass checks and converts whole columns; at the first doubt ``validate_facts`` does the
     work again, so the values and every ``FactError`` are exactly its own.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # many small acyclic lists: the collector would only rescan the population, again and again
     try:
         return _population(scheme, used, facts, required_when or {})
     except (_Doubt, BadValue, ArithmeticError):  # ArithmeticError: a decimal signal, raised again below
         pass
-    finally:
-        if collecting:
-            gc.enable()
     return _grouped(validate_facts(scheme, used, facts, required_when), used)
 
 

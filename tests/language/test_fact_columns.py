@@ -178,13 +178,13 @@ def test_only_groups_with_units_in_group_order() -> None:
 
 
 def test_the_collector_is_left_as_found() -> None:
-    facts = population(TOWNS, 0, 10, seed=1)
+    facts = population(TOWNS, 0, 10, seed=1)  # the engine pauses it while it validates and scores
     assert gc.isenabled()
-    _run(TOWNS, facts, validate_population)
+    TOWNS.evaluate(facts)
     assert gc.isenabled()
     gc.disable()
     try:
-        _run(TOWNS, facts, validate_population)
+        TOWNS.evaluate(facts)
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -110,7 +110,8 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
             continue
         capped = clamp(value, leaf.min, col.maxes.get(i, leaf.max))
         if capped != value:
-            col.note(i, f"{plain(value)} {'capped at' if capped < value else 'floored at'} {plain(capped)}")
+            if col.notes is not None:
+                col.note(i, f"{plain(value)} {'capped at' if capped < value else 'floored at'} {plain(capped)}")
             values[i] = capped
 
 
@@ -262,17 +263,20 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
         col.values = nets  # no cap or limit reached (the usual case, checked in C)
         _round(spec.round, col)
         return col
+    explain = col.notes is not None
     for i in range(pop.n):
         up, down = bonus[i], deduction[i]
         if spec.bonus_cap is not None and up > spec.bonus_cap:
-            col.note(i, f"bonuses {plain(up)} capped at {plain(spec.bonus_cap)}")
+            if explain:
+                col.note(i, f"bonuses {plain(up)} capped at {plain(spec.bonus_cap)}")
             up = spec.bonus_cap
         if spec.deduction_cap is not None and -down > spec.deduction_cap:
-            col.note(i, f"deductions {plain(down)} limited to -{plain(spec.deduction_cap)}")
+            if explain:
+                col.note(i, f"deductions {plain(down)} limited to -{plain(spec.deduction_cap)}")
             down = -spec.deduction_cap
         net = up + down
         value = clamp(net, spec.min, spec.max)
-        if value != net:
+        if explain and value != net:
             col.note(i, f"net {plain(net)} limited to {plain(value)}")
         col.values[i] = value
     _round(spec.round, col)

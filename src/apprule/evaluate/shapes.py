@@ -137,13 +137,13 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         if shape == "score":
             for i, x in zip(rows, xs):
                 y = x if within else clamp(x, ZERO, high)
-                if y != x:
+                if explain and y != x:
                     col.note(i, f"{plain(x)} clamped to {plain(y)}")
                 values[i] = y
             return
         weight = leaf.max or ZERO
         for i, x in zip(rows, xs):
-            if x > ONE:
+            if explain and x > ONE:
                 col.note(i, f"rate {plain(x)} counted as 1")
             values[i] = (x if within else clamp(x, ZERO, ONE)) * weight
     elif shape == "per":
