@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -98,13 +97,16 @@ class FlatEvents:
 
     @classmethod
     def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
-        lengths = list(map(len, column))
-        events = list(chain.from_iterable(column))
-        owners = list(chain.from_iterable(map(repeat, range(len(lengths)), lengths)))
-        numbers = list(chain.from_iterable(map(range, repeat(1), [k + 1 for k in lengths])))
+        owners: list[int] = []
+        numbers: list[int] = []
+        events: list[dict[str, Any]] = []
+        for i, unit_events in enumerate(column):
+            if unit_events:  # most units have none
+                owners += [i] * len(unit_events)
+                numbers += range(1, len(unit_events) + 1)
+                events += unit_events
         names = list(events[0]) if events else []  # validated events carry every declared field
-        fields = [list(map(itemgetter(name), events)) for name in names]
-        return cls(owners, numbers, events, dict(zip(names, fields)))
+        return cls(owners, numbers, events, {name: list(map(itemgetter(name), events)) for name in names})
 
     @property
     def n(self) -> int:

@@ -128,12 +128,15 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
         rows, xs = read_numbers(pop, node, "of", rows, col, what)
+        high = leaf.max if shape == "score" else ONE
+        within = shape == "formula" or not xs or (min(xs) >= ZERO and (high is None or max(xs) <= high))
+        if within and len(rows) == pop.n and shape != "rate":  # the usual case: the column is the values
+            col.values = xs  # a list of its own (read returns a new one)
+            return
         if shape == "formula":
             for i, x in zip(rows, xs):
                 values[i] = x
             return
-        high = leaf.max if shape == "score" else ONE
-        within = not xs or (min(xs) >= ZERO and (high is None or max(xs) <= high))  # the usual case, checked in C
         if shape == "score":
             for i, x in zip(rows, xs):
                 y = x if within else clamp(x, ZERO, high)
