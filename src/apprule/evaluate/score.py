@@ -250,6 +250,8 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
     bonus = [ZERO] * pop.n
     deduction = [ZERO] * pop.n
     for child in children:
+        if not any(child.values):  # a rule nobody earned anything under (any() runs in C)
+            continue
         for i, value in enumerate(child.values):
             if value:
                 if value > ZERO:
