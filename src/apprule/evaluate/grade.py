@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any, Sequence
+from typing import Any
 
 from ..decimals import CONTEXT, ZERO, plain
 from ..expressions import Expression, RowError, Runner, evaluate_column
