@@ -570,7 +570,7 @@ def validate_columns(scheme: SchemeDefinition, used: list[frozenset[str]], table
         pass
     rows = {unit: {name: column[k] for name, column in table.items() if name != "unit" and column[k] is not None}
             for k, unit in enumerate(table["unit"])}
-    return validate_population(scheme, used, rows, required_when)
+    return _grouped(validate_facts(scheme, used, rows, required_when), used)  # the fast pass already doubted
 
 
 def _table_rows(table: Any) -> int:

@@ -234,7 +234,7 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
     col = new_column(pop, spec.max)
-    col.values = [sum(parts, ZERO) for parts in zip(*(c.values for c in children))] if children else col.values
+    col.values = _sums([c.values for c in children], pop.n)
     if max(col.values, default=ZERO) > spec.max:
         for i, value in enumerate(col.values):
             if value > spec.max:
@@ -242,6 +242,11 @@ def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> Node
                 col.values[i] = spec.max
     _round(spec.round, col)
     return col
+
+
+def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
+    """Each unit's sum over ``columns`` (0 for every unit when there are none)."""
+    return [sum(parts, ZERO) for parts in zip(*columns)] if columns else [ZERO] * n
 
 
 def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColumn:
@@ -288,8 +293,7 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
 def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -> NodeColumn:
     group = graph.group
     col = new_column(pop, group.max)
-    sections = [sum(parts, ZERO) for parts in zip(*(columns[s].values for s in graph.top))] if graph.top \
-        else [ZERO] * pop.n
+    sections = _sums([columns[s].values for s in graph.top], pop.n)
     adjustments = columns[group.adjustments.id].values if group.adjustments else [ZERO] * pop.n
     expr = graph.total
     if expr is None:
