@@ -6,6 +6,8 @@ import decimal
 import gc
 import os
 from contextlib import contextmanager
+from itertools import filterfalse, repeat
+from operator import is_, neg
 from typing import Any, Container, Iterator, Mapping, Sequence
 
 from .errors import Problem, SchemeError
@@ -160,7 +162,8 @@ def _locate(src: Source, code: str, message: str, path: tuple[Any, ...], hint: s
 # --- evaluation of one group -----------------------------------------------------------------------
 
 def _population(definition: SchemeDefinition, facts: GroupFacts, explain: bool = False) -> Population:
-    return Population(facts.units, facts.sequences, dict(facts.columns), definition.period, explain)
+    return Population(facts.units, facts.sequences, dict(facts.columns), definition.period, explain,
+                      dict(facts.events))
 
 
 class _GroupRun:
@@ -185,10 +188,11 @@ class _GroupRun:
             self.ranks, self.grades = self.would_rank, self.would_grade
         self.scope_sizes = sizes
         sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
-        totals, ranks = self.total.values, self.ranks
-        self.order = sorted(range(pop.n), key=lambda i: (
-            sequences.get(pop.sequences[i], -1),
-            ranks[i] is None, ranks[i] or 0, -totals[i], pop.units[i]))
+        ranks = self.ranks
+        keys = list(zip(map(sequences.get, pop.sequences, repeat(-1)), map(is_, ranks, repeat(None)),
+                        [r or 0 for r in ranks], map(neg, self.total.values)))
+        # sequence, rank (the unranked last), total; the units are in name order and sorting is stable
+        self.order = sorted(range(pop.n), key=keys.__getitem__)
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
 
     @property
@@ -256,10 +260,12 @@ def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[V
     ranking = group.ranking
     ranked_members = list(range(pop.n))
     if ranking is not None:
-        excluded = set(ranking.exclude)
-        if excluded or vetoes:
-            ranked_members = [i for i in ranked_members if pop.units[i] not in excluded
-                              and not any(v.effects.unrank for v in vetoes.get(i, ()))]
+        left_out = {i for i, found in vetoes.items() if any(v.effects.unrank for v in found)}
+        if ranking.exclude:
+            excluded = set(ranking.exclude)
+            left_out.update(i for i, unit in enumerate(pop.units) if unit in excluded)
+        if left_out:
+            ranked_members = list(filterfalse(left_out.__contains__, ranked_members))
         for key, members in scopes(pop.sequences, ranked_members, ranking.scope).items():
             sizes[key] = len(members)
             for i, rank in rank_scope(pop, graph, ranking, members).items():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, getcontext
-from itertools import chain, repeat
-from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul
+from itertools import chain, compress, groupby, repeat
+from operator import and_, attrgetter, eq, is_, itemgetter, methodcaller, mul
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -137,6 +137,69 @@ class GroupFacts:
     sequences: list[str | None]  # each unit's sequence id (None when the group has none)
     #: fact → one converted value per unit, aligned with ``units``; every fact the group uses has one
     columns: dict[str, list[Any]]
+    #: events fact → the same events laid flat, where validation laid them (the scorer lays the others)
+    events: dict[str, FlatEvents] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class FlatEvents:
+    """Every unit's events of one fact, laid end to end: the owner and number of each, and its fields."""
+
+    owners: list[int] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    #: field → its value in each event (validated events carry every declared field)
+    fields: dict[str, list[Any]] = field(default_factory=dict)
+    units: int = 0  # the units laid so far: the next one's position
+    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int], list[int]]] = \
+        field(default_factory=dict)
+    _numbers: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
+        flat = cls()
+        events = list(chain.from_iterable(column))
+        names = list(events[0]) if events else []
+        flat.extend(column, events, names, _each(events, names) or [])
+        return flat
+
+    def extend(self, column: Sequence[Sequence[Any]], events: list[dict[str, Any]], names: Sequence[str],
+               values: Sequence[Sequence[Any]]) -> None:
+        """Lay the next units' event lists (``column``): ``events`` end to end, and field ``names``' ``values``."""
+        lengths = list(map(len, column))
+        owners = compress(range(self.units, self.units + len(column)), lengths)  # most units have no events
+        self.owners += chain.from_iterable(map(repeat, owners, filter(None, lengths)))
+        self.events += events
+        for name, given in zip(names, values):
+            self.fields.setdefault(name, []).extend(given)
+        self.units += len(column)
+
+    @property
+    def n(self) -> int:
+        return len(self.events)
+
+    @property
+    def numbers(self) -> list[int]:
+        """The 1-based number of each event within its unit's list (for notes: rarely asked, so made then)."""
+        if len(self._numbers) != self.n:
+            self._numbers = list(chain.from_iterable(range(1, len(list(run)) + 1) for _, run in groupby(self.owners)))
+        return self._numbers
+
+    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int], list[int]]:
+        """The events (positions) dated within ``start``..``end`` or undated, those before, and those after."""
+        key = (dated_by, start, end)
+        if key not in self._periods:
+            dates = self.fields.get(dated_by, [])  # no events, no fields
+            positions = range(len(dates))
+            if any(map(is_, dates, repeat(None))):
+                within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
+            else:  # compared in C
+                within = list(compress(positions, map(and_, map(start.__le__, dates), map(end.__ge__, dates))))
+            before = after = []
+            if len(within) < len(dates):
+                before = [k for k, when in enumerate(dates) if when is not None and when < start]
+                after = [k for k, when in enumerate(dates) if when is not None and when > end]
+            self._periods[key] = (within, before, after)
+        return self._periods[key]
 
 
 class _Doubt(Exception):
@@ -200,7 +263,10 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
             if values is None:  # some unit leaves a fact out
                 values = [_given(fact, name, givens) for name, fact in declared[gi]]
             for (name, fact), column in zip(declared[gi], values):
-                group.columns[name] += _column(fact, column)
+                if fact.type == "events":
+                    group.columns[name] += _events(fact, column, group.events.setdefault(name, FlatEvents()))
+                else:
+                    group.columns[name] += _column(fact, column)
     runner = Runner()
     for group in found.values():
         _required_when(required_when, group.columns, runner)
@@ -264,9 +330,7 @@ def _given(fact: Fact, name: str, givens: list[dict[str, Any]]) -> list[Any]:
 
 
 def _column(fact: Fact, column: Sequence[Any]) -> Sequence[Any]:
-    """One fact of every unit, converted as ``convert`` would."""
-    if fact.type == "events":
-        return _events(fact, column)
+    """One fact (not events) of every unit, converted as ``convert`` would."""
     return column if _canonical(fact, column) else _converted(fact, column)
 
 
@@ -340,26 +404,34 @@ def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
     return numbers
 
 
-def _events(fact: Fact, column: Sequence[Any]) -> list[Any]:
-    """Lists of events; when every event gives exactly the declared fields, field by field as columns."""
+def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> list[Any]:
+    """Lists of events, also laid onto ``flat``; when every event gives exactly the declared fields,
+    checked field by field as columns."""
     fields = fact.fields or {}
+    names = list(fields)
     if set(map(type, column)) == {list}:
         events = list(chain.from_iterable(column))
         values = None
         if set(map(type, events)) <= {dict} and set(map(len, events)) <= {len(fields)}:
-            values = _each(events, list(fields))  # all declared fields and no more: what _event checks
+            values = _each(events, names)  # all declared fields and no more: what _event checks
         if values is not None:
-            odd = [(name, field, given) for (name, field), given in zip(fields.items(), values)
-                   if not _canonical(field, given)]
+            odd = [k for k, (field, given) in enumerate(zip(fields.values(), values)) if not _canonical(field, given)]
             if not odd:  # _event would rebuild each list and dict as it is: keep them, as a Decimal is kept
+                flat.extend(column, events, names, values)
                 return list(column)
             result = [[*map(dict, v)] if v else [] for v in column]  # _event's dicts, fields in given order
             copies = list(chain.from_iterable(result))
-            for name, field, given in odd:
-                for copy, value in zip(copies, _converted(field, given)):
-                    copy[name] = value
+            values = list(values)
+            for k in odd:
+                values[k] = _converted(fields[names[k]], values[k])
+                for copy, value in zip(copies, values[k]):
+                    copy[names[k]] = value
+            flat.extend(result, copies, names, values)
             return result
-    return [convert(fact, v) for v in column]  # odd shapes: _event, event by event
+    result = [convert(fact, v) for v in column]  # odd shapes: _event, event by event
+    events = list(chain.from_iterable(result))
+    flat.extend(result, events, names, _each(events, names) or [])
+    return result
 
 
 def _required_when(required_when: Mapping[str, Expression], columns: dict[str, list[Any]],
@@ -544,11 +616,11 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
             result[name] = convert(fields[name], value)
         except BadValue as bad:
             raise BadValue(bad.code, f"event {index + 1}, field {name!r}: {bad.message}") from None
-    for name, field in fields.items():
+    for name, declared in fields.items():
         if name not in result:
-            if field.default is not None:
-                result[name] = convert(field, field.default)
-            elif field.required:
+            if declared.default is not None:
+                result[name] = convert(declared, declared.default)
+            elif declared.required:
                 raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}")
             else:
                 result[name] = None
@@ -620,6 +692,7 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
             if name not in used[gi] and any(table[name][k] is not None for k in rows):
                 raise _Doubt
         columns: dict[str, list[Any]] = {}
+        events: dict[str, FlatEvents] = {}
         for name in sorted(used[gi]):
             fact = scheme.facts[name]
             if name not in table:
@@ -630,8 +703,12 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
                 column = list(map(table[name].__getitem__, rows))
             if any(map(is_, column, repeat(None))):
                 column = _filled(fact, [_ABSENT if v is None else v for v in column])
-            columns[name] = [v for start in range(0, len(column), _BLOCK)  # blocks: their values stay in cache
-                             for v in _column(fact, column[start:start + _BLOCK])]
+            blocks = [column[start:start + _BLOCK] for start in range(0, len(column), _BLOCK)]  # kept in cache
+            if fact.type == "events":
+                flat = events[name] = FlatEvents()
+                columns[name] = [v for block in blocks for v in _events(fact, block, flat)]
+            else:
+                columns[name] = [v for block in blocks for v in _column(fact, block)]
         _required_when(required_when, columns, runner)
-        found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns))
+        found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns, events))
     return found

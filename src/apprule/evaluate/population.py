@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..decimals import ONE, ZERO
 from ..errors import EvaluationError
 from ..expressions import Expression, RowError, empty_names, evaluate_column
+from ..facts import FlatEvents
 from ..scheme.model import Period
 
 
@@ -25,7 +24,7 @@ class Population:
     period: Period
     #: whether the nodes keep their notes and inputs (an explanation was asked for)
     explain: bool = False
-    #: events fact → its events laid flat (built on first use)
+    #: events fact → its events laid flat (by validation, or here on first use)
     flat: dict[str, FlatEvents] = field(default_factory=dict)
 
     @property
@@ -82,45 +81,3 @@ class Row(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._names)
-
-
-@dataclass(eq=False)
-class FlatEvents:
-    """Every unit's events of one fact, laid end to end: the owner and number of each, and its fields."""
-
-    owners: list[int]
-    #: 1-based number of the event within its unit's list
-    numbers: list[int]
-    events: list[dict[str, Any]]
-    fields: dict[str, list[Any]]
-    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
-        owners: list[int] = []
-        numbers: list[int] = []
-        events: list[dict[str, Any]] = []
-        for i, unit_events in enumerate(column):
-            if unit_events:  # most units have none
-                owners += [i] * len(unit_events)
-                numbers += range(1, len(unit_events) + 1)
-                events += unit_events
-        names = list(events[0]) if events else []  # validated events carry every declared field
-        return cls(owners, numbers, events, {name: list(map(itemgetter(name), events)) for name in names})
-
-    @property
-    def n(self) -> int:
-        return len(self.events)
-
-    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int], list[int]]:
-        """The events (positions) dated within ``start``..``end`` or undated, those before, and those after."""
-        key = (dated_by, start, end)
-        if key not in self._periods:
-            dates = self.fields.get(dated_by, [])  # no events, no fields
-            within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
-            before = after = []
-            if len(within) < len(dates):
-                before = [k for k, when in enumerate(dates) if when is not None and when < start]
-                after = [k for k, when in enumerate(dates) if when is not None and when > end]
-            self._periods[key] = (within, before, after)
-        return self._periods[key]

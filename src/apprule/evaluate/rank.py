@@ -12,7 +12,7 @@ from .population import Population
 
 def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = False) -> list[int]:
     """The rank of each value: 1 + how many (distinct, when dense) values are strictly better. n log n."""
-    keyed = sorted(range(len(values)), key=lambda i: values[i], reverse=order == "desc")
+    keyed = sorted(range(len(values)), key=values.__getitem__, reverse=order == "desc")
     ranks = [0] * len(values)
     rank = distinct = 0
     previous: Any = object()
@@ -55,7 +55,8 @@ def places_below(ranks: Mapping[int, int]) -> dict[int, int]:
 def rank_scope(pop: Population, graph: GroupGraph, ranking: Ranking, members: list[int]) -> dict[int, int]:
     """Rank the units ``members`` by the ranking's value, then its tie-breakers."""
     exprs = [e for e in (graph.ranking_by, *graph.tie_breakers) if e is not None]
-    keys = list(zip(*(pop.numbers(pop.column(e, "ranking", members), members, "the ranking value", "ranking")
-                      for e in exprs)))
+    columns = [pop.numbers(pop.column(e, "ranking", members), members, "the ranking value", "ranking")
+               for e in exprs]
+    keys: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns))  # one value: no tuples
     ranks = competition_ranks(keys, ranking.order, dense=ranking.ties == "dense")
     return dict(zip(members, ranks))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import compress
 from operator import add
 
 from ..decimals import ZERO, clamp, plain, round_to
@@ -245,8 +246,11 @@ def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> Node
 
 
 def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
-    """Each unit's sum over ``columns`` (0 for every unit when there are none)."""
-    return [sum(parts, ZERO) for parts in zip(*columns)] if columns else [ZERO] * n
+    """Each unit's sum over ``columns`` (0 for every unit when there are none), in their order."""
+    sums = [ZERO] * n
+    for column in columns:
+        sums = list(map(add, sums, column))  # column by column: the additions run in C
+    return sums
 
 
 def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColumn:
@@ -255,14 +259,12 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
     bonus = [ZERO] * pop.n
     deduction = [ZERO] * pop.n
     for child in children:
-        if not any(child.values):  # a rule nobody earned anything under (any() runs in C)
-            continue
-        for i, value in enumerate(child.values):
-            if value:
-                if value > ZERO:
-                    bonus[i] += value
-                else:
-                    deduction[i] += value
+        values = child.values
+        for i in compress(range(pop.n), values):  # the units that earned something (found in C)
+            if values[i] > ZERO:
+                bonus[i] += values[i]
+            else:
+                deduction[i] += values[i]
     nets = list(map(add, bonus, deduction))
     if (spec.bonus_cap is None or max(bonus) <= spec.bonus_cap) and (
             spec.deduction_cap is None or -min(deduction) <= spec.deduction_cap) and (

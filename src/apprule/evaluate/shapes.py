@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import repeat
-from operator import is_
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
@@ -12,11 +12,13 @@ from typing import Any, Callable, Sequence
 from ..decimals import ONE, ZERO, clamp, plain, whole_steps
 from ..errors import EvaluationError
 from ..expressions import RowError, empty_names, evaluate_column
+from ..facts import FlatEvents
 from ..scheme.model import Award, Band, Bands, EventValue, Table
 from .graph import GraphNode
-from .population import FlatEvents, Population
+from .population import Population
 
 Names = tuple[str, ...]
+_POINTS = attrgetter("points")
 
 
 @dataclass(slots=True, eq=False)
@@ -303,8 +305,7 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
         wanted = set(rows)
         ks = [k for k in ks if flat.owners[k] in wanted]
     if "where" in node.event_exprs and ks:
-        keep = _event_column(pop, node, "where", flat, list(ks))
-        ks = [k for k, ok in zip(ks, keep) if ok]
+        ks = list(compress(ks, _event_column(pop, node, "where", flat, list(ks))))
     if col.notes is None and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
             and not _may_award(spec.value):  # the usual case: only the sum per unit matters
         values, owners = col.values, flat.owners
@@ -319,8 +320,8 @@ def _outside_the_period(flat: FlatEvents, before: list[int], after: list[int], d
     """Events after the period are carried over to the next; those before it were counted in theirs."""
     if col.inapplicable:
         before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
-    col.carried_owners = [flat.owners[k] for k in after]
-    col.carried_events = [flat.events[k] for k in after]
+    col.carried_owners = list(map(flat.owners.__getitem__, after))
+    col.carried_events = list(map(flat.events.__getitem__, after))
     if col.notes is not None:
         late = set(after)
         for k in sorted(before + after):
@@ -346,10 +347,19 @@ def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[i
     if value.points is not None or not ks:
         return [value.points or ZERO] * len(ks)
     if value.table is not None:
+        keys = _event_column(pop, node, "of", flat, ks)
         # a text key, or a whole number equal to an int key, finds what `table_award` would find
-        found = list(map(value.table.map.get, _event_column(pop, node, "of", flat, ks)))
-        if not any(map(is_, found, repeat(None))):
-            return [award.points for award in found if award is not None]
+        found: list[Award | None] = list(map(value.table.map.get, keys))
+        for j in [j for j, award in enumerate(found) if award is None] if any(map(is_, found, repeat(None))) else ():
+            try:  # not found as it is: `table_award` decides (`otherwise`, or an error)
+                found[j] = table_award(value.table, keys[j], False)[1]
+            except ValueError as exc:
+                raise EvaluationError(pop.units[flat.owners[ks[j]]], node.id, str(exc)) from None
+        return list(map(_POINTS, found))
+    xs = _event_column(pop, node, "of" if value.bands is not None else "formula", flat, ks)
+    if set(map(type, xs)) <= {Decimal}:  # numbers as they are (anything else: `_event_values` decides)
+        bands = value.bands
+        return xs if bands is None else [band_award(bands, x, False)[0] for x in xs]
     return [one.value for one in _event_values(pop, node, flat, ks)]
 
 
@@ -391,7 +401,7 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: list
     value = spec.value
     if not rows:
         return []
-    numbers = [flat.numbers[k] for k in rows]
+    numbers = list(map(flat.numbers.__getitem__, rows))
     keys = flat.fields[spec.key] if spec.key else None
     if value.points is not None:
         return [_Counted(n, value.points, keys[k] if keys else None) for n, k in zip(numbers, rows)]
