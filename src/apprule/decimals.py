@@ -27,12 +27,14 @@ def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT)
 
 
+_WHOLE = {"floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING, "nearest": decimal.ROUND_HALF_UP}
+
+
 def whole_steps(steps: Decimal, whole: Literal["floor", "ceil", "nearest", "pro_rata"]) -> Decimal:
     """How many steps count: whole ones rounded down, up, to nearest (half up), or pro rata."""
     if whole == "pro_rata":
         return steps
-    mode = {"floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING, "nearest": decimal.ROUND_HALF_UP}[whole]
-    return steps.to_integral_value(rounding=mode, context=CONTEXT)
+    return steps.to_integral_value(rounding=_WHOLE[whole], context=CONTEXT)
 
 
 def clamp(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:
@@ -41,6 +43,15 @@ def clamp(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:
     if low is not None and value < low:
         value = low
     return value
+
+
+def clamped(values: list[Decimal], low: Decimal | None, high: Decimal | None) -> list[Decimal]:
+    """``clamp`` of every value; ``values`` itself when none lies outside (checked in C)."""
+    if not values or ((high is None or max(values) <= high) and (low is None or min(values) >= low)):
+        return values
+    if high is not None:  # as `clamp`: the upper bound first
+        values = [high if value > high else value for value in values]
+    return values if low is None else [low if value < low else value for value in values]
 
 
 def plain(value: Decimal) -> str:

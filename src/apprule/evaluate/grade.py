@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from itertools import compress
 from typing import Any
 
 from ..decimals import CONTEXT, ZERO, plain
@@ -78,17 +79,24 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     levels = grades.levels
     index = {g: i for i, g in enumerate(levels)}
     decisions = {i: GradeDecision() for i in members}
-    order = sorted(members, key=lambda i: (ranks.get(i, len(members) + 1), names[i]))
-    allowed: dict[int, set[str]] = {}
+    unranked = len(members) + 1
+    by_rank = [ranks.get(i, unranked) for i in members]
+    # by rank, then name: the members come in position order, which is name order, and sorting is stable
+    order = [members[k] for k in sorted(range(len(members)), key=by_rank.__getitem__)]
+    every = frozenset(levels)
+    allowed: dict[int, frozenset[str]] = {}  # the grades a unit may take, where a veto bars some
     for i in members:
-        allowed[i] = set(levels)
         for veto in vetoes.get(i, ()):
+            allowed.setdefault(i, every)
             barred = set(veto.effects.bar)
             if veto.effects.cap is not None:
                 barred |= {g for g in levels if index[g] < index[veto.effects.cap]}
             if barred & allowed[i]:
                 decisions[i].notes.append(f"{veto.label}: not eligible for {', '.join(g for g in levels if g in barred)}")
             allowed[i] -= barred
+
+    def may(i: int, grade: str) -> bool:
+        return grade in allowed.get(i, every)
 
     # 排名靠后的1个: grade conditions may also read the scope's size and the place counted from the bottom
     below = places_below({i: ranks[i] for i in members if i in ranks})
@@ -98,17 +106,20 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
         pop.names["rank_from_bottom"][i] = 1 + below[ranks[i]] if i in ranks else None
     answers: dict[int, dict[int, Any] | None] = {}  # condition → its value for every member, when all could be computed
 
-    def test(expr_index: int, tests: dict[int, Expression], i: int) -> bool:
+    def passing(expr_index: int, tests: dict[int, Expression], units: list[int]) -> list[bool]:
+        """Whether each of ``units`` meets the condition (a unit is asked alone only when the column fails)."""
         expr = tests.get(expr_index)
         if expr is None:
-            return True
+            return [True] * len(units)
         if id(expr) not in answers:
             try:
                 answers[id(expr)] = dict(zip(members, evaluate_column(expr, pop.names, pop.n, members)))
             except RowError:  # some unit cannot answer: ask each unit when (and only if) it comes to it
                 answers[id(expr)] = None
         found = answers[id(expr)]
-        return bool(found[i] if found is not None else Runner().run_for(expr, pop.row(i), names[i], "grades"))
+        if found is not None:
+            return list(map(bool, map(found.__getitem__, units)))
+        return [bool(Runner().run_for(expr, pop.row(i), names[i], "grades")) for i in units]
 
     counts, count_notes = quota_counts(grades, len(members), {sequences[i] for i in members})
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
@@ -121,8 +132,9 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     for g, grant in enumerate(grades.grants):
         if not grant.uses_quota:
             continue
-        for i in order:
-            if i in graded or not test(g, graph.grant_tests, i) or not (grant.over_bars or grant.grade in allowed[i]):
+        pool = [i for i in order if i not in graded]
+        for i in compress(pool, passing(g, graph.grant_tests, pool)):
+            if not (grant.over_bars or may(i, grant.grade)):
                 continue
             place = next((r for r, rule in enumerate(grades.rules) if rule.grade == grant.grade and r in counts),
                          None)
@@ -134,20 +146,16 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
 
     carry = 0
     for r, rule in enumerate(grades.rules):
-        candidates = []
-        in_line = []  # candidates and the units a veto bars from this grade, in rank order
-        for i in order:
-            if i in graded or (rule.sequences is not None and sequences[i] not in rule.sequences):
-                continue
-            if rule.grade not in allowed[i]:
-                in_line.append(i)
-                continue
-            if not test(r, graph.grade_tests, i):
-                if explain:
+        pool = [i for i in order if i not in graded and (rule.sequences is None or sequences[i] in rule.sequences)]
+        eligible = [i for i in pool if may(i, rule.grade)] if allowed else pool
+        candidates = list(compress(eligible, passing(r, graph.grade_tests, eligible)))
+        # candidates and the units a veto bars from this grade, in rank order
+        met = set(candidates)
+        in_line = candidates if not allowed else [i for i in pool if i in met or not may(i, rule.grade)]
+        if explain and len(candidates) < len(eligible):
+            for i in eligible:
+                if i not in met:
                     decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
-                continue
-            candidates.append(i)
-            in_line.append(i)
         if r not in counts:
             for i in candidates:
                 graded[i] = rule.grade
@@ -184,13 +192,12 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     for g, grant in enumerate(grades.grants):
         if grant.uses_quota:
             continue
-        for i in order:
-            current = graded.get(i)
-            if current is None or not test(g, graph.grant_tests, i):
-                continue
+        pool = [i for i in order if i in graded]
+        for i in compress(pool, passing(g, graph.grant_tests, pool)):
+            current = graded[i]
             if grant.from_ is not None and current not in grant.from_:
                 continue
-            if index[grant.grade] >= index[current] or not (grant.over_bars or grant.grade in allowed[i]):
+            if index[grant.grade] >= index[current] or not (grant.over_bars or may(i, grant.grade)):
                 continue
             graded[i] = grant.grade
             decisions[i].notes.append(f"{grant.label}: {current} → {grant.grade} outside the quota")
@@ -210,8 +217,8 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
         if decision.grade is None:
             decision.notes.append("no grade: barred from every grade it could take")
     # the published order: by grade, a demoted unit at the bottom of its new grade, then by rank
-    published = sorted(order, key=lambda i: (index.get(decisions[i].grade or "", len(levels)), decisions[i].demoted,
-                                             ranks.get(i, len(members) + 1), names[i]))
+    keys = {i: (index.get(decisions[i].grade or "", len(levels)), decisions[i].demoted) for i in order}
+    published = sorted(order, key=keys.__getitem__)  # stable: within a grade, by rank, then name
     for position, i in enumerate(published, 1):
         decisions[i].position = position
     return decisions

@@ -6,7 +6,7 @@ from decimal import Decimal
 from itertools import compress
 from operator import add
 
-from ..decimals import ZERO, clamp, plain, round_to
+from ..decimals import ZERO, clamp, clamped, plain, round_to
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
 from .graph import GraphNode, GroupGraph
@@ -265,29 +265,18 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
                 bonus[i] += values[i]
             else:
                 deduction[i] += values[i]
-    nets = list(map(add, bonus, deduction))
-    if (spec.bonus_cap is None or max(bonus) <= spec.bonus_cap) and (
-            spec.deduction_cap is None or -min(deduction) <= spec.deduction_cap) and (
-            spec.min is None or min(nets) >= spec.min) and (spec.max is None or max(nets) <= spec.max):
-        col.values = nets  # no cap or limit reached (the usual case, checked in C)
-        _round(spec.round, col)
-        return col
-    explain = col.notes is not None
-    for i in range(pop.n):
-        up, down = bonus[i], deduction[i]
-        if spec.bonus_cap is not None and up > spec.bonus_cap:
-            if explain:
-                col.note(i, f"bonuses {plain(up)} capped at {plain(spec.bonus_cap)}")
-            up = spec.bonus_cap
-        if spec.deduction_cap is not None and -down > spec.deduction_cap:
-            if explain:
-                col.note(i, f"deductions {plain(down)} limited to -{plain(spec.deduction_cap)}")
-            down = -spec.deduction_cap
-        net = up + down
-        value = clamp(net, spec.min, spec.max)
-        if explain and value != net:
-            col.note(i, f"net {plain(net)} limited to {plain(value)}")
-        col.values[i] = value
+    up = clamped(bonus, None, spec.bonus_cap)
+    down = clamped(deduction, None if spec.deduction_cap is None else -spec.deduction_cap, None)
+    nets = list(map(add, up, down))
+    col.values = clamped(nets, spec.min, spec.max)
+    if col.notes is not None and not (up is bonus and down is deduction and col.values is nets):
+        for i in range(pop.n):
+            if up[i] != bonus[i]:
+                col.note(i, f"bonuses {plain(bonus[i])} capped at {plain(up[i])}")
+            if down[i] != deduction[i]:
+                col.note(i, f"deductions {plain(deduction[i])} limited to -{plain(spec.deduction_cap or ZERO)}")
+            if col.values[i] != nets[i]:
+                col.note(i, f"net {plain(nets[i])} limited to {plain(col.values[i])}")
     _round(spec.round, col)
     return col
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, mul, truediv
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from ..decimals import ONE, ZERO, clamp, plain, whole_steps
+from ..decimals import ONE, ZERO, clamp, clamped, plain, whole_steps
 from ..errors import EvaluationError
 from ..expressions import RowError, empty_names, evaluate_column
 from ..facts import FlatEvents
@@ -129,37 +129,25 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
         rows, xs = read_numbers(pop, node, "of", rows, col, what)
-        high = leaf.max if shape == "score" else ONE
-        within = shape == "formula" or not xs or (min(xs) >= ZERO and (high is None or max(xs) <= high))
-        if within and len(rows) == pop.n and shape != "rate":  # the usual case: the column is the values
-            col.values = xs  # a list of its own (read returns a new one)
-            return
-        if shape == "formula":
-            for i, x in zip(rows, xs):
-                values[i] = x
-            return
-        if shape == "score":
-            for i, x in zip(rows, xs):
-                y = x if within else clamp(x, ZERO, high)
-                if explain and y != x:
+        ys = xs if shape == "formula" else clamped(xs, ZERO, leaf.max if shape == "score" else ONE)
+        if explain and ys is not xs:
+            for i, x, y in zip(rows, xs, ys):
+                if shape == "score" and y != x:
                     col.note(i, f"{plain(x)} clamped to {plain(y)}")
-                values[i] = y
-            return
-        weight = leaf.max or ZERO
-        for i, x in zip(rows, xs):
-            if explain and x > ONE:
-                col.note(i, f"rate {plain(x)} counted as 1")
-            values[i] = (x if within else clamp(x, ZERO, ONE)) * weight
+                elif shape == "rate" and x > ONE:
+                    col.note(i, f"rate {plain(x)} counted as 1")
+        if shape == "rate":
+            ys = list(map(mul, ys, repeat(leaf.max or ZERO)))
+        _scatter(col, rows, ys)
     elif shape == "per":
         spec = leaf.per
         assert spec is not None
         rows, xs = read_numbers(pop, node, "of", rows, col, "the count")
+        counted = list(map(whole_steps, map(truediv, xs, repeat(spec.size)), repeat(spec.whole)))
+        _scatter(col, rows, list(map(mul, counted, repeat(spec.points))))
         every = f" (every {plain(spec.size)})" if spec.size != ONE else ""
-        for i, x in zip(rows, xs):
-            steps = whole_steps(x / spec.size, spec.whole)
-            values[i] = steps * spec.points
-            if explain:
-                col.note(i, f"{plain(steps)} × {plain(spec.points)}{every}")
+        for i, steps in zip(rows, counted) if explain else ():
+            col.note(i, f"{plain(steps)} × {plain(spec.points)}{every}")
     elif shape == "steps":
         _steps(pop, node, rows, col)
     elif shape == "bands":
@@ -194,6 +182,15 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         _for_each(pop, node, rows, col)
     else:  # cross-unit shapes are computed over the whole scope by the caller
         raise AssertionError(shape)
+
+
+def _scatter(col: NodeColumn, rows: list[int], values: list[Decimal]) -> None:
+    """``values`` (a list of their own) as the column's values at ``rows``."""
+    if len(rows) == len(col.values):
+        col.values = values
+        return
+    for i, value in zip(rows, values):
+        col.values[i] = value
 
 
 def _steps(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
@@ -258,7 +255,7 @@ def band_award(bands: Bands, x: Decimal, explain: bool = True) -> tuple[Decimal,
         return (sum((b.points for b in matched), ZERO), tuple(h for b in matched for h in b.honours),
                 tuple(f for b in matched for f in b.flags),
                 f"{plain(x)} in bands " + "; ".join(describe_band(b) for b in matched) if explain else "")
-    first = matched[0].award
+    first = matched[0]
     return first.points, tuple(first.honours), tuple(first.flags), \
         f"{plain(x)} in band {describe_band(matched[0])}" if explain else ""
 
