@@ -233,7 +233,6 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
                 required_when: Mapping[str, Expression]) -> list[GroupFacts]:
     if not isinstance(facts, Mapping) or not set(map(type, facts)) <= {str}:
         raise _Doubt
-    groups = scheme.groups
     place = _Placer(scheme)
     allowed = [u.union(PLACEMENT_KEYS) for u in used]
     declared = [[(name, _declared(scheme, name)) for name in sorted(u)] for u in used]
@@ -244,21 +243,19 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
         given_block = list(map(facts.__getitem__, units))
         if set(map(type, given_block)) != {dict} or not all(map(str.strip, units)):
             raise _Doubt
-        members: list[list[tuple[str, str | None, dict[str, Any]]]] = [[] for _ in groups]
-        for unit, given in zip(units, given_block):
-            gi, seq = place(unit, given.get("group", _ABSENT), given.get("sequence", _ABSENT))
-            members[gi].append((unit, seq, given))
-        for gi, block in enumerate(members):
-            if not block:
-                continue
-            givens = [m[2] for m in block]
+        gis, sequences = place.all(units, list(map(dict.get, given_block, repeat("group"), repeat(_ABSENT))),
+                                   list(map(dict.get, given_block, repeat("sequence"), repeat(_ABSENT))))
+        present = set(gis)
+        for gi in sorted(present):
+            ks = range(len(units)) if len(present) == 1 else [k for k, g in enumerate(gis) if g == gi]
+            givens = list(map(given_block.__getitem__, ks))
             if not all(map(allowed[gi].issuperset, givens)):  # an unknown fact, or one the group does not use
                 raise _Doubt
             if gi not in found:
                 found[gi] = GroupFacts(gi, [], [], {name: [] for name, _ in declared[gi]})
             group = found[gi]
-            group.units += [m[0] for m in block]
-            group.sequences += [m[1] for m in block]
+            group.units += map(units.__getitem__, ks)
+            group.sequences += map(sequences.__getitem__, ks)
             values = _each(givens, list(group.columns))
             if values is None:  # some unit leaves a fact out
                 values = [_given(fact, name, givens) for name, fact in declared[gi]]
@@ -281,6 +278,14 @@ class _Placer:
         self.placed = placements(scheme)
         self.open_groups = {g.id: i for i, g in enumerate(self.groups) if g.units is None}  # joined by naming them
         self.sequences = [frozenset(s.id for s in g.sequences) for g in self.groups]
+        self.unsequenced = frozenset(g for g, gi in self.open_groups.items() if not self.sequences[gi])
+
+    def all(self, units: list[str], groups: list[Any], sequences: list[Any]) -> tuple[list[int], list[str | None]]:
+        """Each unit's group and sequence; in C when the units name open groups without sequences."""
+        if set(map(type, groups)) == {str} and set(groups) <= self.unsequenced and self.placed.keys().isdisjoint(units):
+            return list(map(self.open_groups.__getitem__, groups)), [None] * len(units)  # sequences said nothing
+        places = list(map(self, units, groups, sequences))
+        return [p[0] for p in places], [p[1] for p in places]
 
     def __call__(self, unit: str, group: Any, sequence: Any) -> tuple[int, str | None]:
         """``group`` and ``sequence`` as the unit's facts give them, ``_ABSENT`` where they say nothing."""
@@ -670,13 +675,12 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
     units = table["unit"]
     if not set(map(type, units)) <= {str} or not all(map(str.strip, units)):
         raise _Doubt
-    place = _Placer(scheme)
-    given_groups = table.get("group", repeat(None))
-    given_sequences = table.get("sequence", repeat(None))
+    def given(name: str) -> list[Any]:  # an empty cell says nothing
+        column = table.get(name)
+        return [_ABSENT] * n if column is None else [_ABSENT if v is None else v for v in column]
+    gis, sequence_of = _Placer(scheme).all(list(units), given("group"), given("sequence"))
     members: list[list[int]] = [[] for _ in scheme.groups]
-    sequence_of: list[str | None] = [None] * n
-    for k, (unit, group, seq) in enumerate(zip(units, given_groups, given_sequences)):  # an empty cell says nothing
-        gi, sequence_of[k] = place(unit, _ABSENT if group is None else group, _ABSENT if seq is None else seq)
+    for k, gi in enumerate(gis):
         members[gi].append(k)
     facts = [name for name in table if name not in ("unit", *PLACEMENT_KEYS)]
     if not set(facts) <= set(scheme.facts):
@@ -706,9 +710,9 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
             blocks = [column[start:start + _BLOCK] for start in range(0, len(column), _BLOCK)]  # kept in cache
             if fact.type == "events":
                 flat = events[name] = FlatEvents()
-                columns[name] = [v for block in blocks for v in _events(fact, block, flat)]
+                columns[name] = list(chain.from_iterable(_events(fact, block, flat) for block in blocks))
             else:
-                columns[name] = [v for block in blocks for v in _column(fact, block)]
+                columns[name] = list(chain.from_iterable(map(_column, repeat(fact), blocks)))
         _required_when(required_when, columns, runner)
         found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns, events))
     return found

@@ -214,6 +214,7 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
     ids = sorted(set(now) & set(before))
     now_rank = dict(zip(ids, competition_ranks([now[i] for i in ids], spec.order)))
     before_rank = dict(zip(ids, competition_ranks([before[i] for i in ids], spec.order)))
+    explain = col.notes is not None
     for i in ids:
         a, b = before_rank[i], now_rank[i]
         if col.inputs is not None:
@@ -224,13 +225,12 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
             continue
         moved = a - b
         value = max(moved, 0) * spec.per_place
-        note = f"rank {a} → {b}: {moved} place(s) up × {plain(spec.per_place)} = {plain(value)}" if moved > 0 \
-            else f"rank {a} → {b}: no gain"
-        if spec.max is not None and value > spec.max:
-            note += f", capped at {plain(spec.max)}"
-            value = spec.max
-        col.values[i] = value
-        col.note(i, note)
+        capped = spec.max is not None and value > spec.max
+        if explain:
+            note = f"rank {a} → {b}: {moved} place(s) up × {plain(spec.per_place)} = {plain(value)}" if moved > 0 \
+                else f"rank {a} → {b}: no gain"
+            col.note(i, note + (f", capped at {plain(spec.max)}" if capped and spec.max is not None else ""))
+        col.values[i] = spec.max if capped and spec.max is not None else value
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:

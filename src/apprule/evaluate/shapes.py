@@ -19,6 +19,7 @@ from .population import Population
 
 Names = tuple[str, ...]
 _POINTS = attrgetter("points")
+_NUMBER = attrgetter("number")
 
 
 @dataclass(slots=True, eq=False)
@@ -444,7 +445,7 @@ def _combine_by_key(key: str | None, how: str, low: Decimal | None, high: Decima
         total += bounded
         chosen += picked
     col.values[i] = total
-    return sorted(chosen, key=lambda one: one.number)
+    return sorted(chosen, key=_NUMBER) if len(groups) > 1 else chosen  # one group keeps its events' order
 
 
 def _combine(items: list[_Counted], how: str, levels: list[Any]) -> list[_Counted]:
