@@ -7,7 +7,8 @@ Prints, per scheme and size, units per second (median of --repeat runs), peak me
 unit (tracemalloc), and the growth of time per 10× n. Beside 荥阳's township group it times
 the same facts given as columns (`Scheme.evaluate_columns`) and a hand-written exact Decimal
 evaluation of the group (bench/reference.py), and checks that all give the same totals and
-ranks.
+ranks; and it times reading the facts alone (bench/floor.py), the ceiling for any pure-Python
+evaluation of dictionaries.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import apprule  # noqa: E402
 from apprule.engine import compile_scheme  # noqa: E402
 from apprule.scheme.model import Fact, SchemeDefinition  # noqa: E402
+from floor import read_only  # noqa: E402
 from reference import xingyang_towns  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +140,13 @@ def main() -> None:
                     same = all(ev[u].total == t and ev[u].rank == r for u, (t, r) in reference.items())
                     print(f"{'  hand-written Decimal reference':42} {n:>9} {n / ref_seconds:>10,.0f} "
                           f"{ref_peak // n:>12,} {'same' if same else 'DIFFERENT':>12}")
+                    numbers = [f for f in sorted(scheme.facts_used(group.id))
+                               if scheme.definition.facts[f].type == "number"]
+                    events = [f for f in sorted(scheme.facts_used(group.id))
+                              if scheme.definition.facts[f].type == "events"]
+                    read_seconds, read_peak = measure(lambda: read_only(facts, numbers, events), args.repeat)
+                    print(f"{'  reading the facts alone (bench/floor.py)':42} {n:>9} {n / read_seconds:>10,.0f} "
+                          f"{read_peak // n:>12,}")
 
 
 if __name__ == "__main__":

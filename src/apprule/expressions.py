@@ -416,7 +416,7 @@ def evaluate_column(expression: Expression, columns: Mapping[str, Sequence[Any]]
             return list(chosen[0])
         count = n
     else:
-        gathered = [[column[r] for r in rows] for column in (columns[name] for name in order)]
+        gathered = [list(map(columns[name].__getitem__, rows)) for name in order]
         if expression.bare_name is not None:
             return gathered[0]
         chosen, count = list(gathered), len(rows)
