@@ -249,15 +249,21 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
         for gi in sorted(present):
             ks = range(len(units)) if len(present) == 1 else [k for k, g in enumerate(gis) if g == gi]
             givens = list(map(given_block.__getitem__, ks))
-            if not all(map(allowed[gi].issuperset, givens)):  # an unknown fact, or one the group does not use
-                raise _Doubt
             if gi not in found:
                 found[gi] = GroupFacts(gi, [], [], {name: [] for name, _ in declared[gi]})
             group = found[gi]
             group.units += map(units.__getitem__, ks)
             group.sequences += map(sequences.__getitem__, ks)
-            values = _each(givens, list(group.columns))
-            if values is None:  # some unit leaves a fact out
+            names = list(group.columns)
+            values = _each(givens, names)
+            if values is not None:  # every unit gives every fact: any other key is one too many
+                placing = sum(map(dict.__contains__, givens, repeat("group"))) + \
+                    sum(map(dict.__contains__, givens, repeat("sequence")))
+                if sum(map(len, givens)) != len(givens) * len(names) + placing:
+                    raise _Doubt  # an unknown fact, or one the group does not use
+            else:  # some unit leaves a fact out
+                if not all(map(allowed[gi].issuperset, givens)):
+                    raise _Doubt
                 values = [_given(fact, name, givens) for name, fact in declared[gi]]
             for (name, fact), column in zip(declared[gi], values):
                 if fact.type == "events":
@@ -409,7 +415,7 @@ def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
     return numbers
 
 
-def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> list[Any]:
+def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any]:
     """Lists of events, also laid onto ``flat``; when every event gives exactly the declared fields,
     checked field by field as columns."""
     fields = fact.fields or {}
@@ -423,7 +429,7 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> list[Any]:
             odd = [k for k, (field, given) in enumerate(zip(fields.values(), values)) if not _canonical(field, given)]
             if not odd:  # _event would rebuild each list and dict as it is: keep them, as a Decimal is kept
                 flat.extend(column, events, names, values)
-                return list(column)
+                return column
             result = [[*map(dict, v)] if v else [] for v in column]  # _event's dicts, fields in given order
             copies = list(chain.from_iterable(result))
             values = list(values)

@@ -8,6 +8,7 @@ from typing import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
 from .. import expressions
+from ..decimals import ZERO
 from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
@@ -32,6 +33,9 @@ class GraphNode:
     donors: tuple[str, ...] = ()
     reads: set[str] = field(default_factory=set)
     dated_by: str | None = None
+    #: a score read from a number fact whose declared bounds lie within the rule's: validation has
+    #: checked every value, so there is nothing to check or clamp again
+    within: bool = False
 
     @property
     def leaf(self) -> Leaf:
@@ -139,6 +143,11 @@ class _Builder:
             if expr is not None:
                 node.exprs[role] = expr
                 node.reads |= expr.names
+        if shape == "score" and "of" in node.exprs:
+            fact = self.scheme.facts.get(node.exprs["of"].bare_name or "")
+            node.within = fact is not None and fact.type in ("number", "count") and leaf.max is not None and \
+                fact.min is not None and fact.min >= max(ZERO, leaf.min if leaf.min is not None else ZERO) and \
+                fact.max is not None and fact.max <= leaf.max
         if shape in ("table",) and "of" in node.exprs:
             assert leaf.table is not None
             self.check_table_keys(leaf.table.map, node.exprs["of"], self.scheme.facts, node.path + ("table", "map"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import accumulate, count
+from operator import mul, ne
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..scheme.model import Ranking
@@ -13,14 +15,12 @@ from .population import Population
 def competition_ranks(values: Sequence[Any], order: str = "desc", dense: bool = False) -> list[int]:
     """The rank of each value: 1 + how many (distinct, when dense) values are strictly better. n log n."""
     keyed = sorted(range(len(values)), key=values.__getitem__, reverse=order == "desc")
+    ordered = list(map(values.__getitem__, keyed))
+    new = list(map(ne, ordered, [object(), *ordered[:-1]]))  # where a value starts (all in C, as below)
+    # dense: how many values have started; competition: the (1-based) position where this one started
+    in_order = accumulate(map(int, new)) if dense else accumulate(map(mul, new, count(1)), max)
     ranks = [0] * len(values)
-    rank = distinct = 0
-    previous: Any = object()
-    for position, i in enumerate(keyed):
-        if values[i] != previous:
-            distinct += 1
-            rank = distinct if dense else position + 1
-            previous = values[i]
+    for i, rank in zip(keyed, in_order):
         ranks[i] = rank
     return ranks
 

@@ -74,7 +74,8 @@ def _leaf(graph: GroupGraph, pop: Population, node: GraphNode, columns: dict[str
         unit_shape(pop, node, rows, col)
     if node.donors:
         _transfer(graph, node, columns, col)
-    _cap(leaf, col)
+    if not node.within or node.donors:
+        _cap(leaf, col)
     if leaf.fill is not None:
         _fill(pop, leaf, col)
     _round(leaf.round, col)

@@ -129,8 +129,11 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     explain = col.notes is not None
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
-        rows, xs = read_numbers(pop, node, "of", rows, col, what)
-        ys = xs if shape == "formula" else clamped(xs, ZERO, leaf.max if shape == "score" else ONE)
+        if node.within:  # numbers, and within bounds: validation has seen to it
+            rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None)
+        else:
+            rows, xs = read_numbers(pop, node, "of", rows, col, what)
+        ys = xs if shape == "formula" or node.within else clamped(xs, ZERO, leaf.max if shape == "score" else ONE)
         if explain and ys is not xs:
             for i, x, y in zip(rows, xs, ys):
                 if shape == "score" and y != x:
