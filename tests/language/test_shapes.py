@@ -291,3 +291,25 @@ def test_each_item_deducts_at_most_two_points() -> None:
         """)
     lapses = [{"item": "保密", "points": "1.5"}, {"item": "保密", "points": 1}, {"item": "防汛", "points": "0.5"}]
     assert value(s, "r", lapses=lapses) == D("-2.5")   # 保密 -2.5 → -2, 防汛 -0.5
+
+
+@pytest.mark.parametrize(("bounds", "x", "expected", "note"), [
+    ("min: 0, max: 20", "15", "10", "15 clamped to 10"),   # the fact may exceed the rule's 10: clamped
+    ("max: 10", "-3", "0", "-3 clamped to 0"),             # no lower bound on the fact: a score is at least 0
+    ("min: 0, max: 10", "7", "7", None),                   # the fact's bounds fit: read as it is
+])
+def test_score_is_clamped_to_its_rule_unless_the_fact_bounds_fit(bounds: str, x: str, expected: str,
+                                                                  note: str | None) -> None:
+    s = scheme(f"x: {{type: number, {bounds}}}\n", sections="""\
+        - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, score: x}]}
+        """)
+    result = s.evaluate(units(u={"x": x}))["u"]
+    assert result.values["s"] == D(expected)
+    assert (note in result.explain()) if note else "clamped" not in result.explain()
+
+
+def test_rule_minimum_above_the_fact_minimum_still_floors_a_score() -> None:
+    s = scheme("x: {type: number, min: 0, max: 10}\n", sections="""\
+        - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, min: 2, score: x}]}
+        """)
+    assert s.evaluate(units(u={"x": "1"}))["u"].values["s"] == 2
