@@ -190,14 +190,16 @@ class FlatEvents:
         if key not in self._periods:
             dates = self.fields.get(dated_by, [])  # no events, no fields
             positions = range(len(dates))
-            if any(map(is_, dates, repeat(None))):
+            if any(map(is_, dates, repeat(None))):  # an undated event counts in every period
                 within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
-            else:  # compared in C
-                within = list(compress(positions, map(and_, map(start.__le__, dates), map(end.__ge__, dates))))
-            before = after = []
-            if len(within) < len(dates):
                 before = [k for k, when in enumerate(dates) if when is not None and when < start]
                 after = [k for k, when in enumerate(dates) if when is not None and when > end]
+            else:  # compared in C
+                within = list(compress(positions, map(and_, map(start.__le__, dates), map(end.__ge__, dates))))
+                before = after = []
+                if len(within) < len(dates):
+                    before = list(compress(positions, map(start.__gt__, dates)))
+                    after = list(compress(positions, map(end.__lt__, dates)))
             self._periods[key] = (within, before, after)
         return self._periods[key]
 
@@ -288,8 +290,10 @@ class _Placer:
 
     def all(self, units: list[str], groups: list[Any], sequences: list[Any]) -> tuple[list[int], list[str | None]]:
         """Each unit's group and sequence; in C when the units name open groups without sequences."""
-        if set(map(type, groups)) == {str} and set(groups) <= self.unsequenced and self.placed.keys().isdisjoint(units):
-            return list(map(self.open_groups.__getitem__, groups)), [None] * len(units)  # sequences said nothing
+        if set(map(type, groups)) == {str} and set(groups) <= self.unsequenced and \
+                sequences.count(_ABSENT) + sequences.count(None) == len(sequences) and \
+                self.placed.keys().isdisjoint(units):
+            return list(map(self.open_groups.__getitem__, groups)), [None] * len(units)
         places = list(map(self, units, groups, sequences))
         return [p[0] for p in places], [p[1] for p in places]
 
@@ -310,6 +314,8 @@ class _Placer:
                 if type(sequence) is not str or sequence not in self.sequences[gi]:
                     raise _Doubt
                 seq = sequence
+            elif sequence is not _ABSENT and sequence is not None:
+                raise _Doubt
         elif sequence is not _ABSENT and sequence != seq:
             raise _Doubt
         return gi, seq
@@ -510,6 +516,10 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
             issues.append(FactIssue("unknown-sequence", unit, "sequence",
                                     f"the unit needs a `sequence`, one of {sorted(sequences)}, got {seq!r}"))
             return None
+    elif not sequences and given.get("sequence") is not None:  # said, and meaning nothing: not dropped
+        issues.append(FactIssue("unknown-sequence", unit, "sequence", f"group {scheme.groups[gi].id!r} has no "
+                                f"sequences, got {given['sequence']!r}"))
+        return None
     return gi, seq
 
 

@@ -141,3 +141,14 @@ def test_missing_fact_and_unknown_unit() -> None:
         FACTS.evaluate(units(u={"n": 1, "level": "city", "ok": True}))
     with pytest.raises(apprule.FactError, match="unknown-group"):
         FACTS.evaluate({"u": {"group": "h"}})
+
+
+def test_a_sequence_is_never_dropped_silently() -> None:
+    facts = {"n": 1, "x": 1, "level": "city", "ok": True}
+    message = "unit 'u', fact 'sequence': unknown-sequence: group 'g' has no sequences, got 'streets'"
+    with pytest.raises(apprule.FactError, match=message):
+        FACTS.evaluate(units(u={**facts, "sequence": "streets"}))
+    with pytest.raises(apprule.FactError, match=message):  # the same from a table
+        FACTS.evaluate_columns({"unit": ["u"], "group": ["g"], "sequence": ["streets"],
+                                **{k: [v] for k, v in facts.items()}})
+    assert FACTS.evaluate(units(u={**facts, "sequence": None}))["u"].sequence is None  # an empty cell says nothing
