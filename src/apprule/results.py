@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
@@ -113,7 +114,8 @@ class GroupResults(Protocol):
     """One group's evaluation: its units and each unit's result, built on demand."""
 
     @property
-    def units(self) -> list[str]: ...
+    def units(self) -> list[str]:
+        """The units, in name order."""
 
     group_id: str
     #: positions of the units in their published order (sequence, rank, total, name)
@@ -130,19 +132,33 @@ class Evaluation(Mapping[str, Result]):
 
     def __init__(self, groups: Sequence[GroupResults], missing: tuple[str, ...]):
         self._groups = tuple(groups)
-        self._where = {group.units[i]: (g, i) for g, group in enumerate(self._groups) for i in group.order}
         #: units named in a roster but absent from the facts
         self.missing = missing
 
     def __getitem__(self, unit: str) -> Result:
-        g, i = self._where[unit]
-        return self._groups[g].result(i)
+        found = self._find(unit)
+        if found is None:
+            raise KeyError(unit)
+        return found[0].result(found[1])
+
+    def __contains__(self, unit: object) -> bool:
+        return self._find(unit) is not None  # without building the result
+
+    def _find(self, unit: object) -> tuple[GroupResults, int] | None:
+        if not isinstance(unit, str):
+            return None
+        for group in self._groups:
+            units = group.units  # in name order: found by bisection, with no index to build and keep
+            i = bisect_left(units, unit)
+            if i < len(units) and units[i] == unit:
+                return group, i
+        return None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
+        return (group.units[i] for group in self._groups for i in group.order)
 
     def __len__(self) -> int:
-        return len(self._where)
+        return sum(len(group.units) for group in self._groups)
 
     def group(self, group_id: str) -> list[Result]:
         """The results of one group, ranked."""
