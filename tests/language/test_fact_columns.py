@@ -21,7 +21,7 @@ import apprule
 from apprule import facts as facts_module
 from apprule.decimals import CONTEXT
 from apprule.errors import FactError
-from apprule.facts import GroupFacts, validate_facts, validate_population
+from apprule.facts import FlatEvents, GroupFacts, validate_facts, validate_population
 from apprule.io import read_facts
 from apprule.testing.strategies import populations
 
@@ -71,6 +71,22 @@ def _outcome(validate: Callable[[], list[GroupFacts]]) -> Any:
 def assert_same(scheme: apprule.Scheme, facts: Any) -> None:
     assert _outcome(lambda: _run(scheme, facts, validate_population)) == \
         _outcome(lambda: _expected(scheme, facts))
+    try:
+        groups = _run(scheme, facts, validate_population)
+    except (FactError, ArithmeticError):
+        return
+    for group in groups:
+        for name, flat in group.events.items():
+            assert_laid_flat(flat, group.columns[name])
+
+
+def assert_laid_flat(flat: FlatEvents, column: list[Any]) -> None:
+    """The events validation laid flat are the column's events, laid end to end."""
+    expected = FlatEvents.of(column)
+    assert (flat.units, flat.owners, flat.numbers) == (len(column), expected.owners, expected.numbers)
+    assert [_shape(e) for e in flat.events] == [_shape(e) for e in expected.events]
+    assert all(_shape(flat.fields[f]) == _shape(values) for f, values in expected.fields.items())
+    assert all(len(values) == flat.n for values in flat.fields.values())
 
 
 @contextmanager
