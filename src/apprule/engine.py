@@ -194,6 +194,7 @@ class _GroupRun:
         # sequence, rank (the unranked last), total; the units are in name order and sorting is stable
         self.order = sorted(range(pop.n), key=keys.__getitem__)
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
+        facts.events.clear()  # laid flat for scoring, not kept: an explanation lays them again
 
     @property
     def units(self) -> list[str]:

@@ -292,7 +292,7 @@ class _Placer:
     def all(self, units: list[str], groups: list[Any], sequences: list[Any]) -> tuple[list[int], list[str | None]]:
         """Each unit's group and sequence; in C when the units name open groups without sequences."""
         if set(map(type, groups)) == {str} and set(groups) <= self.unsequenced and \
-                sequences.count(_ABSENT) + sequences.count(None) == len(sequences) and \
+                set(map(id, sequences)) <= {id(_ABSENT), id(None)} and \
                 self.placed.keys().isdisjoint(units):
             return list(map(self.open_groups.__getitem__, groups)), [None] * len(units)
         places = list(map(self, units, groups, sequences))

@@ -226,12 +226,12 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
             continue
         moved = a - b
         value = max(moved, 0) * spec.per_place
-        capped = spec.max is not None and value > spec.max
+        cap = spec.max if spec.max is not None and value > spec.max else None
         if explain:
             note = f"rank {a} → {b}: {moved} place(s) up × {plain(spec.per_place)} = {plain(value)}" if moved > 0 \
                 else f"rank {a} → {b}: no gain"
-            col.note(i, note + (f", capped at {plain(spec.max)}" if capped and spec.max is not None else ""))
-        col.values[i] = spec.max if capped and spec.max is not None else value
+            col.note(i, note + (f", capped at {plain(cap)}" if cap is not None else ""))
+        col.values[i] = value if cap is None else cap
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:

@@ -125,7 +125,6 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     """The raw values of a per-unit shape at ``rows``, before transfers, caps and rounding."""
     leaf = node.leaf
     shape = leaf.shape
-    values = col.values
     explain = col.notes is not None
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
@@ -159,7 +158,7 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         rows, xs = read_numbers(pop, node, "of", rows, col, "the banded value")
         for i, x in zip(rows, xs):
             points, honours, flags, why = band_award(leaf.bands, x, explain)
-            values[i] = points
+            col.values[i] = points
             col.award(i, honours, flags)
             if explain:
                 col.note(i, why)
@@ -351,7 +350,8 @@ def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[i
         keys = _event_column(pop, node, "of", flat, ks)
         # a text key, or a whole number equal to an int key, finds what `table_award` would find
         found: list[Award | None] = list(map(value.table.map.get, keys))
-        for j in [j for j, award in enumerate(found) if award is None] if any(map(is_, found, repeat(None))) else ():
+        unfound = [j for j, award in enumerate(found) if award is None] if any(map(is_, found, repeat(None))) else []
+        for j in unfound:
             try:  # not found as it is: `table_award` decides (`otherwise`, or an error)
                 found[j] = table_award(value.table, keys[j], False)[1]
             except ValueError as exc:
