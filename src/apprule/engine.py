@@ -7,7 +7,6 @@ import gc
 import os
 from contextlib import contextmanager
 from itertools import filterfalse, repeat
-from operator import is_, neg
 from typing import Any, Container, Iterator, Mapping, Sequence
 
 from .errors import Problem, SchemeError
@@ -187,12 +186,14 @@ class _GroupRun:
         else:  # without a veto the would-be ranking is the real one
             self.ranks, self.grades = self.would_rank, self.would_grade
         self.scope_sizes = sizes
-        sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
-        ranks = self.ranks
-        keys = list(zip(map(sequences.get, pop.sequences, repeat(-1)), map(is_, ranks, repeat(None)),
-                        [r or 0 for r in ranks], map(neg, self.total.values)))
-        # sequence, rank (the unranked last), total; the units are in name order and sorting is stable
-        self.order = sorted(range(pop.n), key=keys.__getitem__)
+        # the published order: by sequence, rank (the unranked last), total, then name; each sort is stable,
+        # so sorting by the least significant key first orders by all (the units are in name order)
+        self.order = sorted(range(pop.n), key=self.total.values.__getitem__, reverse=True)
+        unranked = pop.n + 1
+        self.order.sort(key=[unranked if r is None else r for r in self.ranks].__getitem__)
+        if group.sequences:
+            sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
+            self.order.sort(key=list(map(sequences.get, pop.sequences, repeat(-1))).__getitem__)
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
         facts.events.clear()  # laid flat for scoring, not kept: an explanation lays them again
 
