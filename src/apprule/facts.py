@@ -137,7 +137,8 @@ class GroupFacts:
     sequences: list[str | None]  # each unit's sequence id (None when the group has none)
     #: fact → one converted value per unit, aligned with ``units``; every fact the group uses has one
     columns: dict[str, list[Any]]
-    #: events fact → the same events laid flat, where validation laid them (the scorer lays the others)
+    #: events fact → the same events laid flat, where validation laid them (the scorer lays the others);
+    #: for scoring only: the engine drops them once the group is scored
     events: dict[str, FlatEvents] = field(default_factory=dict)
 
 
