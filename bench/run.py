@@ -141,7 +141,7 @@ def main() -> None:
                     print(f"{'  hand-written Decimal reference':42} {n:>9} {n / ref_seconds:>10,.0f} "
                           f"{ref_peak // n:>12,} {'same' if same else 'DIFFERENT':>12}")
                     numbers = [f for f in sorted(scheme.facts_used(group.id))
-                               if scheme.definition.facts[f].type == "number"]
+                               if scheme.definition.facts[f].type in ("number", "count", "rate")]
                     events = [f for f in sorted(scheme.facts_used(group.id))
                               if scheme.definition.facts[f].type == "events"]
                     read_seconds, read_peak = measure(lambda: read_only(facts, numbers, events), args.repeat)
