@@ -24,6 +24,7 @@ from apprule.errors import FactError
 from apprule.facts import FlatEvents, GroupFacts, validate_facts, validate_population
 from apprule.io import read_facts
 from apprule.testing.strategies import populations
+from schemekit import scheme
 
 ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -312,27 +313,14 @@ def test_mutated_benchmark_units_give_validate_facts_outcome(data: st.DataObject
         assert_same(TOWNS, facts)
 
 
-NUMBERS = apprule.load_scheme("""\
-dsl: 1
-id: numbers
-title: 数
-issuer: 测试
-date: 2021-01-01
-period: {kind: year, start: 2021-01-01, end: 2021-12-31}
-facts:
-  r: {type: rate, max: 2}
-  c: {type: count, min: 1, max: 50}
-  x: {type: number}
-  y: {type: number, min: -5, max: 5, required: false}
-groups:
-  - id: g
-    label: 组
-    adjustments:
-      id: adj
-      label: 加减分
-      rules:
-        - {id: a, label: 甲, formula: r + c + x + y}
-""", name="numbers.yaml")
+NUMBERS = scheme("""\
+    r: {type: rate, max: 2}
+    c: {type: count, min: 1, max: 50}
+    x: {type: number}
+    y: {type: number, min: -5, max: 5, required: false}
+    """, """\
+    - {id: a, label: 甲, formula: r + c + x + y}
+    """)
 
 odd_numbers: dict[type, st.SearchStrategy[Any]] = {
     int: st.integers(-(10**40), 10**40),
