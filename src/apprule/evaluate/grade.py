@@ -147,12 +147,11 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     carry = 0
     for r, rule in enumerate(grades.rules):
         pool = [i for i in order if i not in graded and (rule.sequences is None or sequences[i] in rule.sequences)]
-        eligible = [i for i in pool if i not in allowed or rule.grade in allowed[i]] if allowed else pool
+        eligible = [i for i in pool if may(i, rule.grade)] if allowed else pool
         candidates = list(compress(eligible, passing(r, graph.grade_tests, eligible)))
         # candidates and the units a veto bars from this grade, in rank order
         met = set(candidates)
-        in_line = candidates if not allowed else \
-            [i for i in pool if i in met or rule.grade not in allowed.get(i, every)]
+        in_line = candidates if not allowed else [i for i in pool if i in met or not may(i, rule.grade)]
         if explain and len(candidates) < len(eligible):
             for i in eligible:
                 if i not in met:
