@@ -31,6 +31,9 @@ _BLOCK = 256  # units validated together: column passes over a block find its va
 _NO_COMMAS = methodcaller("replace", ",", "")
 _PERCENT = methodcaller("endswith", "%")
 _DIGITS = attrgetter("digits")
+#: the small whole numbers facts are mostly given as (counts, people, ranks), made once and shared:
+#: an int given is looked up here rather than made into a new Decimal each time
+_SMALL_DECIMALS = {i: Decimal(i) for i in range(-1000, 1001)}
 
 
 @dataclass(frozen=True)
@@ -190,18 +193,17 @@ class FlatEvents:
         key = (dated_by, start, end)
         if key not in self._periods:
             dates = self.fields.get(dated_by, [])  # no events, no fields
-            positions = range(len(dates))
-            if any(map(is_, dates, repeat(None))):  # an undated event counts in every period
-                within = [k for k, when in enumerate(dates) if when is None or start <= when <= end]
-                before = [k for k, when in enumerate(dates) if when is not None and when < start]
-                after = [k for k, when in enumerate(dates) if when is not None and when > end]
-            else:  # compared in C (by `operator`'s functions: a date's own `__le__` is slower to call)
-                starts, ends = repeat(start), repeat(end)
-                within = list(compress(positions, map(and_, map(le, starts, dates), map(ge, ends, dates))))
-                before = after = []
-                if len(within) < len(dates):
-                    before = list(compress(positions, map(gt, starts, dates)))
-                    after = list(compress(positions, map(lt, ends, dates)))
+            # each distinct date is placed once; an event is then found by one lookup, in C
+            # (events share few dates). An undated event counts in every period.
+            distinct = set(dates)
+            inside = {when for when in distinct if when is None or start <= when <= end}
+            within = list(compress(range(len(dates)), map(inside.__contains__, dates)))
+            before = after = []
+            if len(within) < len(dates):
+                early = {when for when in distinct if when is not None and when < start}
+                late = distinct - inside - early
+                before = list(compress(range(len(dates)), map(early.__contains__, dates)))
+                after = list(compress(range(len(dates)), map(late.__contains__, dates)))
             self._periods[key] = (within, before, after)
         return self._periods[key]
 
@@ -405,7 +407,9 @@ def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
     kinds = set(map(type, column))
     numbers: list[Any] | None = None
     if kinds == {int}:
-        numbers = list(map(Decimal, column))  # to_decimal of an int, in C
+        numbers = list(map(_SMALL_DECIMALS.get, column))  # to_decimal of an int, in C
+        if any(map(is_, numbers, repeat(None))):  # beyond the shared ones
+            numbers = [Decimal(v) if d is None else d for d, v in zip(numbers, column)]
     elif kinds == {float}:  # to_decimal's rule for floats: the repr, if it has no more digits than a float holds
         texts = list(map(repr, column))
         numbers = list(map(Decimal, texts))

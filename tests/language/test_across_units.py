@@ -210,6 +210,16 @@ def test_vetoes_grants_and_demotion() -> None:
     assert group.index("c") == len(group) - 1     # unranked units come last
     # published order: 优秀 b d, 达标 a, 基本达标 g then the demoted f at the bottom, 不达标 e
     assert sorted("abdefg", key=lambda u: ev[u].position) == list("bdagfe")
+    # every step of the grading, in the order it was taken, is in the explanation (and only there)
+    head = "scope of 6 unit(s); quotas: 优秀: 1 → 1 (floor); rank "
+    notes = {u: ev[u].trace.children[-1].notes for u in "adef"}
+    assert notes == {
+        "a": ("被一票否决: not eligible for 优秀", head + "1", "达标: condition met"),
+        "d": (head + "3", "优秀: outside the 1-place quota", "达标: condition met",
+              "受到党中央、国务院表彰: 达标 → 优秀 outside the quota"),
+        "e": ("被一票否决: not eligible for 优秀", head + "4", "达标: condition met", "两种以上情形: grade forced to 不达标"),
+        "f": (head + "5", "优秀: outside the 1-place quota", "达标: condition met",
+              "降一等次: demoted 达标 → 基本达标, placed at its bottom")}
 
 
 def test_cap_grade_not_above() -> None:

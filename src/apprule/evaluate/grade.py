@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from itertools import compress
-from typing import Any
+from collections import defaultdict
+from itertools import compress, count, filterfalse
+from typing import Any, NamedTuple, Sequence
 
 from ..decimals import CONTEXT, ZERO, plain
 from ..expressions import Expression, RowError, Runner, evaluate_column
@@ -17,12 +17,11 @@ from .rank import places_below
 _ROUNDING = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
 
 
-@dataclass
-class GradeDecision:
-    """The grade of one unit and the steps that decided it."""
+class GradeDecision(NamedTuple):
+    """The grade of one unit, the steps that decided it (when explaining), and its place in the published order."""
 
-    grade: str | None = None
-    notes: list[str] = field(default_factory=list)
+    grade: str | None
+    notes: Sequence[str] = ()
     demoted: bool = False
     position: int = 0
 
@@ -78,32 +77,35 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     assert grades is not None
     levels = grades.levels
     index = {g: i for i, g in enumerate(levels)}
-    decisions = {i: GradeDecision() for i in members}
+    explain = pop.explain  # the notes are read only by an explanation: written only then
+    notes: dict[int, list[str]] = defaultdict(list)
     unranked = len(members) + 1
     by_rank = [ranks.get(i, unranked) for i in members]
     # by rank, then name: the members come in position order, which is name order, and sorting is stable
     order = [members[k] for k in sorted(range(len(members)), key=by_rank.__getitem__)]
-    every = frozenset(levels)
-    allowed: dict[int, frozenset[str]] = {}  # the grades a unit may take, where a veto bars some
-    for i in members:
-        for veto in vetoes.get(i, ()):
-            allowed.setdefault(i, every)
-            barred = set(veto.effects.bar)
-            if veto.effects.cap is not None:
-                barred |= {g for g in levels if index[g] < index[veto.effects.cap]}
-            if barred & allowed[i]:
-                decisions[i].notes.append(f"{veto.label}: not eligible for {', '.join(g for g in levels if g in barred)}")
-            allowed[i] -= barred
+    barred: dict[str, set[int]] = {g: set() for g in levels}  # grade → the units a veto bars from it
+    for i in filter(vetoes.__contains__, members) if vetoes else ():
+        out: set[str] = set()
+        for veto in vetoes[i]:
+            bars = set(veto.effects.bar)
+            if veto.effects.cap is not None:  # a cap bars every grade above it
+                bars.update(levels[:index[veto.effects.cap]])
+            if explain and not bars <= out:
+                notes[i].append(f"{veto.label}: not eligible for {', '.join(g for g in levels if g in bars)}")
+            out |= bars
+        for level in out:
+            barred[level].add(i)
 
     def may(i: int, grade: str) -> bool:
-        return grade in allowed.get(i, every)
+        return i not in barred[grade]
 
     # 排名靠后的1个: grade conditions may also read the scope's size and the place counted from the bottom
     below = places_below({i: ranks[i] for i in members if i in ranks})
     size = Decimal(len(members))
+    scope_size, rank_from_bottom = pop.names["scope_size"], pop.names["rank_from_bottom"]
     for i in members:
-        pop.names["scope_size"][i] = size
-        pop.names["rank_from_bottom"][i] = 1 + below[ranks[i]] if i in ranks else None
+        scope_size[i] = size
+        rank_from_bottom[i] = 1 + below[ranks[i]] if i in ranks else None
     answers: dict[int, dict[int, Any] | None] = {}  # condition → its value for every member, when all could be computed
 
     def passing(expr_index: int, tests: dict[int, Expression], units: list[int]) -> list[bool]:
@@ -124,15 +126,14 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     counts, count_notes = quota_counts(grades, len(members), {sequences[i] for i in members})
     head = f"scope of {len(members)} unit(s); quotas: " + "; ".join(count_notes) if count_notes else \
         f"scope of {len(members)} unit(s)"
-    explain = pop.explain  # the notes below are written for every unit: only when explaining
     for i in members if explain else ():
-        decisions[i].notes.append(head + (f"; rank {ranks[i]}" if i in ranks else "; unranked"))
+        notes[i].append(head + (f"; rank {ranks[i]}" if i in ranks else "; unranked"))
 
     graded: dict[int, str] = {}
     for g, grant in enumerate(grades.grants):
         if not grant.uses_quota:
             continue
-        pool = [i for i in order if i not in graded]
+        pool = list(filterfalse(graded.__contains__, order))
         for i in compress(pool, passing(g, graph.grant_tests, pool)):
             if not (grant.over_bars or may(i, grant.grade)):
                 continue
@@ -141,33 +142,37 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
             if place is not None:
                 counts[place] -= 1
             graded[i] = grant.grade
-            decisions[i].notes.append(f"{grant.label}: granted {grant.grade}" + (
-                ", using a quota place" if place is not None else ""))
+            if explain:
+                notes[i].append(f"{grant.label}: granted {grant.grade}" + (
+                    ", using a quota place" if place is not None else ""))
 
     carry = 0
     for r, rule in enumerate(grades.rules):
-        pool = [i for i in order if i not in graded and (rule.sequences is None or sequences[i] in rule.sequences)]
-        eligible = [i for i in pool if may(i, rule.grade)] if allowed else pool
+        pool = list(filterfalse(graded.__contains__, order))
+        if rule.sequences is not None:
+            pool = [i for i in pool if sequences[i] in rule.sequences]
+        barred_here = barred[rule.grade]
+        eligible = list(filterfalse(barred_here.__contains__, pool)) if barred_here else pool
         candidates = list(compress(eligible, passing(r, graph.grade_tests, eligible)))
         # candidates and the units a veto bars from this grade, in rank order
         met = set(candidates)
-        in_line = candidates if not allowed else [i for i in pool if i in met or not may(i, rule.grade)]
+        in_line = [i for i in pool if i in met or i in barred_here] if barred_here else candidates
         if explain and len(candidates) < len(eligible):
             for i in eligible:
                 if i not in met:
-                    decisions[i].notes.append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
+                    notes[i].append(f"{rule.grade}: condition {graph.grade_tests[r].text} not met")
         if r not in counts:
             for i in candidates:
                 graded[i] = rule.grade
                 if explain:
-                    decisions[i].notes.append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
-                                                                    else "every unit left"))
+                    notes[i].append(f"{rule.grade}: " + ("condition met" if r in graph.grade_tests
+                                                         else "every unit left"))
             continue
         places = max(counts[r] + carry, 0)  # grants may already have used every place
         if grades.barred_places == "forfeit":  # a barred unit's place is lost, not passed down
-            lost = [i for i in in_line[:places] if i not in candidates]
-            for i in lost:
-                decisions[i].notes.append(f"{rule.grade}: barred; its place within the quota is forfeited")
+            lost = [i for i in in_line[:places] if i not in met]
+            for i in lost if explain else ():
+                notes[i].append(f"{rule.grade}: barred; its place within the quota is forfeited")
             places -= len(lost)
         taken = candidates[:places]
         if 0 < places < len(candidates) and ranks.get(candidates[places - 1]) == ranks.get(candidates[places]):
@@ -177,22 +182,22 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
                 taken = [i for i in candidates if ranks.get(i, 0) <= (boundary or 0)]
             else:
                 taken = [i for i in taken if i not in tied]
-            for i in tied:
-                decisions[i].notes.append(f"{rule.grade}: {len(tied)} units tied at rank {boundary} straddle the "
-                                          f"{places}-place quota: all {grades.boundary_ties}d")
+            for i in tied if explain else ():
+                notes[i].append(f"{rule.grade}: {len(tied)} units tied at rank {boundary} straddle the "
+                                f"{places}-place quota: all {grades.boundary_ties}d")
         for n, i in enumerate(taken, 1):
             graded[i] = rule.grade
             if explain:
-                decisions[i].notes.append(f"{rule.grade}: place {n} of {places}")
+                notes[i].append(f"{rule.grade}: place {n} of {places}")
         for i in candidates if explain else ():
             if i not in graded:
-                decisions[i].notes.append(f"{rule.grade}: outside the {places}-place quota")
+                notes[i].append(f"{rule.grade}: outside the {places}-place quota")
         carry = max(places - len(taken), 0) if grades.unused_places == "roll_down" else 0
 
     for g, grant in enumerate(grades.grants):
         if grant.uses_quota:
             continue
-        pool = [i for i in order if i in graded]
+        pool = list(filter(graded.__contains__, order))
         for i in compress(pool, passing(g, graph.grant_tests, pool)):
             current = graded[i]
             if grant.from_ is not None and current not in grant.from_:
@@ -200,25 +205,30 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
             if index[grant.grade] >= index[current] or not (grant.over_bars or may(i, grant.grade)):
                 continue
             graded[i] = grant.grade
-            decisions[i].notes.append(f"{grant.label}: {current} → {grant.grade} outside the quota")
+            if explain:
+                notes[i].append(f"{grant.label}: {current} → {grant.grade} outside the quota")
 
-    for i in members:
-        decision = decisions[i]
-        decision.grade = graded.get(i)
-        for veto in vetoes.get(i, ()):
+    final: dict[int, str | None] = dict(zip(members, map(graded.get, members)))
+    demoted: set[int] = set()
+    for i in filter(vetoes.__contains__, members) if vetoes else ():
+        for veto in vetoes[i]:
             if veto.effects.force is not None:
-                decision.notes.append(f"{veto.label}: grade forced to {veto.effects.force}")
-                decision.grade = veto.effects.force
-        for veto in vetoes.get(i, ()):
-            if veto.effects.demote and decision.grade is not None:
-                lower = levels[min(index[decision.grade] + veto.effects.demote, len(levels) - 1)]
-                decision.notes.append(f"{veto.label}: demoted {decision.grade} → {lower}, placed at its bottom")
-                decision.grade, decision.demoted = lower, True
-        if decision.grade is None:
-            decision.notes.append("no grade: barred from every grade it could take")
+                if explain:
+                    notes[i].append(f"{veto.label}: grade forced to {veto.effects.force}")
+                final[i] = veto.effects.force
+        for veto in vetoes[i]:
+            grade = final[i]
+            if veto.effects.demote and grade is not None:
+                lower = levels[min(index[grade] + veto.effects.demote, len(levels) - 1)]
+                if explain:
+                    notes[i].append(f"{veto.label}: demoted {grade} → {lower}, placed at its bottom")
+                final[i] = lower
+                demoted.add(i)
+    for i in members if explain else ():
+        if final[i] is None:
+            notes[i].append("no grade: barred from every grade it could take")
     # the published order: by grade, a demoted unit at the bottom of its new grade, then by rank
-    keys = {i: (index.get(decisions[i].grade or "", len(levels)), decisions[i].demoted) for i in order}
-    published = sorted(order, key=keys.__getitem__)  # stable: within a grade, by rank, then name
-    for position, i in enumerate(published, 1):
-        decisions[i].position = position
-    return decisions
+    keys = [2 * index.get(final[i] or "", len(levels)) + (i in demoted) for i in order]
+    published = map(order.__getitem__, sorted(range(len(order)), key=keys.__getitem__))  # stable: by rank, name
+    position = dict(zip(published, count(1)))
+    return {i: GradeDecision(final[i], notes.get(i, ()), i in demoted, position[i]) for i in members}
