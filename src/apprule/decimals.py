@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Literal
+from itertools import repeat
+from typing import Iterable, Literal
 
 #: Every computation runs in this context: 34 digits, errors trapped, never silent.
 CONTEXT = decimal.Context(
@@ -27,14 +28,20 @@ def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT)
 
 
+def rounded(values: Iterable[Decimal], places: int, mode: str = "half_up") -> list[Decimal]:
+    """``round_to`` of each value, in C."""
+    return list(map(Decimal.quantize, values, repeat(Decimal(1).scaleb(-places)), repeat(_MODES[mode]),
+                    repeat(CONTEXT)))
+
+
 _WHOLE = {"floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING, "nearest": decimal.ROUND_HALF_UP}
 
 
-def whole_steps(steps: Decimal, whole: Literal["floor", "ceil", "nearest", "pro_rata"]) -> Decimal:
-    """How many steps count: whole ones rounded down, up, to nearest (half up), or pro rata."""
+def whole_steps(steps: Iterable[Decimal], whole: Literal["floor", "ceil", "nearest", "pro_rata"]) -> list[Decimal]:
+    """How many steps count, of each: whole ones rounded down, up, to nearest (half up), or pro rata."""
     if whole == "pro_rata":
-        return steps
-    return steps.to_integral_value(rounding=_WHOLE[whole], context=CONTEXT)
+        return list(steps)
+    return list(map(Decimal.to_integral_value, steps, repeat(_WHOLE[whole]), repeat(CONTEXT)))
 
 
 def clamp(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:

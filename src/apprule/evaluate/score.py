@@ -6,7 +6,7 @@ from decimal import Decimal
 from itertools import compress
 from operator import add
 
-from ..decimals import ZERO, clamp, clamped, plain, round_to
+from ..decimals import ZERO, clamp, clamped, plain, round_to, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
 from .graph import GraphNode, GroupGraph
@@ -120,12 +120,12 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
 def _round(rounding: Rounding | None, col: NodeColumn) -> None:
     if rounding is None:
         return
-    rounded = [round_to(v, rounding.places, rounding.mode) for v in col.values]
+    after_rounding = rounded(col.values, rounding.places, rounding.mode)
     if col.notes is not None:
-        for i, (before, after) in enumerate(zip(col.values, rounded)):
+        for i, (before, after) in enumerate(zip(col.values, after_rounding)):
             if before != after:
                 col.note(i, f"{plain(before)} rounded ({rounding.mode}, {rounding.places} places) to {plain(after)}")
-    col.values = rounded
+    col.values = after_rounding
 
 
 def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
-from operator import attrgetter, is_, mul, truediv
+from operator import attrgetter, gt, is_, lt, mul, sub, truediv
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Sequence
@@ -146,7 +146,7 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         spec = leaf.per
         assert spec is not None
         rows, xs = read_numbers(pop, node, "of", rows, col, "the count")
-        counted = list(map(whole_steps, map(truediv, xs, repeat(spec.size)), repeat(spec.whole)))
+        counted = whole_steps(map(truediv, xs, repeat(spec.size)), spec.whole)
         _scatter(col, rows, list(map(mul, counted, repeat(spec.points))))
         every = f" (every {plain(spec.size)})" if spec.size != ONE else ""
         for i, steps in zip(rows, counted) if explain else ():
@@ -204,24 +204,27 @@ def _steps(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
         by_row = dict(zip(rows, actuals))
         rows, actuals = rows_t, [by_row[i] for i in rows_t]
-    explain = col.notes is not None
     ratio = spec.measure == "ratio"
-    for i, actual, target in zip(rows, actuals, targets):
-        if ratio:
-            if target == ZERO:
-                raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
-            distance = actual / target - ONE
-        else:
-            distance = actual - target
+    if ratio and not all(targets):  # a Decimal zero is false
+        i = rows[targets.index(ZERO)]
+        raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
+    distances = list(map(sub, map(truediv, actuals, targets), repeat(ONE))) if ratio else \
+        list(map(sub, actuals, targets))
+    counted: dict[int, Decimal] = {}  # the units a step applies to (positions in rows) → their whole steps
+    for step, beyond in ((spec.over, gt), (spec.under, lt)):  # over at or above the target, under below
+        if step is not None:
+            ks = list(compress(range(len(rows)), map(beyond, distances, repeat(ZERO))))
+            counts = whole_steps(map(truediv, map(abs, map(distances.__getitem__, ks)), repeat(step.size)), step.whole)
+            for i, points in zip(map(rows.__getitem__, ks), map(mul, counts, repeat(step.points))):
+                col.values[i] = points
+            counted.update(zip(ks, counts))
+    explain = col.notes is not None
+    for k, (i, actual, target, distance) in enumerate(zip(rows, actuals, targets, distances)) if explain else ():
+        shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}" if ratio else \
+            f"{plain(actual)} - {plain(target)} = {plain(distance)}"
         step = spec.over if distance >= ZERO else spec.under
-        if step is not None and distance != ZERO:
-            count = whole_steps(abs(distance) / step.size, step.whole)
-            col.values[i] = count * step.points
-        if explain:
-            shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}" if ratio else \
-                f"{plain(actual)} - {plain(target)} = {plain(distance)}"
-            col.note(i, f"{shown}: no step applies" if step is None or distance == ZERO else
-                     f"{shown}: {plain(count)} step(s) of {plain(step.size)} × {plain(step.points)}")
+        col.note(i, f"{shown}: {plain(counted[k])} step(s) of {plain(step.size)} × {plain(step.points)}"
+                 if step is not None and k in counted else f"{shown}: no step applies")
 
 
 def band_matches(band: Band, x: Decimal) -> bool:
