@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, deque
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import chain, compress, groupby, repeat
-from operator import and_, attrgetter, eq, ge, gt, is_, itemgetter, le, lt, methodcaller, mul
+from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -447,8 +447,7 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any
             values = list(values)
             for k in odd:
                 values[k] = _converted(fields[names[k]], values[k])
-                for copy, value in zip(copies, values[k]):
-                    copy[names[k]] = value
+                deque(map(dict.__setitem__, copies, repeat(names[k]), values[k]), maxlen=0)  # set each, in C
             flat.extend(result, copies, names, values)
             return result
     result = [convert(fact, v) for v in column]  # odd shapes: _event, event by event
@@ -717,24 +716,19 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
         for name in facts:  # a fact the group does not use must be left empty
             if name not in used[gi] and any(table[name][k] is not None for k in rows):
                 raise _Doubt
-        columns: dict[str, list[Any]] = {}
-        events: dict[str, FlatEvents] = {}
-        for name in sorted(used[gi]):
-            fact = scheme.facts[name]
-            if name not in table:
-                column: list[Any] = [None] * len(rows)
-            elif whole:
-                column = list(table[name])
-            else:
-                column = list(map(table[name].__getitem__, rows))
-            if any(map(is_, column, repeat(None))):
-                column = _filled(fact, [_ABSENT if v is None else v for v in column])
-            blocks = [column[start:start + _BLOCK] for start in range(0, len(column), _BLOCK)]  # kept in cache
-            if fact.type == "events":
-                flat = events[name] = FlatEvents()
-                columns[name] = list(chain.from_iterable(_events(fact, block, flat) for block in blocks))
-            else:
-                columns[name] = list(chain.from_iterable(map(_column, repeat(fact), blocks)))
+        names = sorted(used[gi])
+        columns: dict[str, list[Any]] = {name: [] for name in names}
+        events = {name: FlatEvents() for name in names if scheme.facts[name].type == "events"}
+        for start in range(0, len(rows), _BLOCK):  # block by block, every fact: a block's values stay in cache
+            block: Sequence[int] = range(start, min(start + _BLOCK, n)) if whole else rows[start:start + _BLOCK]
+            for name in names:
+                fact = scheme.facts[name]
+                cells = table.get(name)
+                column = [None] * len(block) if cells is None else \
+                    list(cells[start:start + _BLOCK]) if whole else list(map(cells.__getitem__, block))
+                if any(map(is_, column, repeat(None))):
+                    column = _filled(fact, [_ABSENT if v is None else v for v in column])
+                columns[name] += _events(fact, column, events[name]) if name in events else _column(fact, column)
         _required_when(required_when, columns, runner)
         found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns, events))
     return found

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import compress
-from operator import add
+from itertools import compress, repeat
+from operator import add, and_, eq, mul, sub
 
 from ..decimals import ZERO, clamp, clamped, plain, round_to, rounded
 from ..errors import EvaluationError
@@ -213,25 +213,27 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
     now = _numbers(pop, node, "now", col, members)
     before = _numbers(pop, node, "before", col, members)
     ids = sorted(set(now) & set(before))
-    now_rank = dict(zip(ids, competition_ranks([now[i] for i in ids], spec.order)))
-    before_rank = dict(zip(ids, competition_ranks([before[i] for i in ids], spec.order)))
-    explain = col.notes is not None
-    for i in ids:
-        a, b = before_rank[i], now_rank[i]
-        if col.inputs is not None:
+    now_ranks = competition_ranks(list(map(now.__getitem__, ids)), spec.order)
+    before_ranks = competition_ranks(list(map(before.__getitem__, ids)), spec.order)
+    moved = list(map(sub, before_ranks, now_ranks))
+    gained = list(map(mul, map(max, moved, repeat(0)), repeat(spec.per_place)))  # no gain for a fall
+    values = clamped(gained, None, spec.max)
+    held: set[int] = set()  # first before and first now: hold_first's points instead
+    if spec.hold_first:
+        held = set(compress(range(len(ids)), map(and_, map(eq, before_ranks, repeat(1)), map(eq, now_ranks, repeat(1)))))
+        values = [spec.hold_first if k in held else value for k, value in enumerate(values)]
+    for i, value in zip(ids, values):
+        col.values[i] = value
+    if col.inputs is not None:
+        for i, a, b in zip(ids, before_ranks, now_ranks):
             col.inputs.setdefault(i, {}).update({"rank before": a, "rank now": b})
-        if a == 1 and b == 1 and spec.hold_first:
-            col.values[i] = spec.hold_first
-            col.note(i, f"held first place: {plain(spec.hold_first)}")
+    for k, (i, a, b) in enumerate(zip(ids, before_ranks, now_ranks)) if col.notes is not None else ():
+        if k in held:
+            col.note(i, f"held first place: {plain(values[k])}")
             continue
-        moved = a - b
-        value = max(moved, 0) * spec.per_place
-        cap = spec.max if spec.max is not None and value > spec.max else None
-        if explain:
-            note = f"rank {a} → {b}: {moved} place(s) up × {plain(spec.per_place)} = {plain(value)}" if moved > 0 \
-                else f"rank {a} → {b}: no gain"
-            col.note(i, note + (f", capped at {plain(cap)}" if cap is not None else ""))
-        col.values[i] = value if cap is None else cap
+        note = f"rank {a} → {b}: {moved[k]} place(s) up × {plain(spec.per_place)} = {plain(gained[k])}" \
+            if moved[k] > 0 else f"rank {a} → {b}: no gain"
+        col.note(i, note + (f", capped at {plain(values[k])}" if values[k] is not gained[k] else ""))
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
