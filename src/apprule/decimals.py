@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
+from functools import cache
 from itertools import repeat
 from typing import Iterable, Literal
 
@@ -23,15 +24,20 @@ _MODES = {
 }
 
 
+@cache
+def _unit(places: int) -> Decimal:
+    """One unit in the last of ``places`` decimals (0.01 for 2): what ``quantize`` rounds to."""
+    return Decimal(1).scaleb(-places)
+
+
 def round_to(value: Decimal, places: int, mode: str = "half_up") -> Decimal:
     """Round ``value`` to ``places`` decimals (四舍五入 is ``half_up``)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=_MODES[mode], context=CONTEXT)
+    return value.quantize(_unit(places), rounding=_MODES[mode], context=CONTEXT)
 
 
 def rounded(values: Iterable[Decimal], places: int, mode: str = "half_up") -> list[Decimal]:
     """``round_to`` of each value, in C."""
-    return list(map(Decimal.quantize, values, repeat(Decimal(1).scaleb(-places)), repeat(_MODES[mode]),
-                    repeat(CONTEXT)))
+    return list(map(Decimal.quantize, values, repeat(_unit(places)), repeat(_MODES[mode]), repeat(CONTEXT)))
 
 
 _WHOLE = {"floor": decimal.ROUND_FLOOR, "ceil": decimal.ROUND_CEILING, "nearest": decimal.ROUND_HALF_UP}

@@ -87,20 +87,21 @@ def _transfer(graph: GroupGraph, node: GraphNode, columns: dict[str, NodeColumn]
     leaf = node.leaf
     assert leaf.max is not None
     lacking = sorted(set().union(*(columns[d].inapplicable for d in node.donors)) - col.inapplicable)
+    explain = col.notes is not None
     for i in lacking:
         moved = [d for d in node.donors if i in columns[d].inapplicable]
         extra = sum((graph.nodes[d].spec.max or ZERO for d in moved), ZERO)
         new_max = leaf.max + extra
-        names = ", ".join(moved)
+        before = col.values[i]
         if leaf.transfer == "rescale":
-            before = col.values[i]
             col.values[i] = before * new_max / leaf.max
-            col.note(i, f"weight {plain(extra)} of {names} moved here: {plain(before)} × "
-                        f"{plain(new_max)} / {plain(leaf.max)} = {plain(col.values[i])}")
         else:
             col.values[i] += extra
-            col.note(i, f"weight {plain(extra)} of {names} moved here and credited in full")
         col.maxes[i] = new_max
+        if explain:
+            col.note(i, f"weight {plain(extra)} of {', '.join(moved)} moved here" + (
+                f": {plain(before)} × {plain(new_max)} / {plain(leaf.max)} = {plain(col.values[i])}"
+                if leaf.transfer == "rescale" else " and credited in full"))
 
 
 def _cap(leaf: Leaf, col: NodeColumn) -> None:

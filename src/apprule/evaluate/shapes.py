@@ -386,7 +386,7 @@ def _for_each_in_full(pop: Population, node: GraphNode, rows: list[int], col: No
             col.award(i, one.honours, one.flags)
             if col.notes is not None:
                 col.note(i, f"event #{one.number}: {plain(one.value)}" + (f" ({one.why})" if one.why else ""))
-        if len(chosen) < len(items):
+        if col.notes is not None and len(chosen) < len(items):
             col.note(i, f"{len(items) - len(chosen)} event(s) not counted: `combine: {spec.combine}`"
                      + (f" per {spec.key}" if spec.key else ""))
 
