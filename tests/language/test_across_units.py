@@ -96,6 +96,14 @@ def test_rank_movement_with_cap_and_holding_first() -> None:
     assert ev["h"].values["r"] == 3          # 8 → 2: 6 places × 0.5 = 3, at the cap
     assert ev["g"].values["r"] == D("2")     # 7 → 3: 4 places × 0.5
     assert ev["b"].values["r"] == 0          # 2 → 4: moving back gives nothing
+    notes = {u: [t for t in ev[u].trace.walk() if t.id == "r"][0].notes for u in "ahb"}
+    assert notes == {"a": ("held first place: 1.5",), "h": ("rank 8 → 2: 6 place(s) up × 0.5 = 3.0",),
+                     "b": ("rank 2 → 4: no gain",)}
+    now["h"] = 200                           # 8 → 1: 7 places × 0.5 = 3.5, over the cap
+    ev = s.evaluate(units(**{u: {"now": now[u], "before": before[u]} for u in "abcdefgh"}))
+    r = [t for t in ev["h"].trace.walk() if t.id == "r"][0]
+    assert (r.value, r.notes) == (3, ("rank 8 → 1: 7 place(s) up × 0.5 = 3.5, capped at 3",))
+    assert dict(r.inputs)["rank before"] == 8 and dict(r.inputs)["rank now"] == 1
 
 
 GRADES = """\
