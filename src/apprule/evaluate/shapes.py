@@ -354,16 +354,21 @@ def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[i
         # a text key, or a whole number equal to an int key, finds what `table_award` would find
         found: list[Award | None] = list(map(value.table.map.get, keys))
         unfound = [j for j, award in enumerate(found) if award is None] if any(map(is_, found, repeat(None))) else []
+        decided: dict[Any, Award] = {}  # events share few keys: each is decided once
         for j in unfound:
-            try:  # not found as it is: `table_award` decides (`otherwise`, or an error)
-                found[j] = table_award(value.table, keys[j], False)[1]
-            except ValueError as exc:
-                raise EvaluationError(pop.units[flat.owners[ks[j]]], node.id, str(exc)) from None
+            if keys[j] not in decided:
+                try:  # not found as it is: `table_award` decides (`otherwise`, or an error)
+                    decided[keys[j]] = table_award(value.table, keys[j], False)[1]
+                except ValueError as exc:
+                    raise EvaluationError(pop.units[flat.owners[ks[j]]], node.id, str(exc)) from None
+            found[j] = decided[keys[j]]
         return list(map(_POINTS, found))
     xs = _event_column(pop, node, "of" if value.bands is not None else "formula", flat, ks)
     if set(map(type, xs)) <= {Decimal}:  # numbers as they are (anything else: `_event_values` decides)
-        bands = value.bands
-        return xs if bands is None else [band_award(bands, x, False)[0] for x in xs]
+        if value.bands is None:
+            return xs
+        points = {x: band_award(value.bands, x, False)[0] for x in set(xs)}  # each distinct value once
+        return list(map(points.__getitem__, xs))
     return [one.value for one in _event_values(pop, node, flat, ks)]
 
 
