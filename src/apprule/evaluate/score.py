@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import add, and_, eq, mul, sub
+from operator import add, eq, mul, sub
 
 from ..decimals import ZERO, clamp, clamped, plain, round_to, rounded
 from ..errors import EvaluationError
@@ -221,7 +221,7 @@ def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[i
     values = clamped(gained, None, spec.max)
     held: set[int] = set()  # first before and first now: hold_first's points instead
     if spec.hold_first:
-        held = set(compress(range(len(ids)), map(and_, map(eq, before_ranks, repeat(1)), map(eq, now_ranks, repeat(1)))))
+        held = {k for k in compress(range(len(ids)), map(eq, now_ranks, repeat(1))) if before_ranks[k] == 1}
         values = [spec.hold_first if k in held else value for k, value in enumerate(values)]
     for i, value in zip(ids, values):
         col.values[i] = value
