@@ -7,8 +7,8 @@ from collections import Counter, deque
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, getcontext
-from itertools import chain, compress, groupby, repeat
-from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul
+from itertools import accumulate, chain, compress, count, repeat
+from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul, ne, sub
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -184,8 +184,10 @@ class FlatEvents:
     @property
     def numbers(self) -> list[int]:
         """The 1-based number of each event within its unit's list (for notes: rarely asked, so made then)."""
-        if len(self._numbers) != self.n:
-            self._numbers = list(chain.from_iterable(range(1, len(list(run)) + 1) for _, run in groupby(self.owners)))
+        if len(self._numbers) != self.n:  # position + 1 - where the owner's run starts, in C
+            owners = self.owners
+            starts = accumulate(map(mul, map(ne, owners, [None, *owners[:-1]]), count()), max)
+            self._numbers = list(map(sub, count(1), starts))
         return self._numbers
 
     def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int], list[int]]:

@@ -383,3 +383,9 @@ def test_numbers_that_are_not_finite(trapped: bool, fact: str, value: Any) -> No
                                    {"u": {"group": "towns", "s_economy": 1}}])
 def test_wrong_shapes(facts: Any) -> None:
     assert_same(TOWNS, facts)
+
+
+def test_events_laid_flat_are_numbered_within_their_unit() -> None:
+    flat = FlatEvents.of([[{"a": 1}, {"a": 2}], [], [{"a": 3}], [{"a": 4}, {"a": 5}, {"a": 6}]])
+    assert (flat.owners, flat.numbers, flat.fields["a"]) == ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
+    assert FlatEvents.of([[], []]).numbers == []

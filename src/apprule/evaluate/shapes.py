@@ -461,7 +461,7 @@ def _combine_by_key(key: str | None, how: str, low: Decimal | None, high: Decima
 
 def _combine(items: list[_Counted], how: str, levels: list[Any]) -> list[_Counted]:
     """Which events of one matter count; among equals the earliest event wins."""
-    if how == "sum" or not items:
+    if how == "sum" or len(items) < 2:
         return items
     pick: Callable[[_Counted], Any]
     if how == "max":
