@@ -5,10 +5,11 @@
 
 Prints, per scheme and size, units per second (median of --repeat runs), peak memory per
 unit (tracemalloc), and the growth of time per 10× n. Beside 荥阳's township group it times
-the same facts given as columns (`Scheme.evaluate_columns`) and a hand-written exact Decimal
-evaluation of the group (bench/reference.py), and checks that all give the same totals and
-ranks; and it times reading the facts alone (bench/floor.py), the ceiling for any pure-Python
-evaluation of dictionaries.
+the same facts given as columns (`Scheme.evaluate_columns`), a hand-written exact Decimal
+evaluation of the group (bench/reference.py) and reading the facts alone (bench/floor.py,
+the ceiling for any pure-Python evaluation of dictionaries), each in turn in every round so
+that the machine's drift falls on all alike; it checks that all give the same totals and
+ranks, and prints apprule's time as a multiple of the reference's.
 """
 
 from __future__ import annotations
@@ -93,17 +94,23 @@ def as_columns(facts: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
     return {"unit": list(facts), **{k: [given.get(k) for given in facts.values()] for k in keys}}
 
 
-def measure(run: Callable[[], Any], repeat: int) -> tuple[float, int]:
-    times = []
+def measure(runs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, tuple[float, int]]:
+    """Each run's median seconds and peak bytes. The runs are timed in turn, ``repeat`` rounds,
+    so that the machine's drift falls on all of them alike and their ratios hold."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    measured = {}
+    for name, run in runs.items():
+        tracemalloc.start()
         run()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    run()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return statistics.median(times), peak
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        measured[name] = statistics.median(times[name]), peak
+    return measured
 
 
 def main() -> None:
@@ -123,30 +130,35 @@ def main() -> None:
             previous = None
             for n in args.sizes:
                 facts = population(scheme, gi, n, seed=n)
-                seconds, peak = measure(lambda: scheme.evaluate(facts), args.repeat)
+                runs: dict[str, Callable[[], Any]] = {"apprule": lambda: scheme.evaluate(facts)}
+                compared = scheme.id == "xingyang_2021" and group.id == "towns"
+                if compared:
+                    table = as_columns(facts)
+                    used = sorted(scheme.facts_used(group.id))
+                    numbers = [f for f in used if scheme.definition.facts[f].type in ("number", "count", "rate")]
+                    events = [f for f in used if scheme.definition.facts[f].type == "events"]
+                    runs.update({"columns": lambda: scheme.evaluate_columns(table),
+                                 "reference": lambda: xingyang_towns(facts),
+                                 "floor": lambda: read_only(facts, numbers, events)})
+                measured = measure(runs, args.repeat)
+                seconds, peak = measured["apprule"]
                 growth = f"{seconds / previous:.1f}" if previous else ""
                 print(f"{scheme.id + ' / ' + group.id:42} {n:>9} {n / seconds:>10,.0f} {peak // n:>12,} {growth:>12}")
                 previous = seconds
-                if scheme.id == "xingyang_2021" and group.id == "towns":
-                    ev = scheme.evaluate(facts)
-                    table = as_columns(facts)
-                    col_seconds, col_peak = measure(lambda: scheme.evaluate_columns(table), args.repeat)
-                    by_columns = scheme.evaluate_columns(table)
-                    same = all(by_columns[u].total == ev[u].total and by_columns[u].rank == ev[u].rank for u in ev)
-                    print(f"{'  the same, given as columns':42} {n:>9} {n / col_seconds:>10,.0f} "
-                          f"{col_peak // n:>12,} {'same' if same else 'DIFFERENT':>12}")
-                    ref_seconds, ref_peak = measure(lambda: xingyang_towns(facts), args.repeat)
-                    reference = xingyang_towns(facts)
-                    same = all(ev[u].total == t and ev[u].rank == r for u, (t, r) in reference.items())
-                    print(f"{'  hand-written Decimal reference':42} {n:>9} {n / ref_seconds:>10,.0f} "
-                          f"{ref_peak // n:>12,} {'same' if same else 'DIFFERENT':>12}")
-                    numbers = [f for f in sorted(scheme.facts_used(group.id))
-                               if scheme.definition.facts[f].type in ("number", "count", "rate")]
-                    events = [f for f in sorted(scheme.facts_used(group.id))
-                              if scheme.definition.facts[f].type == "events"]
-                    read_seconds, read_peak = measure(lambda: read_only(facts, numbers, events), args.repeat)
-                    print(f"{'  reading the facts alone (bench/floor.py)':42} {n:>9} {n / read_seconds:>10,.0f} "
-                          f"{read_peak // n:>12,}")
+                if not compared:
+                    continue
+                ev = scheme.evaluate(facts)
+                by_columns = scheme.evaluate_columns(table)
+                same = all(by_columns[u].total == ev[u].total and by_columns[u].rank == ev[u].rank for u in ev)
+                reference = xingyang_towns(facts)
+                same_as_reference = all(ev[u].total == t and ev[u].rank == r for u, (t, r) in reference.items())
+                for name, label, verdict in (
+                        ("columns", "the same, given as columns", "same" if same else "DIFFERENT"),
+                        ("reference", "hand-written Decimal reference", "same" if same_as_reference else "DIFFERENT"),
+                        ("floor", "reading the facts alone (bench/floor.py)", "")):
+                    other, other_peak = measured[name]
+                    print(f"{'  ' + label:42} {n:>9} {n / other:>10,.0f} {other_peak // n:>12,} {verdict:>12}")
+                print(f"{'  apprule time ÷ reference time':42} {n:>9} {seconds / measured['reference'][0]:>10.2f}")
 
 
 if __name__ == "__main__":
