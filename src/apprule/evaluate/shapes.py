@@ -176,10 +176,10 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
         assert condition is not None
         rows, tests = read(pop, node, "test", rows, col, fillable=leaf.fill is not None)
         award = Award(points=condition.points, honours=condition.honours, flags=condition.flags)
-        for i, holds in zip(rows, tests):
-            if holds:
-                col.take(i, award, "condition holds")
-            else:
+        for i in compress(rows, tests):  # the units it holds for (found in C)
+            col.take(i, award, "condition holds")
+        for i, holds in zip(rows, tests) if explain else ():
+            if not holds:
                 col.note(i, "condition does not hold")
     elif shape == "for_each":
         _for_each(pop, node, rows, col)
