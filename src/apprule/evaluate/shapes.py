@@ -210,15 +210,16 @@ def _steps(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
     distances = list(map(sub, map(truediv, actuals, targets), repeat(ONE))) if ratio else \
         list(map(sub, actuals, targets))
-    counted: dict[int, Decimal] = {}  # the units a step applies to (positions in rows) → their whole steps
+    explain = col.notes is not None
+    counted: dict[int, Decimal] = {}  # for the notes: the units a step applies to (positions in rows) → whole steps
     for step, beyond in ((spec.over, gt), (spec.under, lt)):  # over at or above the target, under below
         if step is not None:
             ks = list(compress(range(len(rows)), map(beyond, distances, repeat(ZERO))))
             counts = whole_steps(map(truediv, map(abs, map(distances.__getitem__, ks)), repeat(step.size)), step.whole)
             for i, points in zip(map(rows.__getitem__, ks), map(mul, counts, repeat(step.points))):
                 col.values[i] = points
-            counted.update(zip(ks, counts))
-    explain = col.notes is not None
+            if explain:
+                counted.update(zip(ks, counts))
     for k, (i, actual, target, distance) in enumerate(zip(rows, actuals, targets, distances)) if explain else ():
         shown = f"{plain(actual)} / {plain(target)} - 1 = {plain(distance)}" if ratio else \
             f"{plain(actual)} - {plain(target)} = {plain(distance)}"
