@@ -162,7 +162,7 @@ def _locate(src: Source, code: str, message: str, path: tuple[Any, ...], hint: s
 
 def _population(definition: SchemeDefinition, facts: GroupFacts, explain: bool = False) -> Population:
     return Population(facts.units, facts.sequences, dict(facts.columns), definition.period, explain,
-                      dict(facts.events))
+                      dict(facts.events), definition.facts)
 
 
 class _GroupRun:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, deque
+from collections import Counter
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import accumulate, chain, compress, count, repeat
-from operator import attrgetter, eq, is_, itemgetter, methodcaller, mul, ne, sub
+from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, sub
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -133,12 +133,15 @@ class GroupFacts:
 
     A value given already converted stays the caller's object, as in ``validate_facts`` (a Decimal) and,
     here only, an event list whose events all give exactly the declared fields: read them, never change them.
+    Such events are kept as given even where a field needs converting (an ``int``, say): the converted
+    fields are in ``events``, and ``FlatEvents.of`` converts them again from the declared fields.
     """
 
     index: int  # the group's index in scheme.groups
     units: list[str]  # sorted by name: results never depend on the order facts were given in
     sequences: list[str | None]  # each unit's sequence id (None when the group has none)
-    #: fact → one converted value per unit, aligned with ``units``; every fact the group uses has one
+    #: fact → one converted value per unit (events: see above), aligned with ``units``; every fact the group
+    #: uses has one
     columns: dict[str, list[Any]]
     #: events fact → the same events laid flat, where validation laid them (the scorer lays the others);
     #: for scoring only: the engine drops them once the group is scored
@@ -150,20 +153,30 @@ class FlatEvents:
     """Every unit's events of one fact, laid end to end: the owner and number of each, and its fields."""
 
     owners: list[int] = field(default_factory=list)
+    #: the events as the unit lists give them
     events: list[dict[str, Any]] = field(default_factory=list)
-    #: field → its value in each event (validated events carry every declared field)
+    #: field → its converted value in each event (validated events carry every declared field)
     fields: dict[str, list[Any]] = field(default_factory=dict)
     units: int = 0  # the units laid so far: the next one's position
+    #: the declared fields, when some field of ``events`` is as given, not converted (``event`` converts)
+    declared: Mapping[str, Fact] | None = None
     _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int], list[int]]] = \
         field(default_factory=dict)
     _numbers: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, column: Sequence[Sequence[dict[str, Any]]]) -> FlatEvents:
+    def of(cls, column: Sequence[Sequence[dict[str, Any]]], fields: Mapping[str, Fact] | None = None) -> FlatEvents:
+        """``column``'s events laid flat; with their declared ``fields``, each field converted (the events
+        of validated facts, which validation may have left as given)."""
         flat = cls()
         events = list(chain.from_iterable(column))
         names = list(events[0]) if events else []
-        flat.extend(column, events, names, _each(events, names) or [])
+        values = _each(events, names) or []
+        if fields:
+            converted = [_column(fields[name], given) for name, given in zip(names, values)]
+            flat.declared = fields if any(map(is_not, converted, values)) else None
+            values = converted
+        flat.extend(column, events, names, values)
         return flat
 
     def extend(self, column: Sequence[Sequence[Any]], events: list[dict[str, Any]], names: Sequence[str],
@@ -180,6 +193,10 @@ class FlatEvents:
     @property
     def n(self) -> int:
         return len(self.events)
+
+    def event(self, k: int) -> dict[str, Any]:
+        """Event ``k`` with its fields converted."""
+        return converted_event(self.declared, self.events[k]) if self.declared else self.events[k]
 
     @property
     def numbers(self) -> list[int]:
@@ -280,7 +297,7 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
                     group.columns[name] += _column(fact, column)
     runner = Runner()
     for group in found.values():
-        _required_when(required_when, group.columns, runner)
+        _required_when(required_when, group.columns, group.events, runner)
     return [found[gi] for gi in sorted(found)]
 
 
@@ -444,14 +461,13 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any
             if not odd:  # _event would rebuild each list and dict as it is: keep them, as a Decimal is kept
                 flat.extend(column, events, names, values)
                 return column
-            result = [[*map(dict, v)] if v else [] for v in column]  # _event's dicts, fields in given order
-            copies = list(chain.from_iterable(result))
+            # the events as given, their fields converted apart (no copy of each event: FlatEvents.event)
             values = list(values)
             for k in odd:
                 values[k] = _converted(fields[names[k]], values[k])
-                deque(map(dict.__setitem__, copies, repeat(names[k]), values[k]), maxlen=0)  # set each, in C
-            flat.extend(result, copies, names, values)
-            return result
+            flat.extend(column, events, names, values)
+            flat.declared = fields
+            return column
     result = [convert(fact, v) for v in column]  # odd shapes: _event, event by event
     events = list(chain.from_iterable(result))
     flat.extend(result, events, names, _each(events, names) or [])
@@ -459,7 +475,7 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any
 
 
 def _required_when(required_when: Mapping[str, Expression], columns: dict[str, list[Any]],
-                   runner: Runner) -> None:
+                   events: Mapping[str, FlatEvents], runner: Runner) -> None:
     """Doubt when a condition makes an empty fact or event field required; only empty ones are read."""
     for key, condition in required_when.items():
         name, _, field = key.partition(".")
@@ -467,10 +483,10 @@ def _required_when(required_when: Mapping[str, Expression], columns: dict[str, l
         if column is None:
             continue
         if field:
-            events = list(chain.from_iterable(column))
-            if any(map(is_, map(dict.get, events, repeat(field)), repeat(None))):
-                if any(e.get(field) is None and holds(condition, e, runner) for e in events):
-                    raise _Doubt
+            flat = events[name]
+            empty = compress(range(flat.n), map(is_, flat.fields.get(field, ()), repeat(None)))
+            if any(holds(condition, flat.event(k), runner) for k in empty):
+                raise _Doubt
         elif any(v is None or (type(v) is list and not v) for v in column):  # no == on Decimals: slow
             for i, value in enumerate(column):
                 if value in (None, []) and holds(condition, {n: c[i] for n, c in columns.items()}, runner):
@@ -632,6 +648,11 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
     return number
 
 
+def converted_event(fields: Mapping[str, Fact], event: Mapping[str, Any]) -> dict[str, Any]:
+    """A valid event that gives every field, each converted (as ``_event`` would)."""
+    return {name: convert(fields[name], value) for name, value in event.items()}
+
+
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     fields = fact.fields or {}
     if not isinstance(event, Mapping):
@@ -731,6 +752,6 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
                 if any(map(is_, column, repeat(None))):
                     column = _filled(fact, [_ABSENT if v is None else v for v in column])
                 columns[name] += _events(fact, column, events[name]) if name in events else _column(fact, column)
-        _required_when(required_when, columns, runner)
+        _required_when(required_when, columns, events, runner)
         found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns, events))
     return found

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import decimal
 import gc
+import operator
 import sys
 from contextlib import contextmanager
 from decimal import Decimal
@@ -65,8 +66,17 @@ def _outcome(validate: Callable[[], list[GroupFacts]]) -> Any:
         return "FactError", exc.issues
     except Exception as exc:  # a decimal signal validate_facts lets through must come through alike
         return type(exc).__name__, str(exc)
-    return "ok", [(g.index, g.units, g.sequences, {name: _shape(c) for name, c in g.columns.items()})
+    return "ok", [(g.index, g.units, g.sequences, {name: _shape(_as_read(g, name)) for name in g.columns})
                   for g in groups]
+
+
+def _as_read(group: GroupFacts, name: str) -> list[Any]:
+    """A column as the scorer reads it: events with their fields converted (validation may keep them as given)."""
+    column, flat = group.columns[name], group.events.get(name)
+    if flat is None:
+        return column
+    events = map(flat.event, range(flat.n))
+    return [[next(events) for _ in unit] for unit in column]
 
 
 def assert_same(scheme: apprule.Scheme, facts: Any) -> None:
@@ -78,12 +88,12 @@ def assert_same(scheme: apprule.Scheme, facts: Any) -> None:
         return
     for group in groups:
         for name, flat in group.events.items():
-            assert_laid_flat(flat, group.columns[name])
+            assert_laid_flat(flat, group.columns[name], scheme.definition.facts[name].fields)
 
 
-def assert_laid_flat(flat: FlatEvents, column: list[Any]) -> None:
-    """The events validation laid flat are the column's events, laid end to end."""
-    expected = FlatEvents.of(column)
+def assert_laid_flat(flat: FlatEvents, column: list[Any], fields: Any) -> None:
+    """The events validation laid flat are the column's events, laid end to end, their fields converted."""
+    expected = FlatEvents.of(column, fields)
     assert (flat.units, flat.owners, flat.numbers) == (len(column), expected.owners, expected.numbers)
     assert [_shape(e) for e in flat.events] == [_shape(e) for e in expected.events]
     assert all(_shape(flat.fields[f]) == _shape(values) for f, values in expected.fields.items())
@@ -385,6 +395,19 @@ def test_wrong_shapes(facts: Any) -> None:
     assert_same(TOWNS, facts)
 
 
+def test_events_to_convert_are_kept_as_given_and_laid_flat_converted() -> None:
+    facts = population(TOWNS, 0, 200, seed=5)  # the people of a petition come as int
+    with decimal.localcontext(CONTEXT), fast_only():
+        (group,) = _run(TOWNS, facts, validate_population)
+    given = [facts[unit]["petitions"] for unit in group.units]
+    assert all(map(operator.is_, group.columns["petitions"], given))  # the caller's lists, not copies
+    people = [e["people"] for unit in given for e in unit]
+    assert people and set(map(type, people)) == {int}  # left as given
+    flat = group.events["petitions"]
+    assert flat.fields["people"] == people and set(map(type, flat.fields["people"])) == {Decimal}
+    converted = [flat.event(k) for k in range(flat.n)]
+    assert converted == [dict(e, people=Decimal(e["people"])) for unit in given for e in unit]
+    assert all(type(e["people"]) is Decimal for e in converted)
 def test_events_laid_flat_are_numbered_within_their_unit() -> None:
     flat = FlatEvents.of([[{"a": 1}, {"a": 2}], [], [{"a": 3}], [{"a": 4}, {"a": 5}, {"a": 6}]])
     assert (flat.owners, flat.numbers, flat.fields["a"]) == ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 
 import pytest
@@ -143,6 +144,8 @@ def test_table_with_honours_and_highest_level_per_matter() -> None:
     assert r.honours == ("嘉奖",)
     text = r.explain()
     assert "carried over to the next" in text and "before the period" in text
+    # given as text, the date is converted in what is carried over, as validation converts it
+    assert r.carried_over == (("awards", {"level": "national", "matter": "c", "date": dt.date(2022, 1, 1)}),)
 
 
 def test_combine_max_abs_counts_only_the_heaviest_criticism() -> None:

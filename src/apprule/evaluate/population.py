@@ -10,7 +10,7 @@ from ..decimals import ONE, ZERO
 from ..errors import EvaluationError
 from ..expressions import Expression, RowError, empty_names, evaluate_column
 from ..facts import FlatEvents
-from ..scheme.model import Period
+from ..scheme.model import Fact, Period
 
 
 @dataclass(eq=False)
@@ -26,6 +26,8 @@ class Population:
     explain: bool = False
     #: events fact → its events laid flat (by validation, or here on first use)
     flat: dict[str, FlatEvents] = field(default_factory=dict)
+    #: the declared facts, by which events laid flat here have their fields converted
+    declared: Mapping[str, Fact] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -36,7 +38,8 @@ class Population:
 
     def events(self, fact: str) -> FlatEvents:
         if fact not in self.flat:
-            self.flat[fact] = FlatEvents.of(self.names[fact])
+            declared = self.declared.get(fact)
+            self.flat[fact] = FlatEvents.of(self.names[fact], declared.fields if declared else None)
         return self.flat[fact]
 
     def column(self, expr: Expression, where: str, rows: Sequence[int] | None = None) -> list[Any]:

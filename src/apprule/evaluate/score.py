@@ -45,7 +45,7 @@ def _unit_of(graph: GroupGraph, pop: Population, node_id: str, exc: ArithmeticEr
     if pop.n > 1:
         for i in range(pop.n):
             alone = Population([pop.units[i]], [pop.sequences[i]], {k: [v[i]] for k, v in pop.names.items()},
-                               pop.period)
+                               pop.period, declared=pop.declared)
             try:
                 score_group(graph, alone)
             except EvaluationError as found:

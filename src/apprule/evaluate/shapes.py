@@ -7,13 +7,13 @@ from itertools import compress, repeat
 from operator import attrgetter, gt, is_, lt, mul, sub, truediv
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..decimals import ONE, ZERO, clamp, clamped, plain, whole_steps
 from ..errors import EvaluationError
 from ..expressions import RowError, empty_names, evaluate_column
-from ..facts import FlatEvents
-from ..scheme.model import Award, Band, Bands, EventValue, Table
+from ..facts import FlatEvents, converted_event
+from ..scheme.model import Award, Band, Bands, EventValue, Fact, Table
 from .graph import GraphNode
 from .population import Population
 
@@ -38,6 +38,8 @@ class NodeColumn:
     #: events dated after the period, with their units (ascending): they count in the next one
     carried_owners: list[int] = field(default_factory=list)
     carried_events: list[dict[str, Any]] = field(default_factory=list)
+    #: the declared fields, when ``carried_events`` are as given and their fields still to convert
+    carried_declared: Mapping[str, Fact] | None = None
     #: the explanation (notes and inputs per unit), kept only when one is asked for
     notes: dict[int, list[str]] | None = None
     inputs: dict[int, dict[str, Any]] | None = None
@@ -53,7 +55,8 @@ class NodeColumn:
             self.flags[i] = self.flags.get(i, ()) + tuple(flags)
 
     def carried(self, i: int) -> list[dict[str, Any]]:
-        return self.carried_events[bisect_left(self.carried_owners, i):bisect_right(self.carried_owners, i)]
+        events = self.carried_events[bisect_left(self.carried_owners, i):bisect_right(self.carried_owners, i)]
+        return [converted_event(self.carried_declared, e) for e in events] if self.carried_declared else events
 
     def take(self, i: int, award: Award, why: str) -> None:
         self.values[i] = award.points
@@ -313,8 +316,13 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
     if col.notes is None and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
             and not _may_award(spec.value):  # the usual case: only the sum per unit matters
         values, owners = col.values, flat.owners
-        for k, points in zip(ks, _event_points(pop, node, flat, list(ks))):
-            values[owners[k]] += points
+        points = _event_points(pop, node, flat, list(ks))
+        if _points_alone_are_their_sum(spec.value):  # most units have one event: keep its points, no new object
+            for i, p in zip(map(owners.__getitem__, ks), points):
+                values[i] = p if values[i] is ZERO else values[i] + p
+        else:
+            for k, p in zip(ks, points):
+                values[owners[k]] += p
         return
     _for_each_in_full(pop, node, rows, col, flat, list(ks))
 
@@ -326,6 +334,7 @@ def _outside_the_period(flat: FlatEvents, before: list[int], after: list[int], d
         before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
     col.carried_owners = list(map(flat.owners.__getitem__, after))
     col.carried_events = list(map(flat.events.__getitem__, after))
+    col.carried_declared = flat.declared  # their fields converted when asked for (they rarely are)
     if col.notes is not None:
         late = set(after)
         for k in sorted(before + after):
@@ -333,14 +342,26 @@ def _outside_the_period(flat: FlatEvents, before: list[int], after: list[int], d
                 "after the period: carried over to the next" if k in late else "before the period: not counted"))
 
 
+def _points_alone_are_their_sum(value: EventValue) -> bool:
+    """Whether every points value an event can bring is, digit for digit, 0 plus itself (not -0, not 1E+1)."""
+    if value.formula is not None:
+        return False  # any number: not worth checking each
+    points = [value.points] if value.points is not None else [a.points for a in _awards(value)]
+    return all((ZERO + p).as_tuple() == p.as_tuple() for p in points if p is not None)
+
+
+def _awards(value: EventValue) -> list[Award]:
+    """Every award a table or bands value can give."""
+    if value.table is not None:
+        return list(value.table.map.values()) + ([value.table.otherwise] if value.table.otherwise else [])
+    if value.bands is not None:
+        return [b.award for b in value.bands.bands] + [value.bands.otherwise]
+    return []
+
+
 def _may_award(value: EventValue) -> bool:
     """Whether an event can bring honours or flags (otherwise only its points matter)."""
-    awards: list[Award] = []
-    if value.table is not None:
-        awards = list(value.table.map.values()) + ([value.table.otherwise] if value.table.otherwise else [])
-    elif value.bands is not None:
-        awards = [b.award for b in value.bands.bands] + [value.bands.otherwise]
-    return any(a.honours or a.flags for a in awards)
+    return any(a.honours or a.flags for a in _awards(value))
 
 
 def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[int]) -> list[Decimal]:
