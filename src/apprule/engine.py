@@ -172,6 +172,9 @@ class _GroupRun:
         self.graph, self.facts, self.definition = graph, facts, definition
         self.group_id = graph.group.id
         pop = _population(definition, facts)
+        # the events laid flat are the population's now: the scorer drops each once its last rule is scored,
+        # and an explanation lays them again
+        facts.events.clear()
         self.columns, self.total = score_group(graph, pop)
         group = graph.group
         vetoes: dict[int, list[Veto]] = {}
@@ -195,7 +198,6 @@ class _GroupRun:
             sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
             self.order.sort(key=list(map(sequences.get, pop.sequences, repeat(-1))).__getitem__)
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
-        facts.events.clear()  # laid flat for scoring, not kept: an explanation lays them again
 
     @property
     def units(self) -> list[str]:

@@ -399,8 +399,11 @@ class RowError(ValueError):
 
 
 def evaluate_column(expression: Expression, columns: Mapping[str, Sequence[Any]], n: int,
-                    rows: Sequence[int] | None = None) -> list[Any]:
+                    rows: Sequence[int] | None = None, shared: bool = False) -> list[Any]:
     """``expression`` for every unit position 0..n-1, or for each of ``rows`` in order.
+
+    A bare name's column is copied, unless ``shared`` (the caller will not change it) and every
+    unit is asked for: then it is the column itself.
 
     ``columns`` maps each name to one value per unit position. A row that fails raises ``RowError``
     naming the first such position (in order), with the ``ValueError`` that ``expression.row``
@@ -413,7 +416,7 @@ def evaluate_column(expression: Expression, columns: Mapping[str, Sequence[Any]]
     if rows is None:
         chosen = [_first(columns[name], n, name) for name in order]
         if expression.bare_name is not None:
-            return list(chosen[0])
+            return chosen[0] if shared and type(chosen[0]) is list else list(chosen[0])
         count = n
     else:
         gathered = [list(map(columns[name].__getitem__, rows)) for name in order]

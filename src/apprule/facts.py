@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import accumulate, chain, compress, count, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, sub
@@ -152,7 +154,8 @@ class GroupFacts:
 class FlatEvents:
     """Every unit's events of one fact, laid end to end: the owner and number of each, and its fields."""
 
-    owners: list[int] = field(default_factory=list)
+    #: positions are kept as machine integers (``array``): a list would hold an int object for each
+    owners: array[int] = field(default_factory=partial(array, "q"))
     #: the events as the unit lists give them
     events: list[dict[str, Any]] = field(default_factory=list)
     #: field → its converted value in each event (validated events carry every declared field)
@@ -160,7 +163,7 @@ class FlatEvents:
     units: int = 0  # the units laid so far: the next one's position
     #: the declared fields, when some field of ``events`` is as given, not converted (``event`` converts)
     declared: Mapping[str, Fact] | None = None
-    _periods: dict[tuple[str, dt.date, dt.date], tuple[list[int], list[int], list[int]]] = \
+    _periods: dict[tuple[str, dt.date, dt.date], tuple[array[int], array[int], array[int]]] = \
         field(default_factory=dict)
     _numbers: list[int] = field(default_factory=list)
 
@@ -184,7 +187,7 @@ class FlatEvents:
         """Lay the next units' event lists (``column``): ``events`` end to end, and field ``names``' ``values``."""
         lengths = list(map(len, column))
         owners = compress(range(self.units, self.units + len(column)), lengths)  # most units have no events
-        self.owners += chain.from_iterable(map(repeat, owners, filter(None, lengths)))
+        self.owners.extend(chain.from_iterable(map(repeat, owners, filter(None, lengths))))
         self.events += events
         for name, given in zip(names, values):
             self.fields.setdefault(name, []).extend(given)
@@ -207,7 +210,7 @@ class FlatEvents:
             self._numbers = list(map(sub, count(1), starts))
         return self._numbers
 
-    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[list[int], list[int], list[int]]:
+    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[array[int], array[int], array[int]]:
         """The events (positions) dated within ``start``..``end`` or undated, those before, and those after."""
         key = (dated_by, start, end)
         if key not in self._periods:
@@ -216,13 +219,13 @@ class FlatEvents:
             # (events share few dates). An undated event counts in every period.
             distinct = set(dates)
             inside = {when for when in distinct if when is None or start <= when <= end}
-            within = list(compress(range(len(dates)), map(inside.__contains__, dates)))
-            before = after = []
+            within = array("q", compress(range(len(dates)), map(inside.__contains__, dates)))
+            before = after = array("q")
             if len(within) < len(dates):
                 early = {when for when in distinct if when is not None and when < start}
                 late = distinct - inside - early
-                before = list(compress(range(len(dates)), map(early.__contains__, dates)))
-                after = list(compress(range(len(dates)), map(late.__contains__, dates)))
+                before = array("q", compress(range(len(dates)), map(early.__contains__, dates)))
+                after = array("q", compress(range(len(dates)), map(late.__contains__, dates)))
             self._periods[key] = (within, before, after)
         return self._periods[key]
 

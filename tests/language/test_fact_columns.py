@@ -410,5 +410,5 @@ def test_events_to_convert_are_kept_as_given_and_laid_flat_converted() -> None:
     assert all(type(e["people"]) is Decimal for e in converted)
 def test_events_laid_flat_are_numbered_within_their_unit() -> None:
     flat = FlatEvents.of([[{"a": 1}, {"a": 2}], [], [{"a": 3}], [{"a": 4}, {"a": 5}, {"a": 6}]])
-    assert (flat.owners, flat.numbers, flat.fields["a"]) == ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
+    assert (list(flat.owners), flat.numbers, flat.fields["a"]) == ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
     assert FlatEvents.of([[], []]).numbers == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import attrgetter, gt, is_, lt, mul, sub, truediv
@@ -36,7 +37,7 @@ class NodeColumn:
     honours: dict[int, Names] = field(default_factory=dict)
     flags: dict[int, Names] = field(default_factory=dict)
     #: events dated after the period, with their units (ascending): they count in the next one
-    carried_owners: list[int] = field(default_factory=list)
+    carried_owners: Sequence[int] = ()
     carried_events: list[dict[str, Any]] = field(default_factory=list)
     #: the declared fields, when ``carried_events`` are as given and their fields still to convert
     carried_declared: Mapping[str, Fact] | None = None
@@ -72,15 +73,16 @@ def new_column(pop: Population, max: Decimal | None) -> NodeColumn:
 
 
 def read(pop: Population, node: GraphNode, role: str, rows: list[int], col: NodeColumn | None,
-         fillable: bool = False) -> tuple[list[int], list[Any]]:
-    """Expression ``role`` of ``node`` at ``rows``: the rows it has a value for, and the values.
+         fillable: bool = False, shared: bool = False) -> tuple[list[int], list[Any]]:
+    """Expression ``role`` of ``node`` at ``rows``: the rows it has a value for, and the values
+    (a fact's own column, when ``shared``: see ``evaluate_column``).
 
     A unit whose input is empty is an error, or, when the rule is ``fillable``, set aside as
     missing (to be filled from its peers). ``col`` records the inputs of an explanation.
     """
     expr = node.exprs[role]
     try:
-        values = evaluate_column(expr, pop.names, pop.n, None if len(rows) == pop.n else rows)
+        values = evaluate_column(expr, pop.names, pop.n, None if len(rows) == pop.n else rows, shared)
         failed = any(map(is_, values, repeat(None)))  # not `None in values`: == on a Decimal is slow
     except RowError:
         failed = True
@@ -131,8 +133,9 @@ def unit_shape(pop: Population, node: GraphNode, rows: list[int], col: NodeColum
     explain = col.notes is not None
     if shape in ("score", "rate", "formula"):
         what = {"score": "the score", "rate": "the rate", "formula": "the formula's result"}[shape]
-        if node.within:  # numbers, and within bounds: validation has seen to it
-            rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None)
+        if node.within:  # numbers, and within bounds: validation has seen to it; nothing changes them
+            # but a weight transfer (`_cap` passes them by), so the fact's own column serves
+            rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
         else:
             rows, xs = read_numbers(pop, node, "of", rows, col, what)
         ys = xs if shape == "formula" or node.within else clamped(xs, ZERO, leaf.max if shape == "score" else ONE)
@@ -312,11 +315,11 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
         wanted = set(rows)
         ks = [k for k in ks if flat.owners[k] in wanted]
     if "where" in node.event_exprs and ks:
-        ks = list(compress(ks, _event_column(pop, node, "where", flat, list(ks))))
+        ks = list(compress(ks, _event_column(pop, node, "where", flat, ks)))
     if col.notes is None and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
             and not _may_award(spec.value):  # the usual case: only the sum per unit matters
         values, owners = col.values, flat.owners
-        points = _event_points(pop, node, flat, list(ks))
+        points = _event_points(pop, node, flat, ks)
         if _points_alone_are_their_sum(spec.value):  # most units have one event: keep its points, no new object
             for i, p in zip(map(owners.__getitem__, ks), points):
                 values[i] = p if values[i] is ZERO else values[i] + p
@@ -324,20 +327,20 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
             for k, p in zip(ks, points):
                 values[owners[k]] += p
         return
-    _for_each_in_full(pop, node, rows, col, flat, list(ks))
+    _for_each_in_full(pop, node, rows, col, flat, ks)
 
 
-def _outside_the_period(flat: FlatEvents, before: list[int], after: list[int], dates: list[Any], col: NodeColumn
-                        ) -> None:
+def _outside_the_period(flat: FlatEvents, before: Sequence[int], after: Sequence[int], dates: list[Any],
+                        col: NodeColumn) -> None:
     """Events after the period are carried over to the next; those before it were counted in theirs."""
     if col.inapplicable:
         before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
-    col.carried_owners = list(map(flat.owners.__getitem__, after))
+    col.carried_owners = array("q", map(flat.owners.__getitem__, after))
     col.carried_events = list(map(flat.events.__getitem__, after))
     col.carried_declared = flat.declared  # their fields converted when asked for (they rarely are)
     if col.notes is not None:
         late = set(after)
-        for k in sorted(before + after):
+        for k in sorted([*before, *after]):
             col.note(flat.owners[k], f"event #{flat.numbers[k]} dated {dates[k]} is " + (
                 "after the period: carried over to the next" if k in late else "before the period: not counted"))
 
@@ -364,7 +367,7 @@ def _may_award(value: EventValue) -> bool:
     return any(a.honours or a.flags for a in _awards(value))
 
 
-def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[int]) -> list[Decimal]:
+def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: Sequence[int]) -> list[Decimal]:
     """The points of each event ``ks``, when nothing else about them matters."""
     spec = node.leaf.for_each
     assert spec is not None
@@ -395,7 +398,7 @@ def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: list[i
 
 
 def _for_each_in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn, flat: FlatEvents,
-                      ks: list[int]) -> None:
+                      ks: Sequence[int]) -> None:
     """Events with everything they bring: honours, flags, per-key limits, and the notes of an explanation."""
     spec = node.leaf.for_each
     assert spec is not None
@@ -418,7 +421,8 @@ def _for_each_in_full(pop: Population, node: GraphNode, rows: list[int], col: No
                      + (f" per {spec.key}" if spec.key else ""))
 
 
-def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents, rows: list[int]) -> list[Any]:
+def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents, rows: Sequence[int]
+                  ) -> list[Any]:
     expr = node.event_exprs[role]
     try:
         return evaluate_column(expr, flat.fields, flat.n, rows)
@@ -426,7 +430,7 @@ def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents,
         raise EvaluationError(pop.units[flat.owners[exc.row]], node.id, str(exc.error)) from None
 
 
-def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: list[int]) -> list[_Counted]:
+def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequence[int]) -> list[_Counted]:
     spec = node.leaf.for_each
     assert spec is not None
     value = spec.value
