@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import accumulate, chain, compress, count, repeat
-from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, sub
+from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
 from typing import Any, Mapping, Sequence
 
 from .errors import FactError, FactIssue, did_you_mean
@@ -217,15 +217,15 @@ class FlatEvents:
             dates = self.fields.get(dated_by, [])  # no events, no fields
             # each distinct date is placed once; an event is then found by one lookup, in C
             # (events share few dates). An undated event counts in every period.
-            distinct = set(dates)
-            inside = {when for when in distinct if when is None or start <= when <= end}
-            within = array("q", compress(range(len(dates)), map(inside.__contains__, dates)))
+            place = {when: 0 if when is None or start <= when <= end else 1 if when < start else 2
+                     for when in set(dates)}  # 0 within (or undated), 1 before, 2 after
+            places = list(map(place.__getitem__, dates))
+            within = array("q", compress(range(len(dates)), map(not_, places)))
             before = after = array("q")
             if len(within) < len(dates):
-                early = {when for when in distinct if when is not None and when < start}
-                late = distinct - inside - early
-                before = array("q", compress(range(len(dates)), map(early.__contains__, dates)))
-                after = array("q", compress(range(len(dates)), map(late.__contains__, dates)))
+                outside = list(compress(range(len(dates)), places))
+                before = array("q", [k for k in outside if places[k] == 1])
+                after = array("q", [k for k in outside if places[k] == 2])
             self._periods[key] = (within, before, after)
         return self._periods[key]
 
