@@ -273,9 +273,16 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
                 bonus[i] += values[i]
             else:
                 deduction[i] += values[i]
+    floor = None if spec.deduction_cap is None else -spec.deduction_cap
     up = clamped(bonus, None, spec.bonus_cap)
-    down = clamped(deduction, None if spec.deduction_cap is None else -spec.deduction_cap, None)
-    nets = list(map(add, up, down))
+    down = clamped(deduction, floor, None)
+    if all((ZERO + cap).as_tuple() == cap.as_tuple() for cap in (spec.bonus_cap, floor) if cap is not None):
+        # a side is 0 for most units: the other side is the net, digit for digit (each is a sum, 0, or a cap
+        # written plainly), so no new object is made
+        nets = [down_i if up_i is ZERO else up_i if down_i is ZERO else up_i + down_i
+                for up_i, down_i in zip(up, down)]
+    else:
+        nets = list(map(add, up, down))
     col.values = clamped(nets, spec.min, spec.max)
     if col.notes is not None and not (up is bonus and down is deduction and col.values is nets):
         for i in range(pop.n):
