@@ -189,6 +189,27 @@ def test_block_caps_bonuses_but_not_deductions() -> None:
     assert ev["u"].total == -35
 
 
+def test_a_sum_shows_the_digits_of_an_addition_when_a_number_is_written_with_an_exponent() -> None:
+    # a lone event's points and a net with one side 0 are shared rather than added to 0: not when
+    # 0 + x would write x otherwise (1E+1 + 0 is 10)
+    s = scheme("""\
+        n: {type: count}
+        awards:
+          type: events
+          fields: {level: {type: text}}
+        """, group="""\
+        adjustments:
+          id: adj
+          label: 加减分
+          bonus_cap: 1E+1
+          rules:
+            - {id: plus, label: 每次加8分, per: {of: n, points: 8}}
+            - {id: award, label: 每次加10分, for_each: {events: awards, value: {points: 1E+1}}}
+        """)
+    r = s.evaluate(units(u={"n": 2, "awards": [{"level": "a"}]}))["u"]
+    assert (str(r.values["award"]), str(r.values["adj"])) == ("10", "10")  # 16 + 10 capped at 1E+1
+
+
 def test_bonus_cap_for_all_bonuses_and_deduction_cap() -> None:
     s = scheme("""\
         n: {type: count}
