@@ -146,7 +146,7 @@ class GroupFacts:
     #: uses has one
     columns: dict[str, list[Any]]
     #: events fact → the same events laid flat, where validation laid them (the scorer lays the others);
-    #: for scoring only: the engine drops them once the group is scored
+    #: for scoring only: the engine hands them to the scorer, which drops each after its last rule
     events: dict[str, FlatEvents] = field(default_factory=dict)
 
 
@@ -161,23 +161,24 @@ class FlatEvents:
     #: field → its converted value in each event (validated events carry every declared field)
     fields: dict[str, list[Any]] = field(default_factory=dict)
     units: int = 0  # the units laid so far: the next one's position
-    #: the declared fields, when some field of ``events`` is as given, not converted (``event`` converts)
-    declared: Mapping[str, Fact] | None = None
+    #: the events fact, when some field of ``events`` is as given, not converted (``event`` converts)
+    declared: Fact | None = None
     _periods: dict[tuple[str, dt.date, dt.date], tuple[array[int], array[int], array[int]]] = \
         field(default_factory=dict)
     _numbers: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, column: Sequence[Sequence[dict[str, Any]]], fields: Mapping[str, Fact] | None = None) -> FlatEvents:
-        """``column``'s events laid flat; with their declared ``fields``, each field converted (the events
+    def of(cls, column: Sequence[Sequence[dict[str, Any]]], declared: Fact | None = None) -> FlatEvents:
+        """``column``'s events laid flat; with the ``declared`` events fact, each field converted (the events
         of validated facts, which validation may have left as given)."""
         flat = cls()
         events = list(chain.from_iterable(column))
         names = list(events[0]) if events else []
         values = _each(events, names) or []
-        if fields:
+        if declared is not None:
+            fields = declared.fields or {}
             converted = [_column(fields[name], given) for name, given in zip(names, values)]
-            flat.declared = fields if any(map(is_not, converted, values)) else None
+            flat.declared = declared if any(map(is_not, converted, values)) else None
             values = converted
         flat.extend(column, events, names, values)
         return flat
@@ -199,7 +200,7 @@ class FlatEvents:
 
     def event(self, k: int) -> dict[str, Any]:
         """Event ``k`` with its fields converted."""
-        return converted_event(self.declared, self.events[k]) if self.declared else self.events[k]
+        return self.events[k] if self.declared is None else converted_event(self.declared, self.events[k])
 
     @property
     def numbers(self) -> list[int]:
@@ -469,7 +470,7 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any
             for k in odd:
                 values[k] = _converted(fields[names[k]], values[k])
             flat.extend(column, events, names, values)
-            flat.declared = fields
+            flat.declared = fact
             return column
     result = [convert(fact, v) for v in column]  # odd shapes: _event, event by event
     events = list(chain.from_iterable(result))
@@ -651,9 +652,9 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
     return number
 
 
-def converted_event(fields: Mapping[str, Fact], event: Mapping[str, Any]) -> dict[str, Any]:
-    """A valid event that gives every field, each converted (as ``_event`` would)."""
-    return {name: convert(fields[name], value) for name, value in event.items()}
+def converted_event(fact: Fact, event: Any) -> dict[str, Any]:
+    """A valid event of events ``fact``, converted."""
+    return _event(fact, 0, event)
 
 
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:

@@ -88,12 +88,12 @@ def assert_same(scheme: apprule.Scheme, facts: Any) -> None:
         return
     for group in groups:
         for name, flat in group.events.items():
-            assert_laid_flat(flat, group.columns[name], scheme.definition.facts[name].fields)
+            assert_laid_flat(flat, group.columns[name], scheme.definition.facts[name])
 
 
-def assert_laid_flat(flat: FlatEvents, column: list[Any], fields: Any) -> None:
+def assert_laid_flat(flat: FlatEvents, column: list[Any], declared: Any) -> None:
     """The events validation laid flat are the column's events, laid end to end, their fields converted."""
-    expected = FlatEvents.of(column, fields)
+    expected = FlatEvents.of(column, declared)
     assert (flat.units, flat.owners, flat.numbers) == (len(column), expected.owners, expected.numbers)
     assert [_shape(e) for e in flat.events] == [_shape(e) for e in expected.events]
     assert all(_shape(flat.fields[f]) == _shape(values) for f, values in expected.fields.items())

@@ -38,8 +38,7 @@ class Population:
 
     def events(self, fact: str) -> FlatEvents:
         if fact not in self.flat:
-            declared = self.declared.get(fact)
-            self.flat[fact] = FlatEvents.of(self.names[fact], declared.fields if declared else None)
+            self.flat[fact] = FlatEvents.of(self.names[fact], self.declared.get(fact))
         return self.flat[fact]
 
     def column(self, expr: Expression, where: str, rows: Sequence[int] | None = None) -> list[Any]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from operator import add, eq, mul, sub
 
-from ..decimals import ZERO, clamp, clamped, plain, round_to, rounded
+from ..decimals import ZERO, adds_as_itself, clamp, clamped, plain, round_to, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
 from .graph import GraphNode, GroupGraph
@@ -276,7 +276,7 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
     floor = None if spec.deduction_cap is None else -spec.deduction_cap
     up = clamped(bonus, None, spec.bonus_cap)
     down = clamped(deduction, floor, None)
-    if all((ZERO + cap).as_tuple() == cap.as_tuple() for cap in (spec.bonus_cap, floor) if cap is not None):
+    if all(adds_as_itself(cap) for cap in (spec.bonus_cap, floor) if cap is not None):
         # a side is 0 for most units: the other side is the net, digit for digit (each is a sum, 0, or a cap
         # written plainly), so no new object is made
         nets = [down_i if up_i is ZERO else up_i if down_i is ZERO else up_i + down_i

@@ -8,9 +8,9 @@ from itertools import compress, repeat
 from operator import attrgetter, gt, is_, lt, mul, sub, truediv
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
-from ..decimals import ONE, ZERO, clamp, clamped, plain, whole_steps
+from ..decimals import ONE, ZERO, adds_as_itself, clamp, clamped, plain, whole_steps
 from ..errors import EvaluationError
 from ..expressions import RowError, empty_names, evaluate_column
 from ..facts import FlatEvents, converted_event
@@ -39,8 +39,8 @@ class NodeColumn:
     #: events dated after the period, with their units (ascending): they count in the next one
     carried_owners: Sequence[int] = ()
     carried_events: list[dict[str, Any]] = field(default_factory=list)
-    #: the declared fields, when ``carried_events`` are as given and their fields still to convert
-    carried_declared: Mapping[str, Fact] | None = None
+    #: the events fact, when ``carried_events`` are as given and their fields still to convert
+    carried_declared: Fact | None = None
     #: the explanation (notes and inputs per unit), kept only when one is asked for
     notes: dict[int, list[str]] | None = None
     inputs: dict[int, dict[str, Any]] | None = None
@@ -57,7 +57,8 @@ class NodeColumn:
 
     def carried(self, i: int) -> list[dict[str, Any]]:
         events = self.carried_events[bisect_left(self.carried_owners, i):bisect_right(self.carried_owners, i)]
-        return [converted_event(self.carried_declared, e) for e in events] if self.carried_declared else events
+        declared = self.carried_declared
+        return events if declared is None else [converted_event(declared, e) for e in events]
 
     def take(self, i: int, award: Award, why: str) -> None:
         self.values[i] = award.points
@@ -350,7 +351,7 @@ def _points_alone_are_their_sum(value: EventValue) -> bool:
     if value.formula is not None:
         return False  # any number: not worth checking each
     points = [value.points] if value.points is not None else [a.points for a in _awards(value)]
-    return all((ZERO + p).as_tuple() == p.as_tuple() for p in points if p is not None)
+    return all(adds_as_itself(p) for p in points if p is not None)
 
 
 def _awards(value: EventValue) -> list[Award]:
