@@ -408,7 +408,10 @@ def test_events_to_convert_are_kept_as_given_and_laid_flat_converted() -> None:
     converted = [flat.event(k) for k in range(flat.n)]
     assert converted == [dict(e, people=Decimal(e["people"])) for unit in given for e in unit]
     assert all(type(e["people"]) is Decimal for e in converted)
+
+
 def test_events_laid_flat_are_numbered_within_their_unit() -> None:
     flat = FlatEvents.of([[{"a": 1}, {"a": 2}], [], [{"a": 3}], [{"a": 4}, {"a": 5}, {"a": 6}]])
-    assert (list(flat.owners), flat.numbers, flat.fields["a"]) == ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
+    assert (list(flat.owners), flat.numbers, flat.fields["a"]) == \
+        ([0, 0, 2, 3, 3, 3], [1, 2, 1, 1, 2, 3], [1, 2, 3, 4, 5, 6])
     assert FlatEvents.of([[], []]).numbers == []
