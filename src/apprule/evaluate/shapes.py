@@ -320,13 +320,9 @@ def _for_each(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn
     if col.notes is None and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
             and not _may_award(spec.value):  # the usual case: only the sum per unit matters
         values, owners = col.values, flat.owners
-        points = _event_points(pop, node, flat, ks)
-        if _points_alone_are_their_sum(spec.value):  # most units have one event: keep its points, no new object
-            for i, p in zip(map(owners.__getitem__, ks), points):
-                values[i] = p if values[i] is ZERO else values[i] + p
-        else:
-            for k, p in zip(ks, points):
-                values[owners[k]] += p
+        alone = _points_alone_are_their_sum(spec.value)  # most units have one event: keep its points object
+        for i, p in zip(map(owners.__getitem__, ks), _event_points(pop, node, flat, ks)):
+            values[i] = p if alone and values[i] is ZERO else values[i] + p
         return
     _for_each_in_full(pop, node, rows, col, flat, ks)
 
