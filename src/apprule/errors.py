@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 Path = tuple[str | int, ...]
 
@@ -68,15 +68,26 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
 
 
 class AppruleError(Exception):
-    """Base class of every error apprule raises on purpose."""
+    """Base class of every error apprule raises on purpose.
+
+    An error crosses process boundaries whole (multiprocessing, Dask and Spark workers pickle it): a
+    subclass whose ``__init__`` takes other arguments than its message says which in ``_pickled``.
+    """
 
     code = "apprule-error"
+    _pickled: tuple[str, ...] = ()
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        if not self._pickled:
+            return super().__reduce__()
+        return type(self), tuple(getattr(self, name) for name in self._pickled)
 
 
 class SchemeError(AppruleError):
     """A scheme could not be loaded: all its problems, sorted by location."""
 
     code = "scheme-error"
+    _pickled = ("problems",)
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = tuple(sorted(problems, key=_problem_order))
@@ -96,6 +107,7 @@ class FactError(AppruleError):
     """Facts for one or more units are invalid; nothing was scored."""
 
     code = "fact-error"
+    _pickled = ("issues",)
 
     def __init__(self, issues: Sequence[FactIssue]):
         self.issues = tuple(sorted(issues, key=lambda i: (i.unit, i.fact, i.code)))
@@ -120,7 +132,8 @@ class EvaluationError(AppruleError):
     """Valid facts that cannot be scored (a division by zero, a missing optional fact used)."""
 
     code = "evaluation-error"
+    _pickled = ("unit", "node", "reason")
 
     def __init__(self, unit: str, node: str, message: str):
-        self.unit, self.node = unit, node
+        self.unit, self.node, self.reason = unit, node, message
         super().__init__(f"unit {unit!r}, rule {node!r}: {message}")
