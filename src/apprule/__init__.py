@@ -8,9 +8,9 @@
 from .engine import Scheme, check, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError
 from .evaluate.periods import PeriodError
-from .results import Evaluation, Line, PeriodPart, PeriodTotal, Result, Trace
+from .results import Evaluation, Line, Note, PeriodPart, PeriodTotal, Result, Trace
 
 __all__ = [
-    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "PeriodError",
+    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Note", "PeriodError",
     "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace", "check", "load_scheme",
 ]

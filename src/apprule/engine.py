@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import decimal
-import gc
 import os
-from contextlib import contextmanager
 from itertools import filterfalse, repeat
-from typing import Any, Container, Iterator, Mapping, Sequence
+from typing import Any, Container, Mapping, Sequence
 
 from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
@@ -20,7 +18,7 @@ from .evaluate.shapes import NodeColumn
 from . import expressions
 from .expressions import Expression, ExpressionProblem
 from .facts import GroupFacts, validate_columns, validate_population
-from .results import Evaluation, Line, PeriodTotal, Result, Trace
+from .results import Evaluation, Line, Note, PeriodTotal, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
 from .scheme.model import Fact, Group, SchemeDefinition, Veto
@@ -57,7 +55,7 @@ class Scheme:
 
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
-        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
+        with decimal.localcontext(CONTEXT):
             population = validate_population(self.definition, self._used, facts, self.required_when)
             return self._evaluate(population, facts)
 
@@ -67,7 +65,7 @@ class Scheme:
 
         A pandas DataFrame gives this as ``df.to_dict("list")``, an Arrow table as ``table.to_pydict()``.
         """
-        with decimal.localcontext(CONTEXT), _no_cyclic_gc():
+        with decimal.localcontext(CONTEXT):
             population = validate_columns(self.definition, self._used, table, self.required_when)
             return self._evaluate(population, set(table["unit"]))
 
@@ -91,18 +89,6 @@ class Scheme:
 
     def __repr__(self) -> str:
         return f"<Scheme {self.id}: {self.title}>"
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Validation and scoring make many small acyclic objects: the cycle collector would only rescan them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> Scheme:
@@ -287,7 +273,7 @@ def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[V
             forced = [v for v in found if v.effects.force is not None]
             if i not in decisions and forced:
                 decisions[i] = GradeDecision(forced[-1].effects.force, [
-                    f"not ranked; {v.label}: grade forced to {v.effects.force}" for v in forced])
+                    Note("forced_unranked", {"veto": v.label, "grade": v.effects.force}) for v in forced])
     return ranks, sizes, decisions
 
 
@@ -321,23 +307,24 @@ def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: 
     children += [node_trace(leaf.id) for leaf in group.derived]
     for veto in vetoes:
         children.append(Trace(veto.id, veto.label, "veto", "applies", veto.clause,
-                              notes=(f"condition {veto.when}",), flags=(veto.label,)))
+                              notes=(Note("veto", {"when": veto.when}),), flags=(veto.label,)))
     if group.ranking is not None:
         key = run.facts.sequences[i] if group.ranking.scope == "sequence" else None
-        why = f"rank {rank} of {run.scope_sizes[key]} in {_scope_label(group, key)}" if rank is not None \
-            else _unranked_reason(vetoes)
+        why = Note("rank", {"rank": rank, "of": run.scope_sizes[key], "scope": _scope_label(group, key)}) \
+            if rank is not None else _unranked_reason(vetoes)
         children.append(Trace("rank", "排名", "rank", rank, group.ranking.clause,
                               notes=(why,)))
     if group.grades is not None:
-        notes = tuple(decision.notes) if decision else ("not graded: the unit is not ranked",)
+        notes = tuple(n if isinstance(n, Note) else Note("text", {"text": n}) for n in decision.notes) \
+            if decision else (Note("not_graded"),)
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
                               group.grades.clause, notes=notes))
     return Trace(run.units[i], group.label, "unit", total.values[i], group.clause, group.max,
                  honours=tuple(honours), flags=tuple(flags), children=tuple(children))
 
 
-def _unranked_reason(vetoes: list[Veto]) -> str:
+def _unranked_reason(vetoes: list[Veto]) -> Note:
     unranks = [v.label for v in vetoes if v.effects.unrank]
     if unranks:
-        return "removed from the ranking: " + ", ".join(unranks)
-    return "scored but not ranked (listed under ranking.exclude)"
+        return Note("unranked_veto", {"vetoes": tuple(unranks)})
+    return Note("unranked_excluded")

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from .decimals import plain
-from .results import Result, Trace
+from .results import Note, Result, Trace
+from .scheme.model import Band
 
 
 def render(result: Result, fmt: str = "text") -> str:
@@ -29,6 +30,8 @@ def render(result: Result, fmt: str = "text") -> str:
 def _value(value: Any) -> str:
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, Note):
+        return note_text(value)
     return "—" if value is None else str(value)
 
 
@@ -43,7 +46,7 @@ def _text(trace: Trace, depth: int, lines: list[str]) -> None:
     if trace.inputs:
         lines.append(f"{pad}  inputs: " + ", ".join(f"{k} = {_value(v)}" for k, v in trace.inputs))
     for note in trace.notes:
-        lines.append(f"{pad}  · {note}")
+        lines.append(f"{pad}  · {note_text(note)}")
     if trace.honours:
         lines.append(f"{pad}  honours: " + ", ".join(trace.honours))
     if trace.flags:
@@ -57,7 +60,7 @@ def trace_data(trace: Trace) -> dict[str, Any]:
     return {
         "id": trace.id, "label": trace.label, "kind": trace.kind, "value": _json(trace.value),
         "clause": trace.clause, "max": _json(trace.max),
-        "inputs": {k: _json(v) for k, v in trace.inputs}, "notes": list(trace.notes),
+        "inputs": {k: _json(v) for k, v in trace.inputs}, "notes": [note_data(n) for n in trace.notes],
         "honours": list(trace.honours), "flags": list(trace.flags),
         "children": [trace_data(c) for c in trace.children],
     }
@@ -66,6 +69,124 @@ def trace_data(trace: Trace) -> dict[str, Any]:
 def _json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, Note):
+        return note_text(value)
+    if isinstance(value, Band):
+        return describe_band(value)
     if isinstance(value, (str, int, bool)) or value is None:
         return value
     return str(value)
+
+
+def note_data(note: Note) -> dict[str, Any]:
+    """A note as JSON-ready data: its kind, its values (decimals as strings) and its sentence."""
+    values = {k: [_json(x) for x in v] if isinstance(v, tuple) else _json(v) for k, v in note.values.items()}
+    return {"kind": note.kind, **values, "text": note_text(note)}
+
+
+def note_text(note: Note) -> str:
+    """The sentence an explanation shows for ``note``."""
+    v = {k: _value(x) for k, x in note.values.items()}
+    match note.kind:
+        case "empty":
+            return f"{', '.join(note['names'])} empty"
+        case "clamped":
+            return f"{v['value']} clamped to {v['to']}"
+        case "rate_over_one":
+            return f"rate {v['value']} counted as 1"
+        case "per":
+            every = f" (every {v['size']})" if note["size"] is not None else ""
+            return f"{v['count']} × {v['points']}{every}"
+        case "condition":
+            return "condition holds" if note["holds"] else "condition does not hold"
+        case "steps":
+            shown = f"{v['actual']} / {v['target']} - 1 = {v['distance']}" if note["ratio"] else \
+                f"{v['actual']} - {v['target']} = {v['distance']}"
+            if note["count"] is None:
+                return f"{shown}: no step applies"
+            return f"{shown}: {v['count']} step(s) of {v['size']} × {v['points']}"
+        case "band":
+            bands = note["bands"]
+            if not bands:
+                return f"{v['value']} is in no band"
+            return f"{v['value']} in band{'s' if len(bands) > 1 else ''} " + "; ".join(map(describe_band, bands))
+        case "table":
+            return f"{note['key']!r} in the table" if note["found"] else f"{note['key']!r} not in the table: otherwise"
+        case "outside_period":
+            where = "after the period: carried over to the next" if note["after"] else \
+                "before the period: not counted"
+            return f"event #{v['number']} dated {v['date']} is {where}"
+        case "event":
+            return f"event #{v['number']}: {v['value']}" + (f" ({v['why']})" if note["why"] is not None else "")
+        case "events_not_counted":
+            return f"{v['count']} event(s) not counted: `combine: {v['combine']}`" + \
+                (f" per {v['key']}" if note["key"] else "")
+        case "events_counted":
+            return f"{v['given']} event(s), {v['counted']} counted"
+        case "key_limited":
+            return f"{v['field']} {note['key']!r}: {v['value']} limited to {v['to']}"
+        case "rank_points":
+            rank, tied, ties = note["rank"], note["tied"], note["ties"]
+            how = {"split": f"{v['points']} ÷ {tied} = {v['value']}",
+                   "average": f"average of places {rank}-{rank + tied - 1} = {v['value']}",
+                   "worst": f"the worst tied place's points {v['value']}"}.get(ties, v["value"])
+            return f"rank {rank}" + (f", tied with {tied - 1} other(s)" if tied > 1 else "") + f": {how}"
+        case "held_first":
+            return f"held first place: {v['value']}"
+        case "movement":
+            text = f"rank {v['before']} → {v['now']}: " + (
+                f"{v['places']} place(s) up × {v['per_place']} = {v['gained']}" if note["places"] > 0 else "no gain")
+            return text + (f", capped at {v['capped']}" if note["capped"] is not None else "")
+        case "inapplicable":
+            moves = f"; its weight {v['weight']} moves to {note['to']!r}" if note["to"] else ""
+            return f"not applicable: the unit has no such item{moves}"
+        case "transfer":
+            how = f": {v['before']} × {v['new_max']} / {v['max']} = {v['value']}" if note["how"] == "rescale" \
+                else " and credited in full"
+            return f"weight {v['weight']} of {', '.join(note['donors'])} moved here{how}"
+        case "capped":
+            return f"{v['value']} {'capped at' if note['to'] < note['value'] else 'floored at'} {v['to']}"
+        case "rounded":
+            return f"{v['value']} rounded ({v['mode']}, {v['places']} places) to {v['to']}"
+        case "filled":
+            return f"filled with the average of {v['peers']} peer(s): {v['value']}"
+        case "no_peer":
+            return f"no peer has a value: {v['value']}"
+        case "bonuses_capped":
+            return f"bonuses {v['value']} capped at {v['to']}"
+        case "deductions_limited":
+            return f"deductions {v['value']} limited to {v['to']}"
+        case "net_limited":
+            return f"net {v['value']} limited to {v['to']}"
+        case "total_sum":
+            return f"sections {v['sections']} + adjustments {v['adjustments']}"
+        case "total_formula":
+            return f"formula {v['formula']}"
+        case "veto":
+            return f"condition {v['when']}"
+        case "rank":
+            return f"rank {v['rank']} of {v['of']} in {v['scope']}"
+        case "unranked_veto":
+            return "removed from the ranking: " + ", ".join(note["vetoes"])
+        case "unranked_excluded":
+            return "scored but not ranked (listed under ranking.exclude)"
+        case "not_graded":
+            return "not graded: the unit is not ranked"
+        case "forced_unranked":
+            return f"not ranked; {v['veto']}: grade forced to {v['grade']}"
+        case _:  # "text", and a shape from outside apprule that has no words here yet
+            return v.get("text") or note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
+
+
+def describe_band(band: Band) -> str:
+    """A band as its label, or its bounds (≥ 10 and < 20)."""
+    parts = []
+    if band.from_ is not None:
+        parts.append(f"≥ {plain(band.from_)}")
+    if band.above is not None:
+        parts.append(f"> {plain(band.above)}")
+    if band.to is not None:
+        parts.append(f"≤ {plain(band.to)}")
+    if band.below is not None:
+        parts.append(f"< {plain(band.below)}")
+    return band.label or (" and ".join(parts) or "any value")

@@ -9,6 +9,25 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One step of an explanation as data: what happened (``kind``) and the numbers it happened with.
+
+    The core records notes; the words are made in one place (``apprule.explain``), so every language
+    comes from the same record. ``str(note)`` is the English sentence.
+    """
+
+    kind: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def __str__(self) -> str:
+        from .explain import note_text
+        return note_text(self)
+
+
 @dataclass(frozen=True)
 class Trace:
     """How one number came about: the node, its value, inputs, notes and the parts below it."""
@@ -20,7 +39,7 @@ class Trace:
     clause: str | None = None
     max: Decimal | None = None
     inputs: tuple[tuple[str, Any], ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     honours: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     children: tuple[Trace, ...] = ()

@@ -14,7 +14,7 @@ ROOT = Path(__file__).parents[2]
 def test_the_public_surface() -> None:
     assert sorted(apprule.__all__) == [
         "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location",
-        "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace",
+        "Note", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace",
         "check", "load_scheme"]
 
 

@@ -38,7 +38,7 @@ def test_steps_count_whole_steps_exactly(gdp: str, expected: str) -> None:
 def test_steps_explained() -> None:
     def notes(gdp: str) -> tuple[str, ...]:
         result = STEPS.evaluate(units(u={"gdp": gdp, "target": 100}))["u"]
-        return next(t for t in result.trace.walk() if t.id == "r").notes
+        return tuple(map(str, next(t for t in result.trace.walk() if t.id == "r").notes))
     assert notes("115") == ("115 / 100 - 1 = 0.15: 3 step(s) of 0.05 × 5",)
     assert notes("100") == ("100 / 100 - 1 = 0: no step applies",)
     assert notes("89") == ("89 / 100 - 1 = -0.11: 2 step(s) of 0.05 × -5",)

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, Sequence
 
 from ..decimals import CONTEXT, ZERO, plain
 from ..expressions import Expression, RowError, Runner, evaluate_column
+from ..results import Note
 from ..scheme.model import Grades, Veto
 from .graph import GroupGraph
 from .population import Population
@@ -21,7 +22,7 @@ class GradeDecision(NamedTuple):
     """The grade of one unit, the steps that decided it (when explaining), and its place in the published order."""
 
     grade: str | None
-    notes: Sequence[str] = ()
+    notes: Sequence[str | Note] = ()
     demoted: bool = False
     position: int = 0
 

@@ -8,7 +8,6 @@ from typing import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
 from .. import expressions
-from ..decimals import ZERO
 from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
@@ -115,76 +114,26 @@ class _Builder:
         return set(self.scheme.facts) | set(self.nodes)
 
     def leaf_expressions(self, node: GraphNode) -> None:
-        leaf = node.spec
-        assert isinstance(leaf, Leaf)
-        known = self.unit_names()
-        exprs: list[tuple[str, str | None, Path]] = [("applies", leaf.applies, ("applies",))]
-        shape = leaf.shape
-        spec = getattr(leaf, shape)
-        if shape in ("score", "rate", "formula"):
-            exprs.append(("of", spec, (shape,)))
-        elif shape in ("per", "bands", "table"):
-            exprs.append(("of", spec.of, (shape, "of")))
-        elif shape == "steps":
-            exprs += [("of", spec.of, ("steps", "of")), ("target", spec.target, ("steps", "target"))]
-        elif shape == "when":
-            exprs.append(("test", spec.test, ("when", "test")))
-        elif shape == "rank_table":
-            exprs += [("rank", spec.rank, ("rank_table", "rank")), ("by", spec.by, ("rank_table", "by")),
-                      ("tie_count", spec.tie_count, ("rank_table", "tie_count"))]
-        elif shape == "movement":
-            exprs += [("now", spec.now, ("movement", "now")), ("before", spec.before, ("movement", "before"))]
-        elif shape == "for_each":
-            self.event_expressions(node)
-        for role, text, rel in exprs:
-            if text is None:
-                continue
-            expr = self.expression(text, node.path + rel, known - {node.id})
-            if expr is not None:
-                node.exprs[role] = expr
-                node.reads |= expr.names
-        if shape == "score" and "of" in node.exprs:
-            fact = self.scheme.facts.get(node.exprs["of"].bare_name or "")
-            node.within = fact is not None and fact.type in ("number", "count") and leaf.max is not None and \
-                fact.min is not None and fact.min >= max(ZERO, leaf.min if leaf.min is not None else ZERO) and \
-                fact.max is not None and fact.max <= leaf.max
-        if shape in ("table",) and "of" in node.exprs:
-            assert leaf.table is not None
-            self.check_table_keys(leaf.table.map, node.exprs["of"], self.scheme.facts, node.path + ("table", "map"))
+        """Parse what the rule reads (with the names a unit has, but its own id), then its shape's own work."""
+        from .shapes import SHAPES  # the shapes' modules import this one
 
-    def event_expressions(self, node: GraphNode) -> None:
-        spec = node.leaf.for_each
-        assert spec is not None
-        path = node.path + ("for_each",)
-        fact = self.scheme.facts.get(spec.events)
-        if fact is None or fact.type != "events":
-            hint = _close(spec.events, [k for k, f in self.scheme.facts.items() if f.type == "events"])
-            self.problem("unknown-name", f"{spec.events!r} is not an events fact", path + ("events",), hint)
-            return
-        node.reads.add(spec.events)
-        node.dated_by = fact.dated_by
-        fields = fact.fields or {}
-        known = set(fields)
-        if spec.key is not None and spec.key not in fields:
-            self.problem("unknown-name", f"event field {spec.key!r} does not exist", path + ("key",),
-                         _close(spec.key, fields))
-        value = spec.value
-        items: list[tuple[str, str | None, Path]] = [("where", spec.where, ("where",)),
-                                                     ("formula", value.formula, ("value", "formula"))]
-        if value.table is not None:
-            items.append(("of", value.table.of, ("value", "table", "of")))
-        if value.bands is not None:
-            items.append(("of", value.bands.of, ("value", "bands", "of")))
-        for role, text, rel in items:
+        leaf = node.leaf
+        shape = SHAPES[leaf.shape]
+        known = self.unit_names() - {node.id}
+        roles: list[tuple[str, str | None, tuple[str, ...]]] = [("applies", leaf.applies, ("applies",))]
+        roles += [(role, text, (leaf.shape, *rel)) for role, text, rel in shape.roles(getattr(leaf, leaf.shape))]
+        for role, text, rel in roles:
             if text is not None:
-                expr = self.expression(text, path + rel, known)
+                expr = self.expression(text, node.path + rel, known)
                 if expr is not None:
-                    node.event_exprs[role] = expr
-        if value.table is not None and "of" in node.event_exprs:
-            self.check_table_keys(value.table.map, node.event_exprs["of"], fields, path + ("value", "table", "map"))
-        if spec.combine == "highest_level" and value.table is None:
-            self.problem("invalid-value", "`combine: highest_level` ranks events by the order of a `table`",
-                         path + ("combine",))
+                    node.exprs[role] = expr
+                    node.reads |= expr.names
+        if shape.compile is not None:
+            shape.compile(self, node)
+
+    def close(self, name: str, choices: Iterable[object]) -> str | None:
+        """A did-you-mean hint for a misspelled ``name``."""
+        return did_you_mean(name, choices)
 
     def check_table_keys(self, table: Mapping[str | int, object], of: Expression, facts: dict[str, Fact],
                          path: Path) -> None:
@@ -194,7 +143,7 @@ class _Builder:
             for key in table:
                 if key not in fact.enum_values:
                     self.problem("unknown-value", f"{key!r} is not a value of enum {name!r}", path + (key,),
-                                 _close(str(key), fact.enum_values))
+                                 self.close(str(key), fact.enum_values))
 
     def transfers(self) -> None:
         donors: dict[str, list[str]] = {}
@@ -208,7 +157,7 @@ class _Builder:
                 self.problem("invalid-value", "`transfer_to` needs `applies` (when the unit has no such item)", path)
             elif target is None or not isinstance(target.spec, Leaf):
                 self.problem("unknown-node", f"no rule {leaf.transfer_to!r} in this group to take the weight",
-                             path, _close(str(leaf.transfer_to), self.nodes))
+                             path, self.close(str(leaf.transfer_to), self.nodes))
             elif leaf.max is None or target.spec.max is None or target.spec.max == 0:
                 self.problem("invalid-value", "weight transfer needs `max` on both rules", path)
             else:
@@ -228,10 +177,6 @@ class _Builder:
             first = self.nodes[cycle[0]]
             self.problem("cycle", "rules depend on each other in a circle: " + " -> ".join(cycle), first.path)
             return tuple(self.nodes)
-
-
-def _close(name: str, choices: Iterable[object]) -> str | None:
-    return did_you_mean(name, choices)
 
 
 def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None, list[tuple[str, str, Path, str | None,

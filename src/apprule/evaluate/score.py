@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import compress, repeat
-from operator import add, eq, mul, sub
+from itertools import compress
+from operator import add
 
-from ..decimals import ZERO, adds_as_itself, clamp, clamped, plain, round_to, rounded
+from ..decimals import ZERO, adds_as_itself, clamp, clamped, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
 from .graph import GraphNode, GroupGraph
 from .population import Population
-from .rank import competition_ranks, scopes, tie_counts
-from .shapes import NodeColumn, new_column, read, unit_shape
+from .rank import scopes
+from .shapes import SHAPES, NodeColumn, new_column, read
 
 
 def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColumn], NodeColumn]:
@@ -65,17 +65,13 @@ def _leaf(graph: GroupGraph, pop: Population, node: GraphNode, columns: dict[str
     if "applies" in node.exprs:
         rows, applies = read(pop, node, "applies", rows, None)
         if not all(applies):
-            target = f"; its weight {plain(leaf.max or ZERO)} moves to {leaf.transfer_to!r}" if leaf.transfer_to else ""
             for i, applicable in zip(rows, applies):
                 if not applicable:
                     col.inapplicable.add(i)
                     col.maxes[i] = ZERO
-                    col.note(i, f"not applicable: the unit has no such item{target}")
+                    col.note(i, "inapplicable", weight=leaf.max if leaf.transfer_to else None, to=leaf.transfer_to)
             rows = [i for i, applicable in zip(rows, applies) if applicable]
-    if leaf.shape in ("rank_table", "movement"):
-        _cross_unit(pop, node, rows, col)
-    else:
-        unit_shape(pop, node, rows, col)
+    SHAPES[leaf.shape].kernel(pop, node, rows, col)
     if node.donors:
         _transfer(graph, node, columns, col)
     if not node.within or node.donors:
@@ -103,9 +99,8 @@ def _transfer(graph: GroupGraph, node: GraphNode, columns: dict[str, NodeColumn]
             col.values[i] += extra
         col.maxes[i] = new_max
         if explain:
-            col.note(i, f"weight {plain(extra)} of {', '.join(moved)} moved here" + (
-                f": {plain(before)} × {plain(new_max)} / {plain(leaf.max)} = {plain(col.values[i])}"
-                if leaf.transfer == "rescale" else " and credited in full"))
+            col.note(i, "transfer", weight=extra, donors=tuple(moved), how=leaf.transfer, before=before,
+                     max=leaf.max, new_max=new_max, value=col.values[i])
 
 
 def _cap(leaf: Leaf, col: NodeColumn) -> None:
@@ -117,8 +112,7 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
             continue
         capped = clamp(value, leaf.min, col.maxes.get(i, leaf.max))
         if capped != value:
-            if col.notes is not None:
-                col.note(i, f"{plain(value)} {'capped at' if capped < value else 'floored at'} {plain(capped)}")
+            col.note(i, "capped", value=value, to=capped)
             values[i] = capped
 
 
@@ -129,7 +123,7 @@ def _round(rounding: Rounding | None, col: NodeColumn) -> None:
     if col.notes is not None:
         for i, (before, after) in enumerate(zip(col.values, after_rounding)):
             if before != after:
-                col.note(i, f"{plain(before)} rounded ({rounding.mode}, {rounding.places} places) to {plain(after)}")
+                col.note(i, "rounded", value=before, to=after, mode=rounding.mode, places=rounding.places)
     col.values = after_rounding
 
 
@@ -147,98 +141,11 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
                 continue
             if peers:
                 col.values[i] = sum(peers, ZERO) / len(peers)
-                col.note(i, f"filled with the average of {len(peers)} peer(s): {plain(col.values[i])}")
+                col.note(i, "filled", peers=len(peers), value=col.values[i])
             else:
                 col.values[i] = spec.when_none
-                col.note(i, f"no peer has a value: {plain(spec.when_none)}")
+                col.note(i, "no_peer", value=spec.when_none)
     col.missing.clear()
-
-
-def _cross_unit(pop: Population, node: GraphNode, applicable: list[int], col: NodeColumn) -> None:
-    leaf = node.leaf
-    spec = leaf.rank_table or leaf.movement
-    assert spec is not None
-    for members in scopes(pop.sequences, applicable, spec.scope).values():
-        if leaf.rank_table is not None:
-            _rank_points(pop, node, col, members)
-        else:
-            _movement(pop, node, col, members)
-
-
-def _numbers(pop: Population, node: GraphNode, role: str, col: NodeColumn | None, members: list[int]
-             ) -> dict[int, Decimal]:
-    rows, values = read(pop, node, role, members, col, fillable=node.leaf.fill is not None)
-    return dict(zip(rows, pop.numbers(values, rows, role, node.id)))
-
-
-def _rank_points(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]) -> None:
-    spec = node.leaf.rank_table
-    assert spec is not None
-    if spec.by is not None:
-        values = _numbers(pop, node, "by", col, members)
-        ids = sorted(values)
-        ranks = dict(zip(ids, competition_ranks([values[i] for i in ids], spec.order)))
-        sharing = tie_counts(ranks)
-        tied = {i: sharing[ranks[i]] for i in ids}
-    else:
-        ranks = {i: int(v) for i, v in _numbers(pop, node, "rank", col, members).items()}
-        tied = dict.fromkeys(ranks, 1)
-        if "tie_count" in node.exprs:
-            tied = {i: int(v) for i, v in _numbers(pop, node, "tie_count", None, list(ranks)).items()}
-    explain = col.notes is not None
-    for i, rank in ranks.items():
-        k = max(tied[i], 1)
-        award = spec.map.get(rank, spec.otherwise)
-        col.award(i, award.honours, award.flags)
-        how = ""
-        if k > 1 and spec.ties == "split":
-            value = award.points / k
-            if spec.split_round is not None:
-                value = round_to(value, spec.split_round.places, spec.split_round.mode)
-            how = f"{plain(award.points)} ÷ {k} = {plain(value)}" if explain else ""
-        elif k > 1 and spec.ties == "average":
-            value = sum((spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)), ZERO) / k
-            how = f"average of places {rank}-{rank + k - 1} = {plain(value)}" if explain else ""
-        elif k > 1 and spec.ties == "worst":
-            value = spec.map.get(rank + k - 1, spec.otherwise).points
-            how = f"the worst tied place's points {plain(value)}" if explain else ""
-        else:
-            value = award.points
-            how = plain(value) if explain else ""
-        col.values[i] = value
-        if explain:
-            col.note(i, f"rank {rank}" + (f", tied with {k - 1} other(s)" if k > 1 else "") + f": {how}")
-        if col.inputs is not None:
-            col.inputs.setdefault(i, {})["rank"] = rank
-
-
-def _movement(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]) -> None:
-    spec = node.leaf.movement
-    assert spec is not None
-    now = _numbers(pop, node, "now", col, members)
-    before = _numbers(pop, node, "before", col, members)
-    ids = sorted(set(now) & set(before))
-    now_ranks = competition_ranks(list(map(now.__getitem__, ids)), spec.order)
-    before_ranks = competition_ranks(list(map(before.__getitem__, ids)), spec.order)
-    moved = list(map(sub, before_ranks, now_ranks))
-    gained = list(map(mul, map(max, moved, repeat(0)), repeat(spec.per_place)))  # no gain for a fall
-    values = clamped(gained, None, spec.max)
-    held: set[int] = set()  # first before and first now: hold_first's points instead
-    if spec.hold_first:
-        held = {k for k in compress(range(len(ids)), map(eq, now_ranks, repeat(1))) if before_ranks[k] == 1}
-        values = [spec.hold_first if k in held else value for k, value in enumerate(values)]
-    for i, value in zip(ids, values):
-        col.values[i] = value
-    if col.inputs is not None:
-        for i, a, b in zip(ids, before_ranks, now_ranks):
-            col.inputs.setdefault(i, {}).update({"rank before": a, "rank now": b})
-    for k, (i, a, b) in enumerate(zip(ids, before_ranks, now_ranks)) if col.notes is not None else ():
-        if k in held:
-            col.note(i, f"held first place: {plain(values[k])}")
-            continue
-        note = f"rank {a} → {b}: {moved[k]} place(s) up × {plain(spec.per_place)} = {plain(gained[k])}" \
-            if moved[k] > 0 else f"rank {a} → {b}: no gain"
-        col.note(i, note + (f", capped at {plain(values[k])}" if values[k] is not gained[k] else ""))
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
@@ -247,7 +154,7 @@ def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> Node
     if max(col.values, default=ZERO) > spec.max:
         for i, value in enumerate(col.values):
             if value > spec.max:
-                col.note(i, f"{plain(value)} capped at {plain(spec.max)}")
+                col.note(i, "capped", value=value, to=spec.max)
                 col.values[i] = spec.max
     _round(spec.round, col)
     return col
@@ -287,11 +194,11 @@ def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColu
     if col.notes is not None and not (up is bonus and down is deduction and col.values is nets):
         for i in range(pop.n):
             if up[i] != bonus[i]:
-                col.note(i, f"bonuses {plain(bonus[i])} capped at {plain(up[i])}")
+                col.note(i, "bonuses_capped", value=bonus[i], to=up[i])
             if down[i] != deduction[i]:
-                col.note(i, f"deductions {plain(deduction[i])} limited to -{plain(spec.deduction_cap or ZERO)}")
+                col.note(i, "deductions_limited", value=deduction[i], to=down[i])
             if col.values[i] != nets[i]:
-                col.note(i, f"net {plain(nets[i])} limited to {plain(col.values[i])}")
+                col.note(i, "net_limited", value=nets[i], to=col.values[i])
     _round(spec.round, col)
     return col
 
@@ -306,13 +213,13 @@ def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -
         col.values = [s + a for s, a in zip(sections, adjustments)]
         if col.notes is not None:
             for i, (s, a) in enumerate(zip(sections, adjustments)):
-                col.note(i, f"sections {plain(s)} + adjustments {plain(a)}")
+                col.note(i, "total_sum", sections=s, adjustments=a)
     else:
         pop.names["sections"], pop.names["adjustments"] = sections, adjustments
         col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), "the total", "total")
         if col.inputs is not None:
             for i in range(pop.n):
                 col.inputs[i] = {n: pop.names[n][i] for n in sorted(expr.names)}
-                col.note(i, f"formula {expr.text}")
+                col.note(i, "total_formula", formula=expr.text)
     _round(group.total.round, col)
     return col

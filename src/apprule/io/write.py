@@ -152,7 +152,7 @@ def breakdown_rows(results: list[Result]) -> list[list[Any]]:
         rows.append([r.unit, r.group, depth, trace.id, "  " * depth + trace.label, trace.kind, trace.clause,
                      value, trace.max,
                      "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
-                     "; ".join(trace.notes), LIST_SEPARATOR.join(trace.honours),
+                     "; ".join(map(str, trace.notes)), LIST_SEPARATOR.join(trace.honours),
                      LIST_SEPARATOR.join(trace.flags)])
         for child in trace.children:
             walk(r, child, depth + 1)

@@ -228,7 +228,7 @@ def _cap_problems(node: Section | Block | Leaf, value: Decimal, bounds: GroupBou
         if cap is not None and value > cap:
             problems.append(f"value {_fmt(value)} is above the rule's max {_fmt(cap)}")
         low = node.min if node.min is not None else (ZERO if node.shape in ("score", "rate") else None)
-        applicable = not any("not applicable" in n for n in traces[node.id].notes)
+        applicable = not any(n.kind == "inapplicable" for n in traces[node.id].notes)
         if low is not None and value < low and applicable:
             problems.append(f"value {_fmt(value)} is below the rule's min {_fmt(low)}")
         if node.movement is not None and node.movement.max is not None and \

@@ -1,0 +1,23 @@
+"""`formula`: a free expression over the unit's facts and other rules, for what nothing else fits."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import NodeColumn, Role, Shape, read_numbers, register
+
+if TYPE_CHECKING:
+    from ..graph import GraphNode
+    from ..population import Population
+
+
+def roles(spec: str) -> list[Role]:
+    return [("of", spec, ())]
+
+
+def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    rows, xs = read_numbers(pop, node, "of", rows, col, "the formula's result")
+    col.scatter(rows, xs)
+
+
+register(Shape("formula", roles, kernel))

@@ -1,0 +1,60 @@
+"""`movement`: points for places gained among the units since last time (排位每前移1位加0.5分, 最高3分;
+保持第一位的…)."""
+
+from __future__ import annotations
+
+from itertools import compress, repeat
+from operator import eq, mul, sub
+from typing import TYPE_CHECKING
+
+from ...decimals import clamped
+from ...scheme.model import Movement
+from ..rank import competition_ranks, scopes
+from . import NodeColumn, Role, Shape, register
+from .rank_table import numbers
+
+if TYPE_CHECKING:
+    from ..graph import GraphNode
+    from ..population import Population
+
+
+def roles(spec: Movement) -> list[Role]:
+    return [("now", spec.now, ("now",)), ("before", spec.before, ("before",))]
+
+
+def kernel(pop: Population, node: GraphNode, applicable: list[int], col: NodeColumn) -> None:
+    spec = node.leaf.movement
+    assert spec is not None
+    for members in scopes(pop.sequences, applicable, spec.scope).values():
+        _scope(pop, node, col, members)
+
+
+def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]) -> None:
+    spec = node.leaf.movement
+    assert spec is not None
+    now = numbers(pop, node, "now", col, members)
+    before = numbers(pop, node, "before", col, members)
+    ids = sorted(set(now) & set(before))
+    now_ranks = competition_ranks(list(map(now.__getitem__, ids)), spec.order)
+    before_ranks = competition_ranks(list(map(before.__getitem__, ids)), spec.order)
+    moved = list(map(sub, before_ranks, now_ranks))
+    gained = list(map(mul, map(max, moved, repeat(0)), repeat(spec.per_place)))  # no gain for a fall
+    values = clamped(gained, None, spec.max)
+    held: set[int] = set()  # first before and first now: hold_first's points instead
+    if spec.hold_first:
+        held = {k for k in compress(range(len(ids)), map(eq, now_ranks, repeat(1))) if before_ranks[k] == 1}
+        values = [spec.hold_first if k in held else value for k, value in enumerate(values)]
+    for i, value in zip(ids, values):
+        col.values[i] = value
+    if col.inputs is not None:
+        for i, a, b in zip(ids, before_ranks, now_ranks):
+            col.inputs.setdefault(i, {}).update({"rank before": a, "rank now": b})
+    for k, (i, a, b) in enumerate(zip(ids, before_ranks, now_ranks)) if col.explains else ():
+        if k in held:
+            col.note(i, "held_first", value=values[k])
+        else:
+            col.note(i, "movement", before=a, now=b, places=moved[k], per_place=spec.per_place,
+                     gained=gained[k], capped=values[k] if values[k] is not gained[k] else None)
+
+
+register(Shape("movement", roles, kernel, across_units=True))

@@ -1,0 +1,32 @@
+"""`rate`: a completion rate (0 to 1) times the rule's maximum (按完成比例计分)."""
+
+from __future__ import annotations
+
+from itertools import repeat
+from operator import mul
+from typing import TYPE_CHECKING
+
+from ...decimals import ONE, ZERO, clamped
+from . import NodeColumn, Role, Shape, read_numbers, register
+
+if TYPE_CHECKING:
+    from ..graph import GraphNode
+    from ..population import Population
+
+
+def roles(spec: str) -> list[Role]:
+    return [("of", spec, ())]
+
+
+def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    leaf = node.leaf
+    rows, xs = read_numbers(pop, node, "of", rows, col, "the rate")
+    ys = clamped(xs, ZERO, ONE)
+    if col.explains and ys is not xs:
+        for i, x in zip(rows, xs):
+            if x > ONE:
+                col.note(i, "rate_over_one", value=x)
+    col.scatter(rows, list(map(mul, ys, repeat(leaf.max or ZERO))))
+
+
+register(Shape("rate", roles, kernel))

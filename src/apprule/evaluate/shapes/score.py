@@ -1,0 +1,46 @@
+"""`score`: a points value read directly, clamped to [0, max] (直接计分, 最高…分)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...decimals import ZERO, clamped
+from . import NodeColumn, Role, Shape, read, read_numbers, register
+
+if TYPE_CHECKING:
+    from ..graph import GraphNode, _Builder
+    from ..population import Population
+
+
+def roles(spec: str) -> list[Role]:
+    return [("of", spec, ())]
+
+
+def compile(builder: _Builder, node: GraphNode) -> None:
+    """A number fact whose declared bounds lie within the rule's needs no check or clamp again."""
+    leaf = node.leaf
+    if "of" not in node.exprs:
+        return
+    fact = builder.scheme.facts.get(node.exprs["of"].bare_name or "")
+    node.within = fact is not None and fact.type in ("number", "count") and leaf.max is not None and \
+        fact.min is not None and fact.min >= max(ZERO, leaf.min if leaf.min is not None else ZERO) and \
+        fact.max is not None and fact.max <= leaf.max
+
+
+def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    leaf = node.leaf
+    if node.within:  # validation has checked every value against bounds within the rule's: nothing changes
+        # them but a weight transfer (which copies), so the fact's own column serves
+        rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
+        col.scatter(rows, xs)
+        return
+    rows, xs = read_numbers(pop, node, "of", rows, col, "the score")
+    ys = clamped(xs, ZERO, leaf.max)
+    if col.explains and ys is not xs:
+        for i, x, y in zip(rows, xs, ys):
+            if y != x:
+                col.note(i, "clamped", value=x, to=y)
+    col.scatter(rows, ys)
+
+
+register(Shape("score", roles, kernel, compile=compile))

@@ -1,0 +1,55 @@
+"""`steps`: points for each whole step above or below a target (每超额完成5%加5分, 距目标每差5%减5分)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import compress, repeat
+from operator import gt, lt, mul, sub, truediv
+from typing import TYPE_CHECKING
+
+from ...decimals import ONE, ZERO, whole_steps
+from ...errors import EvaluationError
+from ...scheme.model import Steps
+from . import NodeColumn, Role, Shape, read_numbers, register
+
+if TYPE_CHECKING:
+    from ..graph import GraphNode
+    from ..population import Population
+
+
+def roles(spec: Steps) -> list[Role]:
+    return [("of", spec.of, ("of",)), ("target", spec.target, ("target",))]
+
+
+def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    spec = node.leaf.steps
+    assert spec is not None
+    rows, actuals = read_numbers(pop, node, "of", rows, col, "the actual value")
+    rows_t, targets = read_numbers(pop, node, "target", rows, col, "the target")
+    if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
+        by_row = dict(zip(rows, actuals))
+        rows, actuals = rows_t, [by_row[i] for i in rows_t]
+    ratio = spec.measure == "ratio"
+    if ratio and not all(targets):  # a Decimal zero is false
+        i = rows[targets.index(ZERO)]
+        raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
+    distances = list(map(sub, map(truediv, actuals, targets), repeat(ONE))) if ratio else \
+        list(map(sub, actuals, targets))
+    counted: dict[int, Decimal] = {}  # for the notes: the units a step applies to (positions in rows) → whole steps
+    for step, beyond in ((spec.over, gt), (spec.under, lt)):  # over at or above the target, under below
+        if step is not None:
+            ks = list(compress(range(len(rows)), map(beyond, distances, repeat(ZERO))))
+            counts = whole_steps(map(truediv, map(abs, map(distances.__getitem__, ks)), repeat(step.size)), step.whole)
+            for i, points in zip(map(rows.__getitem__, ks), map(mul, counts, repeat(step.points))):
+                col.values[i] = points
+            if col.explains:
+                counted.update(zip(ks, counts))
+    for k, (i, actual, target, distance) in enumerate(zip(rows, actuals, targets, distances)) if col.explains else ():
+        step = spec.over if distance >= ZERO else spec.under
+        applies = step is not None and k in counted
+        col.note(i, "steps", actual=actual, target=target, ratio=ratio, distance=distance,
+                 count=counted[k] if applies else None, size=step.size if applies and step else None,
+                 points=step.points if applies and step else None)
+
+
+register(Shape("steps", roles, kernel))
