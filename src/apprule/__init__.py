@@ -6,11 +6,13 @@
 """
 
 from .engine import Scheme, check, load_scheme
-from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError
+from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError, ScopeError
 from .evaluate.periods import PeriodError
-from .results import Evaluation, Line, Note, PeriodPart, PeriodTotal, Result, Trace
+from .evaluate.scored import Scores
+from .results import Evaluation, Line, Note, PeriodPart, PeriodTotal, RankingSpec, Result, Trace
 
 __all__ = [
     "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Note", "PeriodError",
-    "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace", "check", "load_scheme",
+    "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme", "SchemeError", "ScopeError", "Scores",
+    "Trace", "check", "load_scheme",
 ]

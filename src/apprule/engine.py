@@ -5,7 +5,7 @@ from __future__ import annotations
 import decimal
 import os
 from itertools import filterfalse, repeat
-from typing import Any, Container, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import Problem, SchemeError
 from .evaluate.grade import GradeDecision, assign_grades
@@ -14,11 +14,12 @@ from .evaluate.periods import PeriodError, aggregate_periods
 from .evaluate.population import Population
 from .evaluate.rank import rank_scope, scopes
 from .evaluate.score import score_group
+from .evaluate.scored import GroupScores, Scores, concatenated, population, score_units
 from .evaluate.shapes import NodeColumn
 from . import expressions
 from .expressions import Expression, ExpressionProblem
 from .facts import GroupFacts, validate_columns, validate_population
-from .results import Evaluation, Line, Note, PeriodTotal, Result, Trace
+from .results import Evaluation, Line, Note, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
 from .scheme.model import Fact, Group, SchemeDefinition, Veto
@@ -55,9 +56,7 @@ class Scheme:
 
     def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
-        with decimal.localcontext(CONTEXT):
-            population = validate_population(self.definition, self._used, facts, self.required_when)
-            return self._evaluate(population, facts)
+        return self.rank_and_grade(self.score_units(facts))
 
     def evaluate_columns(self, table: Mapping[str, Sequence[Any]]) -> Evaluation:
         """``evaluate`` for facts given as columns: ``unit`` (and ``group``, ``sequence`` where the rosters
@@ -65,19 +64,57 @@ class Scheme:
 
         A pandas DataFrame gives this as ``df.to_dict("list")``, an Arrow table as ``table.to_pydict()``.
         """
+        return self.rank_and_grade(self.score_columns(table))
+
+    def score_units(self, facts: Mapping[str, Mapping[str, Any]]) -> Scores:
+        """Phase one: validate ``facts`` and score each unit by its own rules, its total and its vetoes.
+
+        ``rank_and_grade`` does the rest. In a unit-local group (``ranking(group).unit_local``) a batch of
+        units can be scored on its own, and several batches ranked together.
+        """
         with decimal.localcontext(CONTEXT):
-            population = validate_columns(self.definition, self._used, table, self.required_when)
-            return self._evaluate(population, set(table["unit"]))
+            return self._score(validate_population(self.definition, self._used, facts, self.required_when))
+
+    def score_columns(self, table: Mapping[str, Sequence[Any]]) -> Scores:
+        """``score_units`` for facts given as columns (see ``evaluate_columns``)."""
+        with decimal.localcontext(CONTEXT):
+            return self._score(validate_columns(self.definition, self._used, table, self.required_when))
+
+    def rank_and_grade(self, scores: Scores | Iterable[Scores]) -> Evaluation:
+        """Phase two: rank and grade the units of one or several ``score_units`` results together.
+
+        ``ScopeError`` when batches hold the same unit, or units of a group that is not unit-local.
+        """
+        parts = [scores] if isinstance(scores, Scores) else list(scores)
+        by_group: dict[int, list[GroupScores]] = {}
+        for part in parts:
+            for found in part.groups:
+                by_group.setdefault(found.index, []).append(found)
+        graphs = {g.index: g for g in self._graphs}
+        with decimal.localcontext(CONTEXT):
+            runs = [_GroupRun(graphs[index], concatenated(graphs[index], found), self.definition)
+                    for index, found in sorted(by_group.items())]
+        scored = {run.graph.index: set(run.units) for run in runs}
+        missing = tuple(u for i, g in enumerate(self.definition.groups) for u in (g.units or ())
+                        if u not in scored.get(i, ()))
+        return Evaluation(runs, missing)
+
+    def ranking(self, group_id: str) -> RankingSpec:
+        """How group ``group_id`` ranks its units, and whether its units can be scored in batches."""
+        graph = next((g for g in self._graphs if g.group.id == group_id), None)
+        if graph is None:
+            raise KeyError(group_id)
+        group = graph.group
+        unranking = tuple(v.id for v in group.vetoes if v.effects.unrank)
+        return RankingSpec(group.id, group.ranking, unranking, not graph.peer_rules, graph.peer_rules)
 
     @property
     def _used(self) -> list[frozenset[str]]:
         return [g.facts for g in self._graphs]
 
-    def _evaluate(self, population: list[GroupFacts], given: Container[str]) -> Evaluation:
+    def _score(self, population: list[GroupFacts]) -> Scores:
         graphs = {g.index: g for g in self._graphs}
-        runs = [_GroupRun(graphs[found.index], found, self.definition) for found in population]
-        missing = tuple(u for g in self.definition.groups for u in (g.units or ()) if u not in given)
-        return Evaluation(runs, missing)
+        return Scores(tuple(score_units(graphs[found.index], found, self.definition) for found in population))
 
     def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:
         """Weigh the results of several periods (period name → evaluation) into one total per unit."""
@@ -144,34 +181,19 @@ def _locate(src: Source, code: str, message: str, path: tuple[Any, ...], hint: s
     return src.problem(code, message, path, hint, location)
 
 
-# --- evaluation of one group -----------------------------------------------------------------------
-
-def _population(definition: SchemeDefinition, facts: GroupFacts, explain: bool = False) -> Population:
-    return Population(facts.units, facts.sequences, dict(facts.columns), definition.period, explain,
-                      dict(facts.events), definition.facts)
-
+# --- ranking and grading of one group -------------------------------------------------------------
 
 class _GroupRun:
-    """One group scored, ranked and graded: its columns, and each unit's result built when asked for."""
+    """One group ranked and graded from its scores: each unit's result is built when asked for."""
 
-    def __init__(self, graph: GroupGraph, facts: GroupFacts, definition: SchemeDefinition):
-        self.graph, self.facts, self.definition = graph, facts, definition
+    def __init__(self, graph: GroupGraph, scored: GroupScores, definition: SchemeDefinition):
+        self.graph, self.facts, self.definition = graph, scored.facts, definition
         self.group_id = graph.group.id
-        pop = _population(definition, facts)
-        # the events laid flat are the population's now: the scorer drops each once its last rule is scored,
-        # and an explanation lays them again
-        facts.events.clear()
-        self.columns, self.total = score_group(graph, pop)
-        group = graph.group
-        vetoes: dict[int, list[Veto]] = {}
-        for veto in group.vetoes:
-            for i, applies in enumerate(pop.column(graph.veto_tests[veto.id], f"veto {veto.id}")):
-                if applies:
-                    vetoes.setdefault(i, []).append(veto)
-        self.vetoes = vetoes
+        self.columns, self.total, self.vetoes = scored.columns, scored.total, scored.vetoes
+        pop = Population(scored.units, scored.facts.sequences, scored.names, definition.period)
         self.would_rank, sizes, self.would_grade = _rank_and_grade(graph, pop, {})
-        if vetoes:
-            self.ranks, sizes, self.grades = _rank_and_grade(graph, pop, vetoes)
+        if self.vetoes:
+            self.ranks, sizes, self.grades = _rank_and_grade(graph, pop, self.vetoes)
         else:  # without a veto the would-be ranking is the real one
             self.ranks, self.grades = self.would_rank, self.would_grade
         self.scope_sizes = sizes
@@ -180,6 +202,7 @@ class _GroupRun:
         self.order = sorted(range(pop.n), key=self.total.values.__getitem__, reverse=True)
         unranked = pop.n + 1
         self.order.sort(key=[unranked if r is None else r for r in self.ranks].__getitem__)
+        group = graph.group
         if group.sequences:
             sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
             self.order.sort(key=list(map(sequences.get, pop.sequences, repeat(-1))).__getitem__)
@@ -193,7 +216,7 @@ class _GroupRun:
         """The columns and grades again, with their notes and inputs (made once, on the first explanation)."""
         if self._explained is None:
             with decimal.localcontext(CONTEXT):
-                pop = _population(self.definition, self.facts, explain=True)
+                pop = population(self.definition, self.facts, explain=True)
                 columns, total = score_group(self.graph, pop)
                 grades = _rank_and_grade(self.graph, pop, self.vetoes)[2]
             self._explained = columns, total, grades

@@ -128,6 +128,12 @@ class FactIssue:
         return f"unit {self.unit!r}{fact}: {self.code}: {self.message}"
 
 
+class ScopeError(AppruleError):
+    """Units scored apart cannot be ranked together: a rule reads other units, or a unit came twice."""
+
+    code = "scope-error"
+
+
 class EvaluationError(AppruleError):
     """Valid facts that cannot be scored (a division by zero, a missing optional fact used)."""
 

@@ -8,6 +8,8 @@ from functools import cached_property
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
+from .scheme.model import Ranking
+
 
 @dataclass(frozen=True, slots=True)
 class Note:
@@ -107,6 +109,20 @@ class Result:
         """The explanation of every number, as text (default) or JSON."""
         from .explain import render
         return render(self, fmt)
+
+
+class RankingSpec(NamedTuple):
+    """How a group ranks its units (``Scheme.ranking``): data a caller can read, to rank batches itself."""
+
+    group: str
+    #: by, order, scope, ties, tie_breakers, exclude, clause; None where the group does not rank
+    ranking: Ranking | None
+    #: the vetoes that take a unit out of the ranking
+    unranking_vetoes: tuple[str, ...]
+    #: whether no rule reads other units' values before the ranking: then batches of units can be scored apart
+    unit_local: bool
+    #: the rules that read other units' values (peer averages, ranks among the units, movement)
+    peer_rules: tuple[str, ...]
 
 
 class PeriodPart(NamedTuple):

@@ -14,14 +14,14 @@ ROOT = Path(__file__).parents[2]
 def test_the_public_surface() -> None:
     assert sorted(apprule.__all__) == [
         "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location",
-        "Note", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "Result", "Scheme", "SchemeError", "Trace",
-        "check", "load_scheme"]
+        "Note", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme",
+        "SchemeError", "ScopeError", "Scores", "Trace", "check", "load_scheme"]
 
 
 def test_the_api_page_examples_run(capsys: object) -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     here = os.getcwd()
     os.chdir(ROOT)
     try:

@@ -43,6 +43,14 @@ class GraphNode:
         return self.spec
 
     @property
+    def reads_peers(self) -> bool:
+        """Whether the rule reads other units' values (a peer average, a rank among the units)."""
+        from .shapes import SHAPES  # the shapes' modules import this one
+
+        leaf = self.leaf
+        return leaf.fill is not None or SHAPES[leaf.shape].reads_peers(getattr(leaf, leaf.shape))
+
+    @property
     def kind(self) -> str:
         return "section" if isinstance(self.spec, Section) else "block" if isinstance(self.spec, Block) else "leaf"
 
@@ -62,6 +70,10 @@ class GroupGraph:
     grant_tests: dict[int, Expression]
     veto_tests: dict[str, Expression]
     facts: frozenset[str]
+    #: the rules that read other units' values before the ranking (peer averages, ranks among the
+    #: units, movement): where there are none the group is *unit-local*, and batches of its units
+    #: can be scored apart
+    peer_rules: tuple[str, ...] = ()
 
     @cached_property
     def top(self) -> tuple[str, ...]:
@@ -237,6 +249,7 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
     for node in b.nodes.values():
         facts |= node.reads
     facts &= set(scheme.facts)
+    peer_rules = tuple(n for n in order if b.nodes[n].kind == "leaf" and b.nodes[n].reads_peers)
     graph = GroupGraph(group, index, b.nodes, order, total, ranking_by, tuple(breakers), grade_tests, grant_tests,
-                       veto_tests, frozenset(facts))
+                       veto_tests, frozenset(facts), peer_rules)
     return (None if b.problems else graph), b.problems

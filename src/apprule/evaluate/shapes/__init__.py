@@ -33,6 +33,8 @@ class Shape:
     kernel: Kernel
     #: whether the kernel ranks among the units: it is handed every unit the rule applies to at once
     across_units: bool = False
+    #: whether a rule of this spec reads other units' values (then its group is not unit-local)
+    reads_peers: Callable[[Any], bool] = lambda spec: False
     #: load-time work beyond parsing the roles (checks against the facts, expressions over event fields)
     compile: Callable[[_Builder, GraphNode], None] | None = None
 

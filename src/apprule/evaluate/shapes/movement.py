@@ -57,4 +57,4 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
                      gained=gained[k], capped=values[k] if values[k] is not gained[k] else None)
 
 
-register(Shape("movement", roles, kernel, across_units=True))
+register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: True))

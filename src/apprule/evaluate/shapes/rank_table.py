@@ -69,4 +69,5 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
             col.inputs.setdefault(i, {})["rank"] = rank
 
 
-register(Shape("rank_table", roles, kernel, across_units=True))
+register(Shape("rank_table", roles, kernel, across_units=True,
+               reads_peers=lambda spec: spec.by is not None))  # an outside rank is the unit's own fact
