@@ -224,23 +224,16 @@ class _GroupRun:
 
     def result(self, i: int) -> Result:
         graph, group, columns = self.graph, self.graph.group, self.columns
-        honours: list[str] = []
-        flags: list[str] = []
+        honours, flags = self.honours_and_flags(i)
         carried: list[tuple[str, dict[str, Any]]] = []
         for node_id in graph.order:
-            col = columns[node_id]
-            honours += [h for h in col.honours.get(i, ()) if h not in honours]
-            flags += [f for f in col.flags.get(i, ()) if f not in flags]
             node = graph.nodes[node_id]
             if node.kind == "leaf" and node.leaf.for_each is not None:
-                carried += [(node.leaf.for_each.events, e) for e in col.carried(i)
+                carried += [(node.leaf.for_each.events, e) for e in columns[node_id].carried(i)
                             if (node.leaf.for_each.events, e) not in carried]
         vetoes = self.vetoes.get(i, [])
-        flags += [v.label for v in vetoes if v.label not in flags]
         rank = self.ranks[i]
         decision = self.grades.get(i)
-        if decision is not None and group.grades is not None:
-            honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
         adjustments: tuple[Line, ...] = ()
         if group.adjustments is not None:
             adjustments = tuple(self._line(c, i) for c in graph.nodes[group.adjustments.id].children)
@@ -257,6 +250,58 @@ class _GroupRun:
             would_be_grade=self.would_grade[i].grade if i in self.would_grade else None,
             vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
             group_ranked=group.ranking is not None, position=decision.position if decision else None)
+
+    def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]:
+        """Unit ``i``'s honours (its rules', then its grade's) and flags (its rules', then its vetoes'), once each."""
+        group = self.graph.group
+        honours: list[str] = []
+        flags: list[str] = []
+        for node_id in self.graph.order:
+            col = self.columns[node_id]
+            honours += [h for h in col.honours.get(i, ()) if h not in honours]
+            flags += [f for f in col.flags.get(i, ()) if f not in flags]
+        flags += [v.label for v in self.vetoes.get(i, ()) if v.label not in flags]
+        decision = self.grades.get(i)
+        if decision is not None and group.grades is not None:
+            honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
+        return honours, flags
+
+    def table(self) -> dict[str, list[Any]]:
+        """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out."""
+        graph, group, order = self.graph, self.graph.group, self.order
+        awarded = {i for col in self.columns.values() for i in (*col.honours, *col.flags)} | set(self.vetoes)
+        if group.grades is not None and group.grades.honours:
+            awarded |= {i for i, d in self.grades.items() if d.grade in group.grades.honours}
+        pairs = {i: self.honours_and_flags(i) for i in awarded}
+        none: tuple[list[str], list[str]] = ([], [])
+        would = [self.would_grade[i].grade if i in self.would_grade else None for i in order]
+        decisions = [self.grades.get(i) for i in order]
+        table: dict[str, list[Any]] = {
+            "unit": [self.units[i] for i in order], "group": [group.id] * len(order),
+            "sequence": [self.facts.sequences[i] for i in order],
+            "total": [self.total.values[i] for i in order], "rank": [self.ranks[i] for i in order],
+            "grade": [d.grade if d else None for d in decisions],
+            "would_be_rank": [self.would_rank[i] for i in order], "would_be_grade": would,
+            "position": [d.position if d else None for d in decisions],
+            "honours": [pairs.get(i, none)[0] for i in order], "flags": [pairs.get(i, none)[1] for i in order],
+            "vetoes": [[v.id for v in self.vetoes.get(i, ())] for i in order],
+        }
+        parts = list(graph.top)
+        if group.adjustments is not None:
+            parts += [group.adjustments.id, *graph.nodes[group.adjustments.id].children]
+        for node_id in parts:
+            values = self.columns[node_id].values
+            table[node_id] = [values[i] for i in order]
+        return table
+
+    def places(self) -> dict[str, int]:
+        """The places each value column of ``table`` is declared to round to (where it rounds)."""
+        group = self.graph.group
+        declared = {n: spec.round.places for n, node in self.graph.nodes.items()
+                    if (spec := node.spec).round is not None}
+        if group.total.round is not None:
+            declared["total"] = group.total.round.places
+        return declared
 
     def _line(self, node_id: str, i: int) -> Line:
         spec = self.graph.nodes[node_id].spec

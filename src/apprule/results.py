@@ -158,6 +158,12 @@ class GroupResults(Protocol):
 
     def result(self, i: int) -> Result: ...
 
+    def table(self) -> dict[str, list[Any]]:
+        """The group's results as columns, in its published order."""
+
+    def places(self) -> dict[str, int]:
+        """The places each value column is declared to round to."""
+
 
 class Evaluation(Mapping[str, Result]):
     """The results of one evaluation, by unit, in a stable order (group, sequence, rank, name).
@@ -194,6 +200,35 @@ class Evaluation(Mapping[str, Result]):
 
     def __len__(self) -> int:
         return sum(len(group.units) for group in self._groups)
+
+    def to_arrow(self) -> Any:
+        """Every result as a ``pyarrow.Table``, one row per unit in the published order.
+
+        Columns: ``unit``, ``group``, ``sequence``, ``total``, ``rank``, ``grade``, ``would_be_rank``,
+        ``would_be_grade``, ``position``, ``honours``, ``flags`` and ``vetoes`` (ids) as lists, then one
+        column per section, adjustment block and adjustment rule, by id (null where the unit's group has
+        none). Scores are exact decimals (``decimal128``, or ``decimal256`` past 38 digits) with the places
+        the scheme rounds them to, or more where a value carries more.
+        """
+        from .arrow import OUTCOMES, results_table
+
+        tables = [group.table() for group in self._groups]
+        names = list(OUTCOMES) + [n for t in tables for n in t if n not in OUTCOMES]
+        names = list(dict.fromkeys(names))  # each once, in the order met
+        columns = {n: [v for t in tables for v in (t[n] if n in t else [None] * len(t["unit"]))] for n in names}
+        places: dict[str, int] = {}
+        for group in self._groups:
+            for name, p in group.places().items():
+                places[name] = max(p, places.get(name, 0))
+        return results_table(columns, places)
+
+    def to_pandas(self) -> Any:
+        """``to_arrow()`` as a pandas DataFrame: decimals stay ``Decimal`` objects (nothing is rounded), and
+        ranks and positions are nullable integers (``Int64``), not floats."""
+        import pandas as pd
+        import pyarrow as pa
+
+        return self.to_arrow().to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
     def group(self, group_id: str) -> list[Result]:
         """The results of one group, ranked."""

@@ -9,7 +9,8 @@ from conftest import run
 
 
 def test_import_apprule_loads_no_cli_or_spreadsheet_library() -> None:
-    code = ("import sys, apprule; heavy = {'click', 'rich', 'openpyxl', 'jsonschema', 'apprule.io', 'apprule.cli'}; "
+    code = ("import sys, apprule; heavy = {'click', 'rich', 'openpyxl', 'jsonschema', 'pyarrow', 'pandas', "
+            "'apprule.io', 'apprule.cli'}; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -16,6 +16,10 @@ from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
 TOTAL_NAMES = ("sections", "adjustments")
 RESULT_NAMES = ("total",)
 GRADE_NAMES = ("total", "rank", "rank_from_bottom", "scope_size")
+#: the outcome columns of a result table (``Evaluation.to_arrow``), which a rule's own column may not shadow
+OUTCOME_NAMES = ("unit", "group", "sequence", "grade", "would_be_rank", "would_be_grade", "position", "honours",
+                 "flags", "vetoes")
+RESERVED = TOTAL_NAMES + GRADE_NAMES + OUTCOME_NAMES
 
 
 @dataclass(eq=False)
@@ -106,7 +110,7 @@ class _Builder:
     # -- tree -----------------------------------------------------------------------------------
 
     def add(self, spec: Section | Block | Leaf, path: Path, parent: str | None) -> None:
-        if spec.id in self.nodes or spec.id in self.scheme.facts or spec.id in TOTAL_NAMES + GRADE_NAMES:
+        if spec.id in self.nodes or spec.id in self.scheme.facts or spec.id in RESERVED:
             what = "a fact" if spec.id in self.scheme.facts else "reserved" if spec.id not in self.nodes else \
                 "already used in this group"
             self.problem("duplicate-id", f"id {spec.id!r} is {what}", path + ("id",))
@@ -249,7 +253,7 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
     for node in b.nodes.values():
         facts |= node.reads
     facts &= set(scheme.facts)
-    peer_rules = tuple(n for n in order if b.nodes[n].kind == "leaf" and b.nodes[n].reads_peers)
+    peer_rules = tuple(n for n in order if n in b.nodes and b.nodes[n].kind == "leaf" and b.nodes[n].reads_peers)
     graph = GroupGraph(group, index, b.nodes, order, total, ranking_by, tuple(breakers), grade_tests, grant_tests,
                        veto_tests, frozenset(facts), peer_rules)
     return (None if b.problems else graph), b.problems
