@@ -58,11 +58,14 @@ class Scheme:
         """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
         return self.rank_and_grade(self.score_units(facts))
 
-    def evaluate_columns(self, table: Mapping[str, Sequence[Any]]) -> Evaluation:
+    def evaluate_columns(self, table: Any) -> Evaluation:
         """``evaluate`` for facts given as columns: ``unit`` (and ``group``, ``sequence`` where the rosters
-        do not say) and one column per fact, each a sequence with one value per unit; None is an empty cell.
+        do not say) and one column per fact, one value per unit; an empty cell (None, NaN, pandas' NA) is a
+        fact the unit does not give.
 
-        A pandas DataFrame gives this as ``df.to_dict("list")``, an Arrow table as ``table.to_pydict()``.
+        ``table`` is a mapping of column name to values, a pandas or polars DataFrame, an Arrow table or
+        record batch, or anything with the Arrow C stream interface. An events fact is a column of lists
+        of events (a list of structs in Arrow).
         """
         return self.rank_and_grade(self.score_columns(table))
 
@@ -75,8 +78,11 @@ class Scheme:
         with decimal.localcontext(CONTEXT):
             return self._score(validate_population(self.definition, self._used, facts, self.required_when))
 
-    def score_columns(self, table: Mapping[str, Sequence[Any]]) -> Scores:
+    def score_columns(self, table: Any) -> Scores:
         """``score_units`` for facts given as columns (see ``evaluate_columns``)."""
+        if not isinstance(table, Mapping):
+            from .arrow import columns_of
+            table = columns_of(table)
         with decimal.localcontext(CONTEXT):
             return self._score(validate_columns(self.definition, self._used, table, self.required_when))
 
