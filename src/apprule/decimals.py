@@ -75,7 +75,10 @@ def shown(value: object) -> str:
         return f"an integer of {_digits(value)} digits"
     if isinstance(value, str) and len(value) > 40:
         return f"{value[:20] + '…'!r} ({len(value)} characters)"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # it holds an integer of more than 4,300 digits
+        return f"a {type(value).__name__} holding a huge integer"
     return text if len(text) <= 200 else text[:100] + f"… ({len(text)} characters)"
 
 

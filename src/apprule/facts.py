@@ -84,10 +84,10 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
     units: list[UnitFacts] = []
     for unit, given in facts.items():
         if not isinstance(unit, str) or not unit.strip():
-            issues.append(FactIssue("bad-unit", str(unit), "", "a unit is named by a non-empty string"))
+            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "", "a unit is named by a non-empty string"))
             continue
         if not isinstance(given, Mapping):
-            issues.append(FactIssue("not-a-mapping", unit, "", f"facts of a unit are a mapping, got {given!r}"))
+            issues.append(FactIssue("not-a-mapping", unit, "", f"facts of a unit are a mapping, got {shown(given)}"))
             continue
         place = _place(scheme, unit, given, placed, group_ids, issues)
         if place is None:
@@ -99,8 +99,9 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
                 continue
             fact = scheme.facts.get(name) if isinstance(name, str) else None
             if fact is None:
-                issues.append(FactIssue("unknown-fact", unit, str(name), "the scheme declares no such fact"
-                                        + _hint(str(name), scheme.facts)))
+                label = name if isinstance(name, str) else shown(name)
+                issues.append(FactIssue("unknown-fact", unit, label, "the scheme declares no such fact"
+                                        + _hint(label, scheme.facts)))
             elif name not in used[gi]:
                 issues.append(FactIssue("fact-not-used", unit, name,
                                         f"group {scheme.groups[gi].id!r} does not use this fact"))
@@ -531,12 +532,12 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
         gi, seq = placed[unit]
         if "group" in given and given["group"] != scheme.groups[gi].id:
             issues.append(FactIssue("wrong-group", unit, "group", f"the roster puts this unit in group "
-                                    f"{scheme.groups[gi].id!r}, the facts say {given['group']!r}"))
+                                    f"{scheme.groups[gi].id!r}, the facts say {shown(given['group'])}"))
             return None
     else:
         group = given.get("group")
         if group is not None and not isinstance(group, str):
-            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {group!r}"))
+            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {shown(group)}"))
             return None
         if group is None:
             issues.append(FactIssue("unknown-unit", unit, "", "the unit is in no group's roster and its facts "
@@ -554,17 +555,17 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
     sequences = {s.id for s in scheme.groups[gi].sequences}
     if seq is not None and "sequence" in given and given["sequence"] != seq:
         issues.append(FactIssue("wrong-sequence", unit, "sequence", f"the roster puts this unit in sequence "
-                                f"{seq!r}, the facts say {given['sequence']!r}"))
+                                f"{seq!r}, the facts say {shown(given['sequence'])}"))
         return None
     if seq is None and sequences:
         seq = given.get("sequence")
         if not isinstance(seq, str) or seq not in sequences:
             issues.append(FactIssue("unknown-sequence", unit, "sequence",
-                                    f"the unit needs a `sequence`, one of {sorted(sequences)}, got {seq!r}"))
+                                    f"the unit needs a `sequence`, one of {sorted(sequences)}, got {shown(seq)}"))
             return None
     elif not sequences and given.get("sequence") is not None:  # said, and meaning nothing: not dropped
         issues.append(FactIssue("unknown-sequence", unit, "sequence", f"group {scheme.groups[gi].id!r} has no "
-                                f"sequences, got {given['sequence']!r}"))
+                                f"sequences, got {shown(given['sequence'])}"))
         return None
     return gi, seq
 
@@ -758,11 +759,11 @@ def converted_event(fact: Fact, event: Any) -> dict[str, Any]:
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     fields = fact.fields or {}
     if not isinstance(event, Mapping):
-        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {event!r}")
+        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {shown(event)}")
     result: dict[str, Any] = {}
     for name, value in event.items():
         if name not in fields:
-            raise BadValue("unknown-field", f"event {index + 1} has no field {name!r}" + _hint(str(name), fields))
+            raise BadValue("unknown-field", f"event {index + 1} has no field {shown(name)}" + _hint(str(name) if isinstance(name, str) else shown(name), fields))
         try:
             result[name] = convert(fields[name], value)
         except BadValue as bad:
