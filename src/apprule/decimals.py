@@ -17,6 +17,79 @@ CONTEXT = decimal.Context(
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+#: The numbers apprule takes, in a fact or in a scheme: less than 10^15 in size, at most 18 decimal places.
+#: 10^15 holds any amount a unit reports (in yuan, China's GDP is about 1.3 × 10^14), any count and any score;
+#: 18 places hold every number a spreadsheet cell shows (15 significant digits) down to 0.001, and any rate
+#: written by hand. Such a number has at most 33 digits, so the 34-digit ``CONTEXT`` holds it exactly, and the
+#: fixed-point core can keep every one as an integer count of 10^-18 below 10^33 (a 128-bit integer holds the
+#: sum of 100,000 of them). The bounds keep a hostile exponent (1e1000000) from reaching any arithmetic.
+MAX_MAGNITUDE = Decimal(10) ** 15
+MAX_PLACES = 18
+BOUNDS = "apprule takes numbers below 10^15 in size with at most 18 decimal places"
+_LAST_PLACE = Decimal(1).scaleb(-MAX_PLACES)
+#: quantizing to 18 places, exactly or not at all (15 + 18 digits fit its precision)
+_EXACT = decimal.Context(prec=34, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
+
+
+def within_bounds(number: Decimal) -> Decimal | str:
+    """``number`` as apprule keeps it, or why it lies outside the bounds (``BOUNDS``).
+
+    Zeros past the 18th decimal place change no value: they are dropped. Only the comparisons run
+    before the size is known, and they cost nothing whatever the exponent.
+    """
+    if not number.is_finite():
+        return "is not a finite number"
+    if not -MAX_MAGNITUDE < number < MAX_MAGNITUDE:
+        return "is too large"
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    if exponent >= -MAX_PLACES:
+        return number
+    try:
+        return number.quantize(_LAST_PLACE, context=_EXACT)
+    except decimal.Inexact:
+        return f"has more than {MAX_PLACES} decimal places"
+
+
+#: an exact sum of numbers within the bounds (magnitude below 10^15) needs at most 33 + 27 digits for 10^27 terms
+_SUMMING = decimal.Context(prec=60, traps=[decimal.Rounded, decimal.InvalidOperation, decimal.Overflow])
+
+
+def places_within(numbers: Iterable[Decimal]) -> bool:
+    """Whether every one of ``numbers`` (finite, each below 10^15 in size) has at most ``MAX_PLACES`` decimal
+    places as written. In C: the exponent of an exact sum is the least of its terms' (and a sum that would need
+    rounding has a term with far too many places)."""
+    try:
+        with decimal.localcontext(_SUMMING):
+            total = sum(numbers, ZERO)
+    except ArithmeticError:
+        return False
+    exponent = total.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -MAX_PLACES
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, kept short: a hostile value must not make a huge message (or fail to
+    print, as an integer of more than 4,300 digits does)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 40:
+        return f"an integer of {_digits(value)} digits"
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:20] + '…'!r} ({len(value)} characters)"
+    try:
+        text = repr(value)
+    except ValueError:  # it holds an integer of more than 4,300 digits
+        return f"a {type(value).__name__} holding a huge integer"
+    return text if len(text) <= 200 else text[:100] + f"… ({len(text)} characters)"
+
+
+def _digits(value: int) -> int:
+    """How many decimal digits ``value`` has, without converting it to text."""
+    n = abs(value)
+    digits = max(int(n.bit_length() * 0.30102999566398120) - 1, 1)  # log10(2): within one of the count
+    while 10 ** digits <= n:
+        digits += 1
+    return digits
+
 _MODES = {
     "half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN,
     "half_down": decimal.ROUND_HALF_DOWN, "down": decimal.ROUND_DOWN, "up": decimal.ROUND_UP,

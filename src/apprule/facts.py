@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from array import array
 from collections import Counter
 import math
@@ -13,9 +14,10 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
 from typing import Any, Mapping, Sequence
 
+from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, places_within, shown, within_bounds
 from .errors import FactError, FactIssue, did_you_mean
 from .expressions import Expression, Runner
-from .scheme.model import Fact, SchemeDefinition
+from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
 PLACEMENT_KEYS = ("group", "sequence")
@@ -28,10 +30,13 @@ _CANONICAL: dict[str, type] = {"number": Decimal, "count": Decimal, "rate": Deci
                                "enum": str, "text": str, "date": dt.date}
 _NUMBERS = ("number", "count", "rate")
 _ABSENT: Any = object()  # a fact a unit does not give (``None`` is a value it may give)
-_ONE = Decimal(1)
 _BLOCK = 256  # units validated together: column passes over a block find its values in cache
-_NO_COMMAS = methodcaller("replace", ",", "")
 _PERCENT = methodcaller("endswith", "%")
+_LIMIT = int(MAX_MAGNITUDE)
+#: a comma in a number only ever separates thousands, ASCII digits grouped by three: "1,5" is not 15 (nor 1.5)
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+#: the most units an outside ranking can tie at one place: the cost of averaging their places grows with it
+MAX_TIED = 10_000
 _DIGITS = attrgetter("digits")
 #: the small whole numbers facts are mostly given as (counts, people, ranks), made once and shared:
 #: an int given is looked up here rather than made into a new Decimal each time
@@ -74,14 +79,15 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
         raise FactError([FactIssue("not-a-mapping", "", "", "facts are a mapping of unit name to its facts")])
     placed = placements(scheme)
     group_ids = {g.id: i for i, g in enumerate(scheme.groups)}
+    roles = rank_roles(scheme)
     issues: list[FactIssue] = []
     units: list[UnitFacts] = []
     for unit, given in facts.items():
         if not isinstance(unit, str) or not unit.strip():
-            issues.append(FactIssue("bad-unit", str(unit), "", "a unit is named by a non-empty string"))
+            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "", "a unit is named by a non-empty string"))
             continue
         if not isinstance(given, Mapping):
-            issues.append(FactIssue("not-a-mapping", unit, "", f"facts of a unit are a mapping, got {given!r}"))
+            issues.append(FactIssue("not-a-mapping", unit, "", f"facts of a unit are a mapping, got {shown(given)}"))
             continue
         place = _place(scheme, unit, given, placed, group_ids, issues)
         if place is None:
@@ -93,14 +99,15 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
                 continue
             fact = scheme.facts.get(name) if isinstance(name, str) else None
             if fact is None:
-                issues.append(FactIssue("unknown-fact", unit, str(name), "the scheme declares no such fact"
-                                        + _hint(str(name), scheme.facts)))
+                label = name if isinstance(name, str) else shown(name)
+                issues.append(FactIssue("unknown-fact", unit, label, "the scheme declares no such fact"
+                                        + _hint(label, scheme.facts)))
             elif name not in used[gi]:
                 issues.append(FactIssue("fact-not-used", unit, name,
                                         f"group {scheme.groups[gi].id!r} does not use this fact"))
             else:
                 try:
-                    values[name] = convert(fact, value)
+                    values[name] = convert(fact, value, roles.get(name))
                 except BadValue as bad:
                     issues.append(FactIssue(bad.code, unit, name, bad.message))
         for name in sorted(used[gi]):
@@ -263,6 +270,7 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
     if not isinstance(facts, Mapping) or not set(map(type, facts)) <= {str}:
         raise _Doubt
     place = _Placer(scheme)
+    roles = rank_roles(scheme)
     allowed = [u.union(PLACEMENT_KEYS) for u in used]
     declared = [[(name, _declared(scheme, name)) for name in sorted(u)] for u in used]
     found: dict[int, GroupFacts] = {}
@@ -298,7 +306,7 @@ def _population(scheme: SchemeDefinition, used: list[frozenset[str]], facts: Map
                 if fact.type == "events":
                     group.columns[name] += _events(fact, column, group.events.setdefault(name, FlatEvents()))
                 else:
-                    group.columns[name] += _column(fact, column)
+                    group.columns[name] += _column(fact, column, roles.get(name))
     runner = Runner()
     for group in found.values():
         _required_when(required_when, group.columns, group.events, runner)
@@ -373,9 +381,13 @@ def _given(fact: Fact, name: str, givens: list[dict[str, Any]]) -> list[Any]:
     return _filled(fact, column) if any(map(is_, column, repeat(_ABSENT))) else column
 
 
-def _column(fact: Fact, column: Sequence[Any]) -> Sequence[Any]:
-    """One fact (not events) of every unit, converted as ``convert`` would."""
-    return column if _canonical(fact, column) else _converted(fact, column)
+def _column(fact: Fact, column: Sequence[Any], role: str | None = None) -> Sequence[Any]:
+    """One fact (not events) of every unit, converted as ``convert`` would (a doubt where a value does not fit
+    the fact's ``role`` as a rank or tie count)."""
+    converted = column if _canonical(fact, column) else _converted(fact, column)
+    if role is not None and fact.type in _NUMBERS and not _roles_hold(role, converted):
+        raise _Doubt
+    return converted
 
 
 def _converted(fact: Fact, column: Sequence[Any]) -> list[Any]:
@@ -397,8 +409,9 @@ def _filled(fact: Fact, column: Sequence[Any]) -> list[Any]:
     return [value if v is _ABSENT else v for v in column]
 
 
-def _canonical(fact: Fact, column: Sequence[Any]) -> bool:
-    """Whether ``convert`` would return every value as it is; whole-column checks that run in C."""
+def _canonical(fact: Fact, column: Sequence[Any], whole: bool = False) -> bool:
+    """Whether ``convert`` would return every value as it is; whole-column checks that run in C. ``whole``: the
+    numbers are known to have no decimal places (made from integers)."""
     kinds = set(map(type, column))
     present = column
     if type(None) in kinds:
@@ -412,11 +425,13 @@ def _canonical(fact: Fact, column: Sequence[Any]) -> bool:
         return set(present) <= set(fact.values or ())  # the keys, where a dict maps key → label
     if fact.type not in _NUMBERS or not present:
         return True
-    # between two bounds an infinity fails them, and ordering a NaN raises where InvalidOperation is trapped
-    guarded = fact.min is not None and fact.max is not None and getcontext().traps[InvalidOperation]
+    # the bounds (decimals.BOUNDS) fail an infinity, and ordering a NaN raises where InvalidOperation is trapped
+    guarded = getcontext().traps[InvalidOperation]
     if not guarded and not all(map(Decimal.is_finite, present)):
         return False
     low, high = min(present), max(present)
+    if not (-MAX_MAGNITUDE < low and high < MAX_MAGNITUDE) or not (whole or places_within(present)):
+        return False
     if fact.type == "count" and not all(map(eq, present, map(Decimal.to_integral_value, present))):
         return False
     if fact.type in ("count", "rate") and low < 0:
@@ -429,23 +444,28 @@ def _numbers(fact: Fact, column: Sequence[Any]) -> list[Any]:
     percent = fact.type == "rate"
     kinds = set(map(type, column))
     numbers: list[Any] | None = None
+    whole = False
     if kinds == {int}:
+        if not -_LIMIT < min(column) and max(column) < _LIMIT:
+            raise _Doubt  # to_decimal words it, before any huge integer is converted
         numbers = list(map(_SMALL_DECIMALS.get, column))  # to_decimal of an int, in C
         if any(map(is_, numbers, repeat(None))):  # beyond the shared ones
             numbers = [Decimal(v) if d is None else d for d, v in zip(numbers, column)]
+        whole = True
     elif kinds == {float}:  # to_decimal's rule for floats: the repr, if it has no more digits than a float holds
         texts = list(map(repr, column))
         numbers = list(map(Decimal, texts))
         if max(map(len, texts)) > _MAX_FLOAT_DIGITS and \
                 max(map(len, map(_DIGITS, map(Decimal.as_tuple, numbers)))) > _MAX_FLOAT_DIGITS:
             raise _Doubt  # (a text of 15 characters has no more than 15 digits)
-    elif kinds == {str}:  # to_decimal's rule for text, in C
-        texts = list(map(_NO_COMMAS, map(str.strip, column)))
-        if not (percent and any(map(_PERCENT, texts))):
-            numbers = list(map(mul, map(Decimal, texts), repeat(_ONE)))
+    elif kinds == {str}:  # to_decimal's rule for text, in C; separators and percentages value by value
+        texts = list(map(str.strip, column))
+        joined = "".join(texts)
+        if "," not in joined and "_" not in joined and "，" not in joined and not (percent and "%" in joined):
+            numbers = list(map(Decimal, texts))
     if numbers is None:
         numbers = [v if v is None or type(v) is Decimal else to_decimal(v, percent) for v in column]
-    if not _canonical(fact, numbers):
+    if not _canonical(fact, numbers, whole):
         raise _Doubt
     return numbers
 
@@ -512,12 +532,12 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
         gi, seq = placed[unit]
         if "group" in given and given["group"] != scheme.groups[gi].id:
             issues.append(FactIssue("wrong-group", unit, "group", f"the roster puts this unit in group "
-                                    f"{scheme.groups[gi].id!r}, the facts say {given['group']!r}"))
+                                    f"{scheme.groups[gi].id!r}, the facts say {shown(given['group'])}"))
             return None
     else:
         group = given.get("group")
         if group is not None and not isinstance(group, str):
-            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {group!r}"))
+            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {shown(group)}"))
             return None
         if group is None:
             issues.append(FactIssue("unknown-unit", unit, "", "the unit is in no group's roster and its facts "
@@ -535,17 +555,17 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
     sequences = {s.id for s in scheme.groups[gi].sequences}
     if seq is not None and "sequence" in given and given["sequence"] != seq:
         issues.append(FactIssue("wrong-sequence", unit, "sequence", f"the roster puts this unit in sequence "
-                                f"{seq!r}, the facts say {given['sequence']!r}"))
+                                f"{seq!r}, the facts say {shown(given['sequence'])}"))
         return None
     if seq is None and sequences:
         seq = given.get("sequence")
         if not isinstance(seq, str) or seq not in sequences:
             issues.append(FactIssue("unknown-sequence", unit, "sequence",
-                                    f"the unit needs a `sequence`, one of {sorted(sequences)}, got {seq!r}"))
+                                    f"the unit needs a `sequence`, one of {sorted(sequences)}, got {shown(seq)}"))
             return None
     elif not sequences and given.get("sequence") is not None:  # said, and meaning nothing: not dropped
         issues.append(FactIssue("unknown-sequence", unit, "sequence", f"group {scheme.groups[gi].id!r} has no "
-                                f"sequences, got {given['sequence']!r}"))
+                                f"sequences, got {shown(given['sequence'])}"))
         return None
     return gi, seq
 
@@ -555,34 +575,37 @@ def _hint(name: str, choices: Any) -> str:
     return f" ({hint})" if hint else ""
 
 
-def convert(fact: Fact, value: Any) -> Any:
-    """One value in, converted to its declared type; ``BadValue`` if it does not fit."""
+def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
+    """One value in, converted to its declared type; ``BadValue`` if it does not fit (or, as a rank or tie count
+    of a rank table, the fact's ``role``, does not fit that)."""
     kind = fact.type
     if kind == "events":
         if value is None and not fact.required:
             return []
         if not isinstance(value, (list, tuple)):
-            raise BadValue("wrong-type", f"expected a list of events, got {value!r}")
+            raise BadValue("wrong-type", f"expected a list of events, got {shown(value)}")
         return [_event(fact, i, event) for i, event in enumerate(value)]
     if value is None and not fact.required:
         return None
     if kind in ("number", "count", "rate"):
         number = to_decimal(value, percent=kind == "rate")
         if kind == "count" and (number != number.to_integral_value() or number < 0):
-            raise BadValue("bad-count", f"a count is a whole number of at least 0, got {value!r}")
+            raise BadValue("bad-count", f"a count is a whole number of at least 0, got {shown(value)}")
         if kind == "rate" and number < 0:
-            raise BadValue("out-of-range", f"a rate is at least 0, got {value!r}")
+            raise BadValue("out-of-range", f"a rate is at least 0, got {shown(value)}")
         if fact.min is not None and number < fact.min:
-            raise BadValue("out-of-range", f"{value!r} is below the minimum {fact.min}")
+            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}")
         if fact.max is not None and number > fact.max:
-            raise BadValue("out-of-range", f"{value!r} is above the maximum {fact.max}")
+            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}")
+        if role is not None:
+            check_role(role, number, value)
         return number
     if kind == "boolean":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE:
             return _TRUE[value.strip().lower()]
-        raise BadValue("wrong-type", f"expected true or false, got {value!r}")
+        raise BadValue("wrong-type", f"expected true or false, got {shown(value)}")
     if kind == "enum":
         values = fact.values or []
         if isinstance(value, str) and value in values:
@@ -591,41 +614,48 @@ def convert(fact: Fact, value: Any) -> Any:
             for key, label in values.items():
                 if label == value:
                     return key
-        raise BadValue("unknown-value", f"{value!r} is not one of {list(values)}" + _hint(str(value), values))
+        hint = _hint(value, values) if isinstance(value, str) and len(value) <= 100 else ""
+        raise BadValue("unknown-value", f"{shown(value)} is not one of {list(values)}" + hint)
     if kind == "text":
         if isinstance(value, str):
             return value
-        raise BadValue("wrong-type", f"expected text, got {value!r}")
+        raise BadValue("wrong-type", f"expected text, got {shown(value)}")
     if kind == "date":
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            if not isinstance(value, str):  # str() of a huge integer fails, and no other type is a date
+                raise ValueError
+            return dt.date.fromisoformat(value)
         except ValueError:
-            raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {value!r}") from None
+            raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {shown(value)}") from None
     raise AssertionError(kind)
 
 
-def check_default(fact: Fact) -> str | None:
-    """What is wrong with a fact's declared default, if anything."""
+def check_default(fact: Fact, role: str | None = None) -> str | None:
+    """What is wrong with a fact's declared default (as a rank or tie count: its ``role``), if anything."""
     if fact.default is None:
         return None
     try:
-        convert(fact, fact.default)
+        convert(fact, fact.default, role)
     except BadValue as bad:
         return bad.message
     return None
 
 
 def to_decimal(value: Any, percent: bool = False) -> Decimal:
-    """A number from its text: never ``Decimal(float)``; floats only where no digit is lost."""
+    """A number from its text: never ``Decimal(float)``; floats only where no digit is lost; within the bounds
+    apprule takes (``decimals.BOUNDS``), so no later arithmetic overflows or hangs on a hostile exponent."""
     if isinstance(value, bool):
         raise BadValue("wrong-type", f"expected a number, got {value!r}")
+    scaled = False
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
+        if not -_LIMIT < value < _LIMIT:  # before Decimal(): converting a huge integer costs time
+            raise BadValue("out-of-range", f"{shown(value)} is too large: {BOUNDS}")
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
@@ -637,19 +667,88 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
                        "pass it as a string or a Decimal")
         number = Decimal(text)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
-        scale = Decimal(1)
+        text = value.strip()
         if percent and text.endswith("%"):
-            text, scale = text[:-1].strip(), Decimal("0.01")
+            text, scaled = text[:-1].strip(), True
+        text = _ungrouped(value, text)
         try:
-            number = Decimal(text) * scale
+            number = Decimal(text)  # exact: no context rounds it
         except InvalidOperation:
-            raise BadValue("wrong-type", f"expected a number, got {value!r}") from None
+            raise BadValue("wrong-type", f"expected a number, got {shown(value)}") from None
     else:
-        raise BadValue("wrong-type", f"expected a number, got {value!r}")
+        raise BadValue("wrong-type", f"expected a number, got {shown(value)}")
     if not number.is_finite():
-        raise BadValue("not-finite", f"{value!r} is not a finite number")
-    return number
+        raise BadValue("not-finite", f"{shown(value)} is not a finite number")
+    kept = within_bounds(number)
+    if scaled and not isinstance(kept, str):  # bounded first: then a hundredth of it is exact
+        kept = within_bounds(kept.scaleb(-2, CONTEXT))
+    if isinstance(kept, str):
+        raise BadValue("out-of-range", f"{shown(value)} {kept}: {BOUNDS}")
+    return kept
+
+
+def _ungrouped(value: str, text: str) -> str:
+    """``text`` without its thousands separators; ``BadValue`` when a separator is out of place. Python's
+    ``Decimal`` reads "1_0" as 10; the full-width comma (，) separates list items in Chinese, never thousands."""
+    if "_" in text:
+        raise BadValue("bad-number", f"{shown(value)}: a number is written without underscores")
+    if "，" in text:
+        raise BadValue("bad-number", f"{shown(value)}: the full-width comma (，) is not a thousands separator; "
+                       "write 1234 or 1,234")
+    if "," not in text:
+        return text
+    if not _GROUPED.fullmatch(text):
+        raise BadValue("bad-number", f"{shown(value)}: a comma may only separate groups of three digits, "
+                       "as in 1,234,567.89")
+    return text.replace(",", "")
+
+
+def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
+    """Fact → ``rank`` or ``tie count``, for the facts a rank table reads as the outside rank or tie count.
+
+    Only a bare fact name is known here; a rank that is a formula is checked where the table is scored.
+    """
+    roles: dict[str, str] = {}
+
+    def visit(node: Section | Block | Leaf) -> None:
+        if isinstance(node, Section):
+            for child in node.items:
+                visit(child)
+        elif isinstance(node, Block):
+            for child in node.rules:
+                visit(child)
+        elif node.rank_table is not None:
+            for role, expr in (("rank", node.rank_table.rank), ("tie count", node.rank_table.tie_count)):
+                name = (expr or "").strip()
+                if name in scheme.facts:
+                    roles[name] = role
+    for group in scheme.groups:
+        for node in [*group.sections, *group.derived, *([group.adjustments] if group.adjustments else [])]:
+            visit(node)
+    return roles
+
+
+def check_role(role: str, number: Decimal, value: Any) -> None:
+    """``BadValue`` when ``number`` (converted from ``value``) is not a rank, or a tie count, as ``role`` says.
+
+    A rank of 1.9 must not be read as 1, nor 0 or -1 take a table's ``otherwise``; averaging the places of
+    tied units costs as many steps as they are: ``MAX_TIED`` bounds it."""
+    if number != number.to_integral_value() or number < 1:
+        raise BadValue("bad-rank", f"a {role} is a whole number of at least 1, got {shown(value)}")
+    if role == "tie count" and number > MAX_TIED:
+        raise BadValue("out-of-range", f"a tie count is at most {MAX_TIED} (no outside ranking holds more "
+                       f"units), got {shown(value)}")
+
+
+def _roles_hold(role: str, column: Sequence[Any]) -> bool:
+    """Whether every value of a converted ``column`` (None: not given) fits the fact's ``role``."""
+    try:
+        for number in column:
+            if number is not None:
+                check_role(role, number, number)
+    except BadValue:
+        return False
+    return True
 
 
 def converted_event(fact: Fact, event: Any) -> dict[str, Any]:
@@ -660,11 +759,11 @@ def converted_event(fact: Fact, event: Any) -> dict[str, Any]:
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     fields = fact.fields or {}
     if not isinstance(event, Mapping):
-        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {event!r}")
+        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {shown(event)}")
     result: dict[str, Any] = {}
     for name, value in event.items():
         if name not in fields:
-            raise BadValue("unknown-field", f"event {index + 1} has no field {name!r}" + _hint(str(name), fields))
+            raise BadValue("unknown-field", f"event {index + 1} has no field {shown(name)}" + _hint(str(name) if isinstance(name, str) else shown(name), fields))
         try:
             result[name] = convert(fields[name], value)
         except BadValue as bad:
@@ -733,6 +832,7 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
     facts = [name for name in table if name not in ("unit", *PLACEMENT_KEYS)]
     if not set(facts) <= set(scheme.facts):
         raise _Doubt
+    roles = rank_roles(scheme)
     found = []
     runner = Runner()
     for gi, rows in enumerate(members):
@@ -755,7 +855,8 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
                     list(cells[start:start + _BLOCK]) if whole else list(map(cells.__getitem__, block))
                 if any(map(is_, column, repeat(None))):
                     column = _filled(fact, [_ABSENT if v is None else v for v in column])
-                columns[name] += _events(fact, column, events[name]) if name in events else _column(fact, column)
+                columns[name] += _events(fact, column, events[name]) if name in events else \
+                    _column(fact, column, roles.get(name))
         _required_when(required_when, columns, events, runner)
         found.append(GroupFacts(gi, [units[k] for k in rows], [sequence_of[k] for k in rows], columns, events))
     return found

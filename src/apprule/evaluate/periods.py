@@ -41,15 +41,18 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
                     parts.append(PeriodPart(period, ZERO, weight, "removed from the ranking: counted as 0"))
                 continue
             parts.append(PeriodPart(period, result.total, weight, None))
-        weighted = sum((p.value * p.weight for p in parts), ZERO)
-        weight_sum = sum((p.weight for p in parts), ZERO)
-        if spec.method == "weighted_mean":
-            total = weighted / weight_sum if weight_sum else ZERO
-            how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}"
-        else:
-            total, how = weighted, f"Σ value × weight = {plain(weighted)}"
-        if spec.round is not None:
-            total = round_to(total, spec.round.places, spec.round.mode)
+        try:  # the weights are bounded at load; a period's total may still be as large as a formula made it
+            weighted = sum((p.value * p.weight for p in parts), ZERO)
+            weight_sum = sum((p.weight for p in parts), ZERO)
+            total = weighted / weight_sum if weight_sum and spec.method == "weighted_mean" else \
+                ZERO if spec.method == "weighted_mean" else weighted
+            if spec.round is not None:
+                total = round_to(total, spec.round.places, spec.round.mode)
+        except ArithmeticError as exc:
+            raise PeriodError(f"unit {unit!r}: its weighted total over the periods cannot be computed "
+                              f"({type(exc).__name__})") from None
+        how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}" \
+            if spec.method == "weighted_mean" else f"Σ value × weight = {plain(weighted)}"
         totals[unit] = PeriodTotal(unit, group, total, None, tuple(parts), how)
     for group in {g for g, _ in units}:
         members = [u for g, u in units if g == group]

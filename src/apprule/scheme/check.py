@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from pydantic import BaseModel
+
+from ..decimals import BOUNDS, MAX_MAGNITUDE, shown, within_bounds
 from ..errors import Path, format_path
-from ..facts import RESERVED_NAMES, check_default
+from ..facts import RESERVED_NAMES, check_default, rank_roles
 from .model import Band, Bands, Block, Group, Leaf, SchemeDefinition, Section
 
 Found = tuple[str, str, Path, "str | None", "int | None"]
@@ -14,7 +18,7 @@ Found = tuple[str, str, Path, "str | None", "int | None"]
 
 def check_scheme(scheme: SchemeDefinition) -> list[Found]:
     """Every structural mistake of ``scheme``, each with its YAML path."""
-    found: list[Found] = []
+    found: list[Found] = list(_out_of_bounds(scheme, ()))
     seen_groups: dict[str, int] = {}
     roster: dict[str, Path] = {}
     for gi, group in enumerate(scheme.groups):
@@ -28,17 +32,70 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
                               f"{format_path(roster[unit])}", base + ("units", ui), None, None))
             roster[unit] = base + ("units", ui)
         found += _check_group(group, base)
+    roles = rank_roles(scheme)
     for fid, fact in scheme.facts.items():
         if fact.min is not None and fact.max is not None and fact.min > fact.max:
             found.append(("invalid-value", f"fact {fid!r} has min above max", ("facts", fid), None, None))
         if fid in RESERVED_NAMES:
             found.append(("reserved-name", f"{fid!r} is a name apprule gives a meaning of its own; choose another",
                           ("facts", fid), None, None))
-        problem = check_default(fact)
+        problem = check_default(fact, roles.get(fid))
         if problem:
             found.append(("invalid-value", f"the default of fact {fid!r}: {problem}", ("facts", fid, "default"),
                           None, None))
+    if scheme.aggregate is not None and scheme.aggregate.weights is not None:
+        found += _check_weights(scheme.aggregate.weights)
     return found
+
+
+#: load-time sums are exact: every number is within the bounds, so 60 digits hold a sum of up to 10^27 of them
+_EXACT = decimal.Context(prec=60, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
+
+
+def _exact_sum(numbers: Iterable[Decimal]) -> Decimal | None:
+    """The exact sum of ``numbers``; None when one lies outside the bounds (reported apart)."""
+    try:
+        with decimal.localcontext(_EXACT):
+            return sum(numbers, Decimal(0))
+    except ArithmeticError:
+        return None
+
+
+def _out_of_bounds(value: object, path: Path) -> Iterator[Found]:
+    """Every number of the scheme outside the bounds apprule takes (``decimals.BOUNDS``): no later sum, step
+    or conversion to text may overflow or hang on it. A fact's default is converted, and checked, apart."""
+    if isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            if name != "default":
+                yield from _out_of_bounds(getattr(value, name), path + (field.alias or name,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _out_of_bounds(key, path + (key,))
+            yield from _out_of_bounds(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _out_of_bounds(item, path + (i,))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
+            yield ("out-of-range", f"{shown(value)} is too large: {BOUNDS}", path, None, None)
+    elif isinstance(value, Decimal):
+        kept = within_bounds(value)
+        if isinstance(kept, str):
+            text = str(value)
+            text = text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+            yield ("out-of-range", f"{text} {kept}: {BOUNDS}", path, None, None)
+
+
+def _check_weights(weights: dict[str, Decimal]) -> Iterator[Found]:
+    """按权重核分: a weight below 0 would subtract a period; weights adding up to 0 weigh nothing."""
+    for period, weight in weights.items():
+        if weight < 0:
+            yield ("invalid-value", f"a weight is at least 0, got {weight}", ("aggregate", "weights", period),
+                   None, None)
+    total = _exact_sum(weights.values())
+    if total is not None and total == 0 and weights:
+        yield ("invalid-value", "the weights add up to 0; at least one must be above 0", ("aggregate", "weights"),
+               None, None)
 
 
 def _check_group(group: Group, base: Path) -> list[Found]:
@@ -66,8 +123,8 @@ def _check_group(group: Group, base: Path) -> list[Found]:
                           base + ("sequences",), None, None))
 
     if group.max is not None and group.unbalanced is None and group.sections:
-        total = sum((_max_of(s) or Decimal(0) for s in group.sections), Decimal(0))
-        if total != group.max:
+        total = _exact_sum(_max_of(s) or Decimal(0) for s in group.sections)
+        if total is not None and total != group.max:
             found.append(("unbalanced-max", f"the sections' maxima add up to {total}, not the group's max "
                           f"{group.max}; fix one or state why under `unbalanced`", base + ("max",), None, None))
     for i, node in enumerate(group.sections):
@@ -103,14 +160,12 @@ def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: b
         if not in_sections:
             yield ("invalid-value", "sections (`items`) belong in the score tree; adjustments use `rules`",
                    path + ("items",), None, None)
-        total = Decimal(0)
         for i, child in enumerate(node.items):
             if child.max is None:
                 yield ("missing-key", f"item {child.id!r} of a section needs `max` (its weight)",
                        path + ("items", i), None, None)
-            else:
-                total += child.max
-        if total != node.max and node.unbalanced is None:
+        total = _exact_sum(child.max for child in node.items if child.max is not None)
+        if total is not None and total != node.max and node.unbalanced is None:
             yield ("unbalanced-max", f"the items of {node.id!r} add up to {total}, not its max {node.max}; fix one "
                    "or state why under `unbalanced`", path + ("max",), None, None)
         for i, child in enumerate(node.items):
@@ -126,7 +181,7 @@ def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: b
         if node.rank_table is not None:
             for key in node.rank_table.map:
                 if key < 1:
-                    yield ("invalid-value", f"rank {key} in a rank table; ranks start at 1",
+                    yield ("invalid-value", f"rank {shown(key)} in a rank table; ranks start at 1",
                            path + ("rank_table", "map", key), None, None)
 
 

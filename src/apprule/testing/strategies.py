@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ..engine import Scheme
 from ..expressions import Expression
-from ..facts import holds
+from ..facts import MAX_TIED, holds, rank_roles
 from ..scheme.model import Fact, Group, SchemeDefinition
 from .edges import Edges, StepEdge, Target, collect_edges
 
@@ -81,6 +81,11 @@ def value_strategy(scheme: SchemeDefinition, fact: Fact, target: Target, edges: 
     """Valid values of one fact (or event field)."""
     kind = fact.type
     if kind in ("number", "count", "rate"):
+        role = rank_roles(scheme).get(target[0]) if target[1] is None else None
+        if role is not None:  # a rank (or tie count) of a rank table: a whole number from 1 (to MAX_TIED)
+            fact = fact.model_copy(update={"type": "count", "min": max(fact.min or Decimal(1), Decimal(1)),
+                                           "max": min(fact.max or Decimal(MAX_TIED), Decimal(MAX_TIED)) if role ==
+                                           "tie count" else fact.max})
         return number_strategy(fact, edges.of(target))
     if kind == "boolean":
         return st.booleans()
