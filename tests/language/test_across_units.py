@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from schemekit import HEAD, scheme, units
+from schemekit import HEAD, scheme, units, value
 
 import apprule
 
@@ -331,3 +331,26 @@ def test_a_barred_units_place_passes_down_or_is_forfeited(policy: str, best: lis
     ev = s.evaluate(units(a={"x": 99, "bad": True}, b={"x": 90, "bad": False}, c={"x": 80, "bad": False},
                           d={"x": 70, "bad": False}))
     assert sorted(u for u, r in ev.items() if r.grade == "好") == best
+
+
+def test_a_rank_from_a_formula_is_a_whole_number_of_at_least_1() -> None:
+    s = scheme("place: {type: number}\n", """\
+        - id: r
+          label: 名次加分
+          rank_table: {rank: place + 0, map: {1: 10, 2: 8}}
+        """)
+    for bad, shown in (("1.9", "1.9"), ("0", "0"), ("-1", "-1")):
+        with pytest.raises(apprule.EvaluationError) as info:
+            s.evaluate(units(a={"place": bad}))
+        assert str(info.value) == f"unit 'a', rule 'r': a rank is a whole number of at least 1, got {shown}"
+
+
+def test_an_average_over_a_billion_tied_places_is_the_table_and_otherwise() -> None:
+    # 出现并列时取名次平均: places 2..10^9+1 — 8 points for place 2, `otherwise` (1) for all the others
+    s = scheme("place: {type: number}\nshared: {type: number}\n", """\
+        - id: r
+          label: 名次加分
+          rank_table: {rank: place, tie_count: shared + 0, ties: average, map: {1: 10, 2: 8}, otherwise: {points: 1}}
+        """)
+    k = 10 ** 9
+    assert value(s, "r", place=2, shared=k) == (D(8) + D(k - 1)) / k

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ...decimals import ZERO, round_to
+from ...errors import EvaluationError
 from ...scheme.model import RankTable
 from ..rank import competition_ranks, scopes, tie_counts
 from . import NodeColumn, Role, Shape, read, register
@@ -44,10 +45,10 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
         sharing = tie_counts(ranks)
         tied = {i: sharing[ranks[i]] for i in ids}
     else:
-        ranks = {i: int(v) for i, v in numbers(pop, node, "rank", col, members).items()}
+        ranks = _places(pop, node, "rank", numbers(pop, node, "rank", col, members))
         tied = dict.fromkeys(ranks, 1)
         if "tie_count" in node.exprs:
-            tied = {i: int(v) for i, v in numbers(pop, node, "tie_count", None, list(ranks)).items()}
+            tied = _places(pop, node, "tie count", numbers(pop, node, "tie_count", None, list(ranks)))
     for i, rank in ranks.items():
         k = max(tied[i], 1)
         award = spec.map.get(rank, spec.otherwise)
@@ -57,8 +58,9 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
             value = award.points / k
             if spec.split_round is not None:
                 value = round_to(value, spec.split_round.places, spec.split_round.mode)
-        elif ties == "average":
-            value = sum((spec.map.get(r, spec.otherwise).points for r in range(rank, rank + k)), ZERO) / k
+        elif ties == "average":  # the places' points: those the table lists, `otherwise` for the rest
+            listed = [a.points for place, a in spec.map.items() if rank <= place < rank + k]
+            value = (sum(listed, ZERO) + spec.otherwise.points * (k - len(listed))) / k
         elif ties == "worst":
             value = spec.map.get(rank + k - 1, spec.otherwise).points
         else:
@@ -67,6 +69,14 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
         col.note(i, "rank_points", rank=rank, tied=k, ties=ties, points=award.points, value=value)
         if col.inputs is not None:
             col.inputs.setdefault(i, {})["rank"] = rank
+
+
+def _places(pop: Population, node: GraphNode, what: str, values: dict[int, Decimal]) -> dict[int, int]:
+    """Ranks or tie counts as whole numbers of at least 1 (a formula may yield anything)."""
+    for i, v in values.items():
+        if v != v.to_integral_value() or v < 1:
+            raise EvaluationError(pop.units[i], node.id, f"a {what} is a whole number of at least 1, got {v}")
+    return {i: int(v) for i, v in values.items()}
 
 
 register(Shape("rank_table", roles, kernel, across_units=True,
