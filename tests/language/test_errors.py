@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal as D
 
 import pytest
@@ -94,11 +93,11 @@ groups:
     "[" * 5000 + "]" * 5000,
     "a: !!python/object/apply:os.system ['echo hi']\n",
 ])
-def test_hostile_files_are_refused_quickly_with_a_location(text: str) -> None:
-    start = time.perf_counter()
+def test_hostile_files_are_refused_with_a_location(text: str) -> None:
+    # no timing here (a loaded machine made it flaky): tests/hostile runs such files in a subprocess
+    # under a time limit, which is what "never hangs" means
     with pytest.raises(apprule.SchemeError) as info:
         apprule.load_scheme(text, name="evil.yaml")
-    assert time.perf_counter() - start < 5  # generous: the point is "no hang", not speed
     assert info.value.problems[0].location is not None
     assert info.value.problems[0].code in ("too-large", "too-deep", "unknown-tag")
 
