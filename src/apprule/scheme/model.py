@@ -266,11 +266,12 @@ def _ranks(value: Any) -> Any:
     for key, award in value.items():
         text = str(key)
         if isinstance(key, bool) or not re.fullmatch(r"[-+]?[0-9]+(\.0*)?", text):
-            raise PydanticCustomError("bad_rank", "{key!r} is not a rank (a whole number)", {"key": key})
+            raise PydanticCustomError("bad_rank", "{text} is not a rank (a whole number)",
+                                      {"key": key, "text": repr(key)})
         rank = int(text.split(".")[0])
         if rank in ranks:
-            raise PydanticCustomError("duplicate_key", "rank {rank} is given twice, as {first!r} and as {key!r}",
-                                      {"key": key, "rank": rank, "first": ranks[rank][0]})
+            raise PydanticCustomError("duplicate_key", "rank {rank} is given twice, as {first} and as {second}",
+                                      {"key": key, "rank": rank, "first": repr(ranks[rank][0]), "second": repr(key)})
         ranks[rank] = (key, award)
     return {rank: award for rank, (_, award) in ranks.items()}
 
