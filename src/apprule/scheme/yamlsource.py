@@ -187,6 +187,7 @@ class _Builder:
 
     def build(self, events: Iterable[Any]) -> None:
         limits = self.limits
+        value: Any
         for event in events:
             if isinstance(event, CollectionEndEvent):
                 done = self.stack.pop()
@@ -206,11 +207,11 @@ class _Builder:
             if isinstance(event, AliasEvent):
                 if event.anchor not in self.anchors:
                     raise self.fail(event, "yaml-syntax", f"found undefined alias {event.anchor!r}", path)
-                value, size = self.anchors[event.anchor]
+                anchored, size = self.anchors[event.anchor]
                 self.count(event, size, path, "the document expands to more than "
                            f"{limits.max_nodes} nodes (aliases included)")
                 self.located(event, path)
-                self.place(copy.deepcopy(value), event)
+                self.place(copy.deepcopy(anchored), event)  # a copy of its own, as each alias stands alone
                 continue
             self.count(event, 1, path, f"{limits.kind} may hold at most {limits.max_nodes} YAML nodes")
             tag = event.ctag
@@ -220,7 +221,7 @@ class _Builder:
             if isinstance(event, CollectionStartEvent):
                 if len(self.stack) >= limits.max_depth:
                     raise self.fail(event, "too-deep", f"nesting deeper than {limits.max_depth} levels")
-                value: Any = {} if isinstance(event, MappingStartEvent) else []
+                value = {} if isinstance(event, MappingStartEvent) else []
                 self.stack.append(_Open(value, path, event.anchor, self.nodes - 1))
                 continue
             key = bool(self.stack) and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is None
