@@ -37,10 +37,35 @@ class ExpressionProblem(Exception):
         self.code, self.message, self.offset, self.hint = code, message, offset, hint
 
 
+#: the longest value an error message quotes in full
+BRIEF = 60
+
+
+def brief(value: Any) -> str:
+    """``value`` as an error message quotes it: its repr, cut short past ``BRIEF`` characters.
+
+    A message must not be as large as a hostile value (a 2 MB label, a text fact).
+    """
+    if isinstance(value, str) and len(value) > BRIEF:
+        return f"{value[:BRIEF]!r}… ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= BRIEF else f"{text[:BRIEF]}… ({len(text)} characters)"
+
+
 def _need_decimal(name: str, *values: Any) -> None:
     for value in values:
         if not isinstance(value, (Decimal, bool)):
-            raise TypeError(f"{name}() takes numbers, got {value!r}")
+            raise TypeError(f"{name}() takes numbers, got {brief(value)}")
+
+
+_REPEATABLE = (str, list, tuple)
+
+
+def _mul(a: Any, b: Any) -> Any:
+    """``a * b`` for numbers only: Python would repeat text or a list (``'x' * 10**9`` is a gigabyte)."""
+    if isinstance(a, _REPEATABLE) or isinstance(b, _REPEATABLE):
+        raise TypeError("text or a list cannot be multiplied")
+    return a * b
 
 
 def _min(*args: Decimal) -> Decimal:
@@ -100,7 +125,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 _OPERATORS: dict[type, Callable[..., Any]] = {
-    ast.Add: op.add, ast.Sub: op.sub, ast.Mult: op.mul, ast.Div: op.truediv,
+    ast.Add: op.add, ast.Sub: op.sub, ast.Mult: _mul, ast.Div: op.truediv,
     ast.USub: op.neg, ast.UAdd: op.pos, ast.Not: op.not_,
     ast.Eq: op.eq, ast.NotEq: op.ne, ast.Lt: op.lt, ast.LtE: op.le, ast.Gt: op.gt, ast.GtE: op.ge,
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
@@ -156,6 +181,12 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
         if not isinstance(node, _ALLOWED_NODES):
             raise ExpressionProblem("expression-forbidden", f"{_describe(node)} is not allowed in an expression",
                                     offset)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            for operand in (node.left, node.right):  # where the type shows in the text; `_mul` sees the rest
+                if isinstance(operand, (ast.List, ast.Tuple)) or (isinstance(operand, ast.Constant)
+                                                                  and isinstance(operand.value, str)):
+                    raise ExpressionProblem("expression-forbidden", "text or a list cannot be multiplied",
+                                            lead + operand.col_offset)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.keywords:
                 raise ExpressionProblem("expression-forbidden", "only plain calls of the allowed functions",
@@ -276,6 +307,13 @@ class _Builder:
             self.bound[key] = FUNCTIONS[node.func.id]
             return ast.Call(func=_load(key), args=[self.build(a, variables) for a in node.args], keywords=[],
                             **_AT)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and not any(
+                getattr(operand, "decimal", None) is not None for operand in (node.left, node.right)):
+            # a product with no number in the text could repeat text: `_mul` refuses it (a Decimal
+            # times text fails by itself, so `x * 0.5` keeps Python's fast `*`)
+            self.bound["_mul"] = _mul
+            return ast.Call(func=_load("_mul"), args=[self.build(node.left, variables),
+                                                      self.build(node.right, variables)], keywords=[], **_AT)
         # parse() has checked the tree, but the builder, too, knows only the allowed node types
         assert isinstance(node, _REBUILT), type(node).__name__
         fields: dict[str, Any] = {}

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from apprule.decimals import CONTEXT
 from apprule.expressions import (FUNCTIONS, Expression, ExpressionProblem, RowError, Runner, evaluate_column,
-                                 interpret, parse)
+                                 _mul, interpret, parse)
 
 NAMES = ("a", "b", "c")
 #: numbers, with the exact Decimal each literal must carry; strings and booleans as Python has them
@@ -66,6 +66,15 @@ def _outcome(f: Callable[[], Any]) -> tuple[str, str, str]:
     return ("gives", type(value).__name__, repr(value))
 
 
+def _parsed(text: str) -> Expression:
+    """``text`` parsed; a generated product of text or a list, refused at load since issue 14, is skipped."""
+    try:
+        return parse(text)
+    except ExpressionProblem as exc:
+        assume(exc.message != "text or a list cannot be multiplied")
+        raise
+
+
 def _env(values: tuple[Any, ...]) -> dict[str, Any]:
     return {name: v for name, v in zip(NAMES, values) if v is not MISSING}
 
@@ -73,7 +82,7 @@ def _env(values: tuple[Any, ...]) -> dict[str, Any]:
 @settings(max_examples=max(300, settings.default.max_examples))
 @given(_expressions(), st.tuples(*[st.one_of(VALUES, st.just(MISSING)) for _ in NAMES]))
 def test_compiled_row_agrees_with_simpleeval(text: str, values: tuple[Any, ...]) -> None:
-    expr = parse(text)
+    expr = _parsed(text)
     env = _env(values)
     with decimal.localcontext(CONTEXT):
         reference = _outcome(lambda: interpret(expr, env))
@@ -89,7 +98,7 @@ def test_compiled_row_agrees_with_simpleeval(text: str, values: tuple[Any, ...])
 @given(_expressions(), st.lists(st.tuples(VALUES, VALUES, VALUES), max_size=6), st.data())
 def test_column_is_the_row_form_mapped_over_the_rows(text: str, table: list[tuple[Any, ...]],
                                                       data: st.DataObject) -> None:
-    expr = parse(text)
+    expr = _parsed(text)
     columns = {name: [values[k] for values in table] for k, name in enumerate(NAMES)}
     subset = data.draw(st.lists(st.integers(0, len(table) - 1), max_size=8) if table else st.just([]))
     with decimal.localcontext(CONTEXT):
@@ -130,7 +139,7 @@ def _run(text: str, **names: Any) -> Any:
      "in 'a < b': TypeError: '<' not supported between instances of 'decimal.Decimal' and 'NoneType'"),
     ("abs(a, a)", {"a": Decimal(1)}, "in 'abs(a, a)': TypeError: _abs() takes 1 positional argument but 2 were given"),
     ("a + b * c", {"a": Decimal(1), "b": "x", "c": Decimal(2)},
-     "in 'a + b * c': TypeError: can't multiply sequence by non-int of type 'decimal.Decimal'"),
+     "in 'a + b * c': TypeError: text or a list cannot be multiplied"),
     ("1 + True / False", {}, "in '1 + True / False': ZeroDivisionError: division by zero"),
     ("a + b", {"a": Decimal(1)}, "in 'a + b': 'b' is not defined for expression 'a + b'"),
     # a ValueError raised inside a function is not wrapped: simpleeval lets it through
@@ -261,7 +270,7 @@ def _code_names(code: types.CodeType) -> set[str]:
 
 @pytest.mark.parametrize("text", [
     "a * 2 + max(b, c)", "round_half_up(clamp(a, 0, 1), 2) if present(b) else count(a, b, c)",
-    "a in (1, 2) and not b or sum(a, b) < floor(c) <= ceil(c)", "'x' == a", "list", "1.5",
+    "a in (1, 2) and not b or sum(a, b) < floor(c) <= ceil(c)", "'x' == a", "list", "1.5", "a * b",
 ])
 def test_compiled_code_reaches_only_its_bindings(text: str) -> None:
     expr = parse(text)
@@ -272,11 +281,13 @@ def test_compiled_code_reaches_only_its_bindings(text: str) -> None:
         assert scope["__builtins__"] == {}
         for name in _code_names(function.__code__):
             assert name in scope, name  # every global the code reads is one we bound
-            assert name.startswith(("_k", "_f_")) or name in ("_zip", "_look"), name
+            assert name.startswith(("_k", "_f_")) or name in ("_zip", "_look", "_mul"), name
             if name.startswith("_f_"):
                 assert scope[name] is FUNCTIONS[name[3:]]
             elif name.startswith("_k"):
                 assert type(scope[name]) is Decimal
+            elif name == "_mul":  # a product with no number in its text: text is not repeated
+                assert scope[name] is _mul
 
 
 @pytest.mark.parametrize("text", ["open('x')", "__import__('os')", "x.__class__", "eval('1')", "list(a)",

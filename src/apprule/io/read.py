@@ -22,7 +22,7 @@ from typing import Any
 from ..engine import Scheme
 from ..errors import FactError, SchemeError
 from ..facts import placements
-from ..scheme.yamlsource import Source, read_yaml
+from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
 
 #: file name endings → format
@@ -105,7 +105,7 @@ def _by_group(missing: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 def _yaml(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
     try:
-        source = read_yaml(text, display)
+        source = read_yaml(text, display, FACTS_LIMITS)  # facts are data: their own, larger limits
     except SchemeError as exc:  # the YAML reader speaks of schemes; here it read facts
         raise FactsFileError([_from_problem(p) for p in exc.problems]) from None
     data = source.data

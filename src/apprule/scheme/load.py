@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Path, Problem, SchemeError, did_you_mean
+from ..expressions import brief
 from .model import SchemeDefinition
-from .yamlsource import Source, read_yaml
+from .yamlsource import SCHEME_LIMITS, Source, read_yaml
 
 
 def read_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> tuple[SchemeDefinition, Source]:
@@ -50,8 +51,12 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
         problems.append(src.problem("invalid-value", "`blocks` is a mapping of name to fragment", ("blocks",)))
         return data
     used: set[str] = set()
+    budget = [SCHEME_LIMITS.max_nodes]  # nodes the expanded scheme may still hold
 
     def expand(value: Any, path: Path, origin: Path, stack: tuple[str, ...]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:  # blocks that use blocks twice over double at every level
+            raise _TooLarge()
         if isinstance(value, list):
             return [expand(v, path + (i,), origin + (i,), stack) for i, v in enumerate(value)]
         if not isinstance(value, dict):
@@ -70,11 +75,11 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
             return {}
         used.add(name)
         base = expand(copy.deepcopy(blocks[name]), path, ("blocks", name), stack + (name,))
-        _relocate(src, ("blocks", name), path)
+        _relocate(src, ("blocks", name), path, base)
         local = {k: expand(v, path + (k,), origin + (k,), stack) for k, v in value.items() if k not in ("use",
                                                                                                         "overrides")}
-        for key in local:
-            _relocate(src, origin + (key,), path + (key,), force=True)
+        for key, part in local.items():
+            _relocate(src, origin + (key,), path + (key,), part, force=True)
         merged = {**base, **local} if isinstance(base, dict) else base
         overrides = value.get("overrides") or {}
         if not isinstance(overrides, dict):
@@ -87,11 +92,40 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
                                             origin + ("overrides", node_id)))
         return merged
 
-    expanded = {k: expand(v, (k,), (k,), ()) for k, v in data.items()}
+    expanded = {}
+    for k, v in data.items():
+        try:
+            expanded[k] = expand(v, (k,), (k,), ())
+        except _TooLarge:
+            where = _first_use(v, (k,))
+            problems.append(src.problem("too-large", f"`use:` expands the scheme past {SCHEME_LIMITS.max_nodes} "
+                                        "nodes (blocks that use blocks, each more than once)", where))
+            return expanded
     for name in blocks:
         if name not in used:
             problems.append(src.problem("unused-block", f"block {name!r} is never used", ("blocks", name)))
     return expanded
+
+
+class _TooLarge(Exception):
+    """The expansion passed the node bound."""
+
+
+def _first_use(value: Any, path: Path) -> Path:
+    """The path of the first `use:` in ``value`` (where an expansion that grew too large began)."""
+    if isinstance(value, dict):
+        if "use" in value:
+            return path + ("use",)
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return path
+    for key, child in items:
+        found = _first_use(child, path + (key,))
+        if found[-1:] == ("use",):
+            return found
+    return path
 
 
 def _override(tree: Any, node_id: str, changes: Any) -> bool:
@@ -105,21 +139,30 @@ def _override(tree: Any, node_id: str, changes: Any) -> bool:
     return False
 
 
-def _relocate(src: Source, old: Path, new: Path, force: bool = False) -> None:
-    """Errors inside a used block point at the block's own lines."""
-    n = len(old)
-    for table in (src.locations, src.value_locations):
-        for path, loc in list(table.items()):
-            if path[:n] == old:
-                target = new + path[n:]
-                if force or target not in table:
-                    table[target] = loc
+def _relocate(src: Source, old: Path, new: Path, value: Any, force: bool = False) -> None:
+    """Errors inside a used block point at the block's own lines.
+
+    Walks the expanded ``value`` (placed at ``new``), not the tables: the cost is the block's size,
+    not the scheme's, once per use.
+    """
+    pending: list[tuple[Path, Any]] = [((), value)]
+    while pending:
+        rest, part = pending.pop()
+        for table in (src.locations, src.value_locations):
+            loc = table.get(old + rest)
+            if loc is not None and (force or new + rest not in table):
+                table[new + rest] = loc
+        if isinstance(part, dict):
+            pending.extend((rest + (k,), v) for k, v in part.items())
+        elif isinstance(part, list):
+            pending.extend((rest + (i,), v) for i, v in enumerate(part))
 
 
 # --- pydantic errors as located problems -------------------------------------------------------
 
 _CODES = {"extra_forbidden": "unknown-key", "missing": "missing-key", "value_error": "invalid-value",
-          "literal_error": "invalid-choice", "union_tag_invalid": "invalid-value"}
+          "literal_error": "invalid-choice", "union_tag_invalid": "invalid-value", "duplicate_key": "duplicate-key",
+          "bad_rank": "wrong-type"}
 
 
 def _translate(error: Any, src: Source) -> Problem:
@@ -134,8 +177,11 @@ def _translate(error: Any, src: Source) -> Problem:
         hint = did_you_mean(str(key), _all_keys())
     elif kind == "missing":
         message = f"missing key {path[-1]!r}" if path else message
+    elif kind in ("duplicate_key", "bad_rank"):  # a key of a map: point at the key itself
+        path = path + (error["ctx"]["key"],)
+        return src.problem(code, message, path, None, src.locations.get(path))
     elif "input" in error and not isinstance(error["input"], (dict, list)) and kind != "value_error":
-        message = f"{message} (got {error['input']!r})"
+        message = f"{message} (got {brief(error['input'])})"
     location = src.value_locations.get(path) if kind not in ("extra_forbidden", "missing") else None
     return src.problem(code, message, path, hint, location)
 

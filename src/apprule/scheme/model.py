@@ -7,11 +7,13 @@ silent default. Expressions are kept as text here; ``check`` parses them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
 def _expression_text(value: Any) -> Any:
@@ -252,6 +254,28 @@ class When(Model):
 Scope = Literal["group", "sequence"]
 
 
+def _ranks(value: Any) -> Any:
+    """A rank table's keys as ranks, each given once: `{1: 10, '1': 5}` and `{1: 10, 1.0: 5}` name rank 1 twice.
+
+    A rank is a whole number written in decimal digits (`1`, `'1'`, `1.0`); pydantic alone would also
+    read `'1_0'` as 10 and keep the last of two keys that read alike.
+    """
+    if not isinstance(value, dict):
+        return value
+    ranks: dict[int, Any] = {}
+    for key, award in value.items():
+        text = str(key)
+        if isinstance(key, bool) or not re.fullmatch(r"[-+]?[0-9]+(\.0*)?", text):
+            raise PydanticCustomError("bad_rank", "{text} is not a rank (a whole number)",
+                                      {"key": key, "text": repr(key)})
+        rank = int(text.split(".")[0])
+        if rank in ranks:
+            raise PydanticCustomError("duplicate_key", "rank {rank} is given twice, as {first} and as {second}",
+                                      {"key": key, "rank": rank, "first": repr(ranks[rank][0]), "second": repr(key)})
+        ranks[rank] = (key, award)
+    return {rank: award for rank, (_, award) in ranks.items()}
+
+
 class RankTable(Model):
     """Points by rank: an outside rank (`rank`) or one computed among the units (`by`)."""
 
@@ -259,7 +283,7 @@ class RankTable(Model):
     by: Expr | None = None
     order: Literal["desc", "asc"] = "desc"
     scope: Scope = "group"
-    map: dict[int, AwardSpec] = Field(min_length=1)
+    map: Annotated[dict[int, AwardSpec], BeforeValidator(_ranks)] = Field(min_length=1)
     otherwise: AwardSpec = Award()
     ties: Literal["split", "average", "best", "worst", "none"] = "none"
     tie_count: Expr | None = Field(None, description="with an outside rank: how many share it")
