@@ -208,3 +208,19 @@ def test_a_lone_surrogate_is_a_located_error(where: str) -> None:
 def test_a_surrogate_pair_escape_is_its_character() -> None:
     from apprule.scheme.yamlsource import read_yaml
     assert read_yaml('a: "\\ud83d\\ude00"\n', "s.yaml").data == {"a": "\U0001F600"}
+
+
+def test_a_huge_text_where_a_number_belongs_is_quoted_short() -> None:
+    s = apprule.load_scheme(HEAD + """\
+facts:
+  t: {type: text}
+groups:
+  - id: g
+    label: 组
+    sections:
+      - {id: s, label: 得分, max: 10, items: [{id: r, label: 公式, max: 10, formula: t}]}
+""", name="s.yaml")
+    with pytest.raises(apprule.EvaluationError) as info:
+        s.evaluate({"u": {"group": "g", "t": "x" * 100_000}})
+    assert str(info.value) == "unit 'u', rule 'r': the formula's result is 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
+        "xxxxxxxxxxxxxxxxxxxx'… (100000 characters), not a number"

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from ..decimals import ONE, ZERO
 from ..errors import EvaluationError
-from ..expressions import Expression, RowError, empty_names, evaluate_column
+from ..expressions import Expression, RowError, brief, empty_names, evaluate_column
 from ..facts import FlatEvents
 from ..scheme.model import Fact, Period
 
@@ -59,7 +59,7 @@ class Population:
             if isinstance(v, bool):
                 v = ONE if v else ZERO
             elif not isinstance(v, Decimal):
-                raise EvaluationError(self.units[i], where, f"{what} is {v!r}, not a number")
+                raise EvaluationError(self.units[i], where, f"{what} is {brief(v)}, not a number")
             out.append(v)
         return out
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ...decimals import ONE, ZERO, adds_as_itself, clamp
 from ...errors import EvaluationError
-from ...expressions import RowError, evaluate_column
+from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents
 from ...results import Note
 from ...scheme.model import Award, EventValue, ForEach
@@ -226,7 +226,7 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequ
                 out.append(_Counted(n, award.points, key, level, tuple(award.honours), tuple(award.flags), why))
                 continue
             if not isinstance(x, (Decimal, bool)):
-                raise ValueError(f"{what} is {x!r}, not a number")
+                raise ValueError(f"{what} is {brief(x)}, not a number")
             x = (ONE if x else ZERO) if isinstance(x, bool) else x
         except ValueError as exc:
             raise EvaluationError(pop.units[flat.owners[k]], node.id, str(exc)) from None
