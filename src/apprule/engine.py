@@ -389,8 +389,7 @@ def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: 
         children.append(Trace("rank", "排名", "rank", rank, group.ranking.clause,
                               notes=(why,)))
     if group.grades is not None:
-        notes = tuple(n if isinstance(n, Note) else Note("text", {"text": n}) for n in decision.notes) \
-            if decision else (Note("not_graded"),)
+        notes = tuple(decision.notes) if decision else (Note("not_graded"),)
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
                               group.grades.clause, notes=notes))
     return Trace(run.units[i], group.label, "unit", total.values[i], group.clause, group.max,

@@ -80,7 +80,8 @@ def _json(value: Any) -> Any:
 
 def note_data(note: Note) -> dict[str, Any]:
     """A note as JSON-ready data: its kind, its values (decimals as strings) and its sentence."""
-    values = {k: [_json(x) for x in v] if isinstance(v, tuple) else _json(v) for k, v in note.values.items()}
+    values = {k: [note_data(x) if isinstance(x, Note) else _json(x) for x in v] if isinstance(v, tuple) else _json(v)
+              for k, v in note.values.items()}
     return {"kind": note.kind, **values, "text": note_text(note)}
 
 
@@ -174,8 +175,46 @@ def note_text(note: Note) -> str:
             return "not graded: the unit is not ranked"
         case "forced_unranked":
             return f"not ranked; {v['veto']}: grade forced to {v['grade']}"
-        case _:  # "text", and a shape from outside apprule that has no words here yet
-            return v.get("text") or note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
+        case "barred":
+            return f"{v['veto']}: not eligible for {', '.join(note['grades'])}"
+        case "grade_scope":
+            quotas = "; quotas: " + "; ".join(map(note_text, note["quotas"])) if note["quotas"] else ""
+            return f"scope of {v['units']} unit(s){quotas}; " + \
+                (f"rank {v['rank']}" if note["rank"] is not None else "unranked")
+        case "quota_count":
+            what = f"{v['percent']}% of {v['n']} = {v['exact']}" if note["percent"] is not None else v["count"]
+            return f"{v['grade']}: {what} → {v['places']} ({v['rounding']})"
+        case "quota_cumulative":
+            return f"{v['grade']}: cumulative {v['cumulative']} → {v['reach']}, so {v['places']} ({v['rounding']})"
+        case "quota_largest_remainder":
+            return f"{v['grade']}: {v['exact']} → {v['places']} (largest remainder)"
+        case "granted":
+            return f"{v['grant']}: granted {v['grade']}" + (", using a quota place" if note["place"] else "")
+        case "condition_not_met":
+            return f"{v['grade']}: condition {v['when']} not met"
+        case "condition_met":
+            return f"{v['grade']}: condition met"
+        case "every_unit_left":
+            return f"{v['grade']}: every unit left"
+        case "place_forfeited":
+            return f"{v['grade']}: barred; its place within the quota is forfeited"
+        case "boundary_tie":
+            return f"{v['grade']}: {v['tied']} units tied at rank {note['rank']} straddle the {v['places']}-place " \
+                f"quota: all {v['policy']}d"
+        case "quota_place":
+            return f"{v['grade']}: place {v['place']} of {v['places']}"
+        case "outside_quota":
+            return f"{v['grade']}: outside the {v['places']}-place quota"
+        case "promoted":
+            return f"{v['grant']}: {v['before']} → {v['grade']} outside the quota"
+        case "forced":
+            return f"{v['veto']}: grade forced to {v['grade']}"
+        case "demoted":
+            return f"{v['veto']}: demoted {v['before']} → {v['grade']}, placed at its bottom"
+        case "no_grade":
+            return "no grade: barred from every grade it could take"
+        case _:  # a shape from outside apprule that has no words here yet
+            return note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
 
 
 def describe_band(band: Band) -> str:
