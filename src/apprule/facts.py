@@ -704,7 +704,8 @@ def _ungrouped(value: str, text: str) -> str:
 
 
 def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
-    """Fact → ``rank`` or ``tie count``, for the facts a rank table reads as the outside rank or tie count.
+    """Fact → ``rank`` or ``tie count``, for the facts a rank table reads as the outside rank or tie count, and
+    those a `movement` reads as places given.
 
     Only a bare fact name is known here; a rank that is a formula is checked where the table is scored.
     """
@@ -717,8 +718,13 @@ def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
         elif isinstance(node, Block):
             for child in node.rules:
                 visit(child)
-        elif node.rank_table is not None:
-            for role, expr in (("rank", node.rank_table.rank), ("tie count", node.rank_table.tie_count)):
+        else:
+            read: list[tuple[str, str | None]] = []
+            if node.rank_table is not None:
+                read = [("rank", node.rank_table.rank), ("tie count", node.rank_table.tie_count)]
+            elif node.movement is not None and node.movement.places == "given":
+                read = [("rank", node.movement.now), ("rank", node.movement.before)]
+            for role, expr in read:
                 name = (expr or "").strip()
                 if name in scheme.facts:
                     roles[name] = role

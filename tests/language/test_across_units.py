@@ -354,3 +354,26 @@ def test_an_average_over_a_billion_tied_places_is_the_table_and_otherwise() -> N
         """)
     k = 10 ** 9
     assert value(s, "r", place=2, shared=k) == (D(8) + D(k - 1)) / k
+
+
+def test_movement_from_places_the_office_was_given() -> None:
+    # 赫山 三(七)1: 和上年度相比在全区排位每前移1位的,每项加0.5分,最高加分不超过3分;保持全区第一位的,每项加1.5分.
+    # The 区绩效办 receives the district-wide positions (排位) as a list: they are not ranked again among
+    # the units given, so one town alone is scored exactly as among all of them.
+    s = scheme("now: {type: count}\nbefore: {type: count}\n", """\
+        - id: r
+          label: 主要指标增长率排位
+          movement: {now: now, before: before, places: given, per_place: 0.5, hold_first: 1.5, max: 3}
+        """)
+    places = {"a": (1, 1), "b": (4, 9), "c": (2, 3), "d": (2, 2), "e": (5, 2), "f": (1, 12)}
+    ev = s.evaluate(units(**{u: {"now": n, "before": b} for u, (n, b) in places.items()}))
+    # a held first: 1.5; b 9 → 4: 5 × 0.5 = 2.5; c 3 → 2 (tied second with d): 0.5; d stayed: 0;
+    # e fell: 0; f 12 → 1: 11 × 0.5 = 5.5, capped at 3
+    assert {u: ev[u].values["r"] for u in places} == \
+        {"a": D("1.5"), "b": D("2.5"), "c": D("0.5"), "d": 0, "e": 0, "f": 3}
+    alone = s.evaluate(units(a={"now": 1, "before": 1}))
+    assert alone["a"].values["r"] == D("1.5")
+    assert s.ranking("g").unit_local
+    with pytest.raises(apprule.FactError) as info:  # a place is a whole number from 1
+        s.evaluate(units(a={"now": 0, "before": 1}))
+    assert str(info.value) == "unit 'a', fact 'now': bad-rank: a rank is a whole number of at least 1, got 0"

@@ -299,10 +299,13 @@ class RankTable(Model):
 
 
 class Movement(Model):
-    """排位每前移1位加0.5分: places gained among the units, from `before` to `now`."""
+    """排位每前移1位加0.5分: places gained, from `before` to `now`: values ranked among the units, or places given."""
 
     now: Expr
     before: Expr
+    places: Literal["ranked", "given"] = Field(
+        "ranked", description="ranked: now/before are values ranked among the units; given: they are places "
+        "(排位, 1 = first) the office received, ties included")
     order: Literal["desc", "asc"] = "desc"
     scope: Scope = "group"
     per_place: Decimal

@@ -1,5 +1,5 @@
-"""`movement`: points for places gained among the units since last time (排位每前移1位加0.5分, 最高3分;
-保持第一位的…)."""
+"""`movement`: points for places gained since last time (排位每前移1位加0.5分, 最高3分; 保持第一位的…),
+from values ranked among the units, or from places the office was given (`places: given`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ...decimals import clamped
 from ...scheme.model import Movement
 from ..rank import competition_ranks, scopes
 from . import NodeColumn, Role, Shape, register
-from .rank_table import numbers
+from .rank_table import numbers, whole_places
 
 if TYPE_CHECKING:
     from ..graph import GraphNode
@@ -35,8 +35,12 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
     now = numbers(pop, node, "now", col, members)
     before = numbers(pop, node, "before", col, members)
     ids = sorted(set(now) & set(before))
-    now_ranks = competition_ranks(list(map(now.__getitem__, ids)), spec.order)
-    before_ranks = competition_ranks(list(map(before.__getitem__, ids)), spec.order)
+    if spec.places == "given":  # 排位 as received: whole numbers from 1, ties as the list has them
+        now_ranks = list(map(whole_places(pop, node, "place", now).__getitem__, ids))
+        before_ranks = list(map(whole_places(pop, node, "place", before).__getitem__, ids))
+    else:
+        now_ranks = competition_ranks(list(map(now.__getitem__, ids)), spec.order)
+        before_ranks = competition_ranks(list(map(before.__getitem__, ids)), spec.order)
     moved = list(map(sub, before_ranks, now_ranks))
     gained = list(map(mul, map(max, moved, repeat(0)), repeat(spec.per_place)))  # no gain for a fall
     values = clamped(gained, None, spec.max)
@@ -57,4 +61,4 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
                      gained=gained[k], capped=values[k] if values[k] is not gained[k] else None)
 
 
-register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: True))
+register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: spec.places == "ranked"))

@@ -45,10 +45,10 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
         sharing = tie_counts(ranks)
         tied = {i: sharing[ranks[i]] for i in ids}
     else:
-        ranks = _places(pop, node, "rank", numbers(pop, node, "rank", col, members))
+        ranks = whole_places(pop, node, "rank", numbers(pop, node, "rank", col, members))
         tied = dict.fromkeys(ranks, 1)
         if "tie_count" in node.exprs:
-            tied = _places(pop, node, "tie count", numbers(pop, node, "tie_count", None, list(ranks)))
+            tied = whole_places(pop, node, "tie count", numbers(pop, node, "tie_count", None, list(ranks)))
     for i, rank in ranks.items():
         k = max(tied[i], 1)
         award = spec.map.get(rank, spec.otherwise)
@@ -71,7 +71,7 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
             col.inputs.setdefault(i, {})["rank"] = rank
 
 
-def _places(pop: Population, node: GraphNode, what: str, values: dict[int, Decimal]) -> dict[int, int]:
+def whole_places(pop: Population, node: GraphNode, what: str, values: dict[int, Decimal]) -> dict[int, int]:
     """Ranks or tie counts as whole numbers of at least 1 (a formula may yield anything)."""
     for i, v in values.items():
         if v != v.to_integral_value() or v < 1:
