@@ -296,11 +296,11 @@ def test_csv_unit_name_with_an_escape_sequence(tmp_path: Path) -> None:
     path = tmp_path / "facts.csv"
     path.write_text(CSV_FACTS.replace("财政局,", "财\x1b]0;owned\x07局,"), encoding="utf-8")
     lines = errors(run("score", TINY, path))
-    has(lines, "section [depts], row 10, column A: bad-character: the text holds \\x1b, which is not text")
+    has(lines, "section [depts], row 10, column A (unit): bad-character: the text holds \\x1b, which is not text")
     assert not any("\x1b" in line for line in lines)
 
 
 def test_xlsx_text_with_a_control_character(workbook: Callable[..., Path]) -> None:
     path = workbook(lambda b: setattr(b["awards"]["C2"], "value", "招\x9b31m商"))  # XML allows C1 controls
     has(errors(run("score", TINY, path)), "sheet 'awards', row 2, column C (事项 [matter]): bad-character: "
-        "the text holds \\x9b, which is not text")
+        "the text holds \\u009b, which is not text")
