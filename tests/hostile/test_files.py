@@ -160,7 +160,7 @@ def test_millions_of_formatted_empty_cells_stop_at_the_cell_limit(workbook: Call
     rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="1"/>' for c in "BCDEFGHIJK") + "</row>"
                    for r in range(5, 200_005))
     path = with_rows(workbook(), rows)
-    has(errors(capped("score", TINY, path)), f"{path}: sheet 'towns', row 199999: bad-xlsx: the workbook "
+    has(errors(capped("score", TINY, path)), f"{path}: sheet 'towns', row 200002: bad-xlsx: the workbook "
         "lists more than 2000000 cells (formatted empty ones included)")
 
 
@@ -304,3 +304,10 @@ def test_xlsx_text_with_a_control_character(workbook: Callable[..., Path]) -> No
     path = workbook(lambda b: setattr(b["awards"]["C2"], "value", "招\x9b31m商"))  # XML allows C1 controls
     has(errors(run("score", TINY, path)), "sheet 'awards', row 2, column C (事项 [matter]): bad-character: "
         "the text holds \\u009b, which is not text")
+
+
+def test_a_csv_value_past_the_last_column_read(tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text(CSV_FACTS.replace("007,44,35", "007,44,35" + "," * 998 + "x"), encoding="utf-8")
+    has(errors(run("score", TINY, path)), f"{path}: row 9, column ALM: bad-csv: apprule reads at most 1000 "
+        "columns (A to ALL) of a sheet; this cell lies beyond them")

@@ -198,7 +198,8 @@ def test_roster_names_with_surrounding_spaces_round_trip(tmp_path: Path, fmt: st
     scheme = scheme_with(tmp_path, "东镇", " 东镇 ")
     template = tmp_path / f"template.{fmt}"
     assert run("facts", scheme, "--format", fmt, "-o", template).exit_code == 0
-    values = {" 东镇 ": [45, 36.5, 0.95, "好", 2], "西镇": [40, 30, 0.9, "中", 5], "南镇": [42, 33, 1, "差", 0, "是"]}
+    values = {" 东镇 ": [45, 36.5, 0.95, "好", 2], "西镇": [40, 30, 0.9, "中", 5],
+              "南镇": [42, 33, 1, "差", 0, "是"]}
     if fmt == "xlsx":
         import openpyxl
         book = openpyxl.load_workbook(template)
@@ -237,7 +238,8 @@ def test_a_template_workbook_is_the_same_bytes_every_run(tmp_path: Path) -> None
 @pytest.mark.parametrize("expect, message", [
     ("{甲: [1, 2]}", "5:17: bad-case-file: an expectation is a mapping such as {total: 80, rank: 1} "
                     "(at cases[0].expect.甲)"),
-    ("{东镇: {values: [1]}}", "5:27: bad-case-file: a mapping of rule ids to numbers (at cases[0].expect.东镇.values)"),
+    ("{东镇: {values: [1]}}",
+     "5:27: bad-case-file: a mapping of rule ids to numbers (at cases[0].expect.东镇.values)"),
     ("{东镇: {honours: 5}}", "5:28: bad-case-file: a list (at cases[0].expect.东镇.honours)"),
     ("[1]", "5:13: bad-case-file: a mapping of units to their expectations (at cases[0].expect)"),
 ])

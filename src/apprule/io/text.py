@@ -9,8 +9,8 @@ refused (``not_text``). On the way out nothing is refused, everything is escaped
   ``\\x1b``, ``\\u009b`` or ``\\u202e``, so an escape sequence in a name (OSC, CSI) shows as text instead of
   retitling the window or rewriting the screen, and no line of output can pretend to be another.
 - ``cell_text``: for CSV and XLSX cells. XML cannot hold C0 controls, UTF-8 cannot hold a lone
-  surrogate; both are written as ``\\x00`` or ``\\ud800`` (C1 controls as ``\\u009b``). Tab, newline and carriage return stay
-  (a label may span lines).
+  surrogate; both are written as ``\\x00`` or ``\\ud800`` (C1 controls as ``\\u009b``). Tab,
+  newline and carriage return stay (a label may span lines).
 - ``json_text``: JSON escapes C0 itself; C1, DEL, lone surrogates and the bidirectional overrides
   become ``\\u009b``-style escapes, which read back as the same string.
 
