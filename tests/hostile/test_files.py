@@ -199,8 +199,8 @@ def test_a_number_with_its_unit_is_named(workbook: Callable[..., Path], text: st
 
 def test_a_misplaced_thousands_separator_is_no_number_with_a_unit(workbook: Callable[..., Path]) -> None:
     path = workbook(lambda b: setattr(b["towns"]["D2"], "value", "1,5分"))
-    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分 [work]): not-a-number: "
-        "expected a number, got '1,5分'")
+    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分 [work]): bad-number: "
+        "'1,5分': a comma may only separate groups of three digits")
 
 
 # --- what nobody can see -------------------------------------------------------------------------

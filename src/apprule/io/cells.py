@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from ..decimals import plain
-from ..facts import BadValue, convert
+from ..decimals import plain, shown
+from ..facts import BadValue, convert, to_decimal
 from ..scheme.model import Fact
 from .text import NOT_TEXT, not_text
 
@@ -28,8 +28,6 @@ EXCEL_DIGITS = 15
 #: once took the backtracking pattern 30 seconds).
 _NUMBER_WITH_UNIT = re.compile(
     r"\s*+([-+]?+(?:\d{1,3}+(?:,\d{3})++|\d++)(?:\.\d++)?+)\s*+([^\s\d,.]\S*+)\s*+")
-#: text longer than this is shown cut short in a message
-_SHOWN = 40
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
@@ -125,25 +123,21 @@ def _number(value: Any, text_only: bool) -> Decimal | str:
         raise CellProblem("wrong-type", f"expected a number, the cell holds the date {value}")
     text = str(value)
     try:
-        Decimal(text.replace(",", "").removesuffix("%").strip())
-        parsed = True
-    except InvalidOperation:
-        parsed = False
-    if parsed:
-        if not text_only:
-            raise CellProblem("number-as-text", f"the number {text!r} is stored as text; store it as a number "
-                              "(Excel: 转换为数字 / Convert to Number)")
-        return text
-    unit = _NUMBER_WITH_UNIT.fullmatch(text)
-    if unit:
-        raise CellProblem("not-a-number", f"{_shown(text)} is not a number; write the number alone "
-                          f"({unit.group(1)}) and leave the unit {unit.group(2)!r} to the header")
-    raise CellProblem("not-a-number", f"expected a number, got {_shown(text)}")
-
-
-def _shown(text: str) -> str:
-    """``text`` quoted for a message; a long text (a cell may hold 32,767 characters) cut short."""
-    return repr(text) if len(text) <= _SHOWN else f"{text[:20] + '…'!r} ({len(text)} characters)"
+        to_decimal(text, percent=True)  # the library's reading: "1,5" and "1_0" are no numbers
+    except BadValue as bad:
+        if bad.code not in ("out-of-range", "not-finite"):  # still numbers (if stored as text): named below
+            unit = _NUMBER_WITH_UNIT.fullmatch(text)
+            if unit:
+                raise CellProblem("not-a-number", f"{shown(text)} is not a number; write the number alone "
+                                  f"({unit.group(1)}) and leave the unit {unit.group(2)!r} to the header") from None
+            if bad.code == "bad-number":
+                raise CellProblem(bad.code, bad.message) from None
+            # a cell may hold 32,767 characters: ``shown`` cuts it short
+            raise CellProblem("not-a-number", f"expected a number, got {shown(text)}") from None
+    if not text_only:
+        raise CellProblem("number-as-text", f"the number {shown(text)} is stored as text; store it as a number "
+                          "(Excel: 转换为数字 / Convert to Number)")
+    return text
 
 
 def excel_number(value: float) -> Decimal:
