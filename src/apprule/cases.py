@@ -53,8 +53,41 @@ def load_cases(path: str | Path) -> tuple[Scheme, list[dict[str, Any]]]:
     data = source.data
     if not isinstance(data, dict) or "scheme" not in data or not isinstance(data.get("cases"), list):
         raise SchemeError([source.problem("bad-case-file", "a case file has `scheme:` and a list `cases:`", ())])
+    problems = [source.problem("bad-case-file", message, where, location=source.value_locations.get(where))
+                for where, message in _malformed(data["cases"])]
+    if problems:
+        raise SchemeError(problems)
     scheme = load_scheme(path.parent / str(data["scheme"]))
     return scheme, data["cases"]
+
+
+def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Where a case is not shaped as a case, and what it should be (each its own located problem)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for i, case in enumerate(cases):
+        at: tuple[str | int, ...] = ("cases", i)
+        if not isinstance(case, dict):
+            found.append((at, "a case is a mapping with `units:` and `expect:` or `expect_error:`"))
+            continue
+        if "expect_error" in case and not isinstance(case["expect_error"], dict):
+            found.append(((*at, "expect_error"), "a mapping such as {code: missing-fact, unit: 甲}"))
+        expect = case.get("expect")
+        if expect is None:
+            continue
+        if not isinstance(expect, dict):
+            found.append(((*at, "expect"), "a mapping of units to their expectations"))
+            continue
+        for unit, wanted in expect.items():
+            here = (*at, "expect", unit)
+            if wanted is not None and not isinstance(wanted, dict):
+                found.append((here, "an expectation is a mapping such as {total: 80, rank: 1}"))
+                continue
+            for key, value in (wanted or {}).items():
+                if key == "values" and not isinstance(value, dict):
+                    found.append(((*here, key), "a mapping of rule ids to numbers"))
+                elif key in ("honours", "flags", "vetoes") and value is not None and not isinstance(value, list):
+                    found.append(((*here, key), "a list"))
+    return found
 
 
 def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 0) -> CaseOutcome:
@@ -73,7 +106,12 @@ def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 
     if "expect_error" in case:
         diffs.append(f"expected error {case['expect_error']} but the evaluation succeeded")
         return outcome
-    for unit, expected in (case.get("expect") or {}).items():
+    expect = case.get("expect") or {}
+    for (*_, unit), message in _malformed([case]):  # a case not read by ``load_cases``
+        diffs.append(f"{unit}: {message}")
+    if diffs:
+        return outcome
+    for unit, expected in expect.items():
         if unit not in evaluation:
             diffs.append(f"{unit}: no result")
             continue

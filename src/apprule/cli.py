@@ -1,8 +1,10 @@
 """The `apprule` command: the only place that prints and picks exit codes.
 
-Exit codes: 0 success; 1 facts or evaluation problems, or failing cases; 2 scheme
-or usage errors. Errors go to stderr, results to stdout (or ``--output``). One
-error boundary (``_Main.invoke``) maps apprule's error classes to exit codes.
+Exit codes: 0 success; 1 facts or evaluation problems, failing cases, or output
+that cannot be written; 2 scheme or usage errors. Errors go to stderr, results to
+stdout (or ``--output``). One error boundary (``_Main.invoke``) maps apprule's
+error classes to exit codes. Everything printed passes ``_echo`` (or ``_emit``),
+which escapes control characters: a name holding an escape sequence shows as text.
 """
 
 from __future__ import annotations
@@ -37,10 +39,10 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except SchemeError as exc:
-            click.echo(exc, err=True)
+            _echo(exc, err=True)
             ctx.exit(2)
         except AppruleError as exc:
-            click.echo(str(exc), err=True)
+            _echo(exc, err=True)
             ctx.exit(1)
 
 
@@ -60,6 +62,17 @@ def main() -> None:
 
 # --- helpers -------------------------------------------------------------------------------------
 
+def _echo(message: object, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` with every character a terminal would act on escaped (``apprule.io.text``)."""
+    from .io.text import visible
+    click.echo(visible(str(message)), err=err, nl=nl)
+
+
+def _cells(row: list[str]) -> list[str]:
+    from .io.text import visible
+    return [visible(cell) for cell in row]
+
+
 @contextlib.contextmanager
 def _working(message: str) -> Iterator[None]:
     """A spinner on stderr, only on a terminal and only once the work has taken a while."""
@@ -68,7 +81,9 @@ def _working(message: str) -> Iterator[None]:
         return
     from rich.console import Console
 
-    status = Console(stderr=True).status(message)
+    from .io.text import visible
+
+    status = Console(stderr=True, markup=False).status(visible(message))
     timer = threading.Timer(PROGRESS_DELAY, status.start)
     timer.daemon = True
     timer.start()
@@ -104,29 +119,58 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
         except FactError as exc:
             raise facts.locate(exc) from None
     if facts.missing:
-        click.echo(f"note: not in {facts_path} (scored without them): "
-                   + "、".join(unit for _, unit in facts.missing), err=True)
+        _echo(f"note: not in {facts_path} (scored without them): "
+              + "、".join(unit for _, unit in facts.missing), err=True)
     return evaluation
 
 
-def _emit(data: str | bytes, output: str | None) -> None:
-    """Write results to ``output`` or to stdout; binary workbooks never to a terminal."""
+def _emit(data: str | bytes, output: str | None, escaped: bool = False) -> None:
+    """Write results to ``output`` or to stdout; binary workbooks never to a terminal.
+
+    Text is written with control characters escaped, unless ``escaped`` says its parts already are
+    (a rich table: its own styling is escape sequences). A file that cannot be written is an
+    ``OutputError`` naming it and the system's reason.
+    """
+    from .io.problems import OutputError
+    from .io.text import visible
+
+    if isinstance(data, str) and not escaped:
+        data = visible(data)
     if output:
-        path = Path(output)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        try:
+            with open(output, "wb") as file:
+                file.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        except OSError as exc:
+            raise OutputError.of(output, exc) from None
+        _echo(f"wrote {output}", err=True)
         return
-    if isinstance(data, str):
-        click.echo(data, nl=not data.endswith("\n"))
+    try:
+        if isinstance(data, str):
+            click.echo(data, nl=not data.endswith("\n"))
+            sys.stdout.flush()
+            return
+        stdout = sys.stdout.buffer
+        if data[:2] == b"PK" and _is_terminal(stdout):
+            raise click.UsageError("an .xlsx workbook is binary: give --output FILE.xlsx")
+        stdout.write(data)
+        stdout.flush()
+    except OSError as exc:
+        raise OutputError.of("<stdout>", exc) from None
+
+
+def _not_an_input(output: str | None, **inputs: str) -> None:
+    """Refuse an ``--output`` that is one of the command's inputs: writing would destroy it."""
+    if not output:
         return
-    stdout = sys.stdout.buffer
-    if data[:2] == b"PK" and _is_terminal(stdout):
-        raise click.UsageError("an .xlsx workbook is binary: give --output FILE.xlsx")
-    stdout.write(data)
-    stdout.flush()
+    target = Path(output)
+    for name, given in inputs.items():
+        source = Path(given)
+        same = target.resolve() == source.resolve()
+        with contextlib.suppress(OSError):
+            same = same or target.samefile(source)  # a hard link, or another name for the same file
+        if same:
+            raise click.BadParameter(f"{output!r} is the {name} file {given!r}: writing there would destroy it; "
+                                     "choose another file", param_hint="'--output' / '-o'")
 
 
 def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], default: str) -> str:
@@ -160,13 +204,13 @@ def check(schemes: tuple[str, ...]) -> None:
         try:
             scheme = load_scheme(path)
         except SchemeError as exc:
-            click.echo(exc, err=True)
+            _echo(exc, err=True)
             failed += 1
             continue
-        click.echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
-                   f"{len(scheme.definition.facts)} fact(s))")
+        _echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
+              f"{len(scheme.definition.facts)} fact(s))")
     if failed:
-        click.echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
+        _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
         sys.exit(2)
 
 
@@ -184,11 +228,12 @@ def check(schemes: tuple[str, ...]) -> None:
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
+    _not_an_input(output, SCHEME=scheme, FACTS=facts)
     loaded = load_scheme(Path(scheme))
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
     if fmt == "table":
-        _emit(_score_table(loaded, evaluation, group, wide=output is not None), output)
+        _emit(_score_table(loaded, evaluation, group, wide=output is not None), output, escaped=True)
         return
     from .io.write import write_results
     _emit(write_results(evaluation, loaded, fmt, group), output)
@@ -210,7 +255,7 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         if group not in (None, g.id) or not results:
             continue
         sequences = {s.id: s.label for s in g.sequences}
-        title = f"{g.label} ({g.id})" + (f"  满分 {plain(g.max)}" if g.max is not None else "")
+        title = _cells([f"{g.label} ({g.id})"])[0] + (f"  满分 {plain(g.max)}" if g.max is not None else "")
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("排名", justify="right", no_wrap=True)
         table.add_column("单位", no_wrap=True)
@@ -225,7 +270,7 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
             if sequences:
                 row.append(sequences.get(r.sequence or "", r.sequence or ""))
             row += [plain(r.total), r.grade or "", "、".join(r.honours), "、".join(r.flags)]
-            table.add_row(*row)
+            table.add_row(*_cells(row))
         console.print(table)
     return _trim(buffer.getvalue())
 
@@ -249,7 +294,7 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
         raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")
-    click.echo(evaluation[unit].explain(fmt))
+    _echo(evaluation[unit].explain(fmt))
 
 
 # --- facts ---------------------------------------------------------------------------------------
@@ -264,6 +309,7 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
     """The facts SCHEME declares, or a blank fill-in template for its rosters."""
     from .io.template import facts_table, write_template
 
+    _not_an_input(output, SCHEME=scheme)
     loaded = load_scheme(Path(scheme))
     fmt = _format(fmt, output, TEMPLATE_FORMATS, "table")
     if fmt != "table":
@@ -273,8 +319,9 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    rows = facts_table(loaded)
-    table = Table(title=f"{loaded.title} ({loaded.id})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    rows = [_cells(row) for row in facts_table(loaded)]
+    table = Table(title=_cells([f"{loaded.title} ({loaded.id})"])[0], title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
     for head in rows[0]:
         table.add_column(head, overflow="fold")
     for row in rows[1:]:
@@ -283,7 +330,7 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
     buffer = io.StringIO()
     Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else 200, force_terminal=terminal,
             color_system="auto" if terminal else None, highlight=False, markup=False).print(table)
-    _emit(_trim(buffer.getvalue()), output)
+    _emit(_trim(buffer.getvalue()), output, escaped=True)
 
 
 # --- test ----------------------------------------------------------------------------------------
@@ -318,7 +365,7 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
             try:
                 scheme, cases = case_files.load_cases(file)
             except SchemeError as exc:
-                click.echo(f"ERROR {file}\n{exc}", err=True)
+                _echo(f"ERROR {file}\n{exc}", err=True)
                 broken += 1
                 continue
             for index, case in enumerate(cases):
@@ -326,14 +373,14 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
                 if outcome.passed:
                     passed += 1
                     if not quiet:
-                        click.echo(f"PASS {file}#{index + 1}: {outcome.description}")
+                        _echo(f"PASS {file}#{index + 1}: {outcome.description}")
                     continue
                 failed += 1
-                click.echo(f"FAIL {file}#{index + 1}: {outcome.description}")
+                _echo(f"FAIL {file}#{index + 1}: {outcome.description}")
                 for line in _case_diff(scheme, case, outcome.differences):
-                    click.echo(f"     {line}")
+                    _echo(f"     {line}")
     summary = f"{passed} passed, {failed} failed" + (f", {broken} file(s) could not be loaded" if broken else "")
-    click.echo(summary)
+    _echo(summary)
     if broken:
         sys.exit(2)
     if failed:
@@ -357,9 +404,9 @@ def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], exampl
                 report = check_scheme_properties(Path(path), invariants=list(invariants) or None,
                                                  max_examples=examples, seed=seed)
         except SchemeError as exc:
-            click.echo(exc, err=True)
+            _echo(exc, err=True)
             sys.exit(2)
-        click.echo(report.render())
+        _echo(report.render())
         ok = ok and report.ok
     sys.exit(0 if ok else 1)
 
@@ -373,9 +420,11 @@ def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> 
         return differences
     want: list[str] = []
     got: list[str] = []
+    if not isinstance(expect, dict):
+        return differences
     for unit, keys in expect.items():
         result = evaluation.get(unit)
-        for key, value in (keys or {}).items():
+        for key, value in (keys if isinstance(keys, dict) else {}).items():
             if key == "values" and isinstance(value, dict):
                 for node, number in value.items():
                     want.append(f"{unit}.values.{node}: {_norm(number)}")
@@ -418,6 +467,6 @@ def schema(output: str | None, show_path: bool) -> None:
     from .io.schema import schema_text, shipped_schema_path
 
     if show_path:
-        click.echo(str(shipped_schema_path()))
+        _echo(shipped_schema_path())
         return
     _emit(schema_text(), output)

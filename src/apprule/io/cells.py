@@ -2,7 +2,8 @@
 
 Nothing is guessed: a number stored as text in a workbook, a value with a unit
 ("12分"), a number where text belongs, a formula never computed, an Excel error
-value — each is a problem with its own code. Conversion itself is the library's
+value, a percentage shown for a fact that is no rate, a control character — each is
+a problem with its own code. Conversion itself is the library's
 (``apprule.facts.convert``); this module only decides what a cell means.
 """
 
@@ -11,15 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from ..facts import BadValue, convert
+from ..decimals import plain, shown
+from ..facts import BadValue, convert, to_decimal
 from ..scheme.model import Fact
+from .text import NOT_TEXT, not_text
 
 #: Excel keeps 15 significant digits; a number cell is read as Excel shows it.
 EXCEL_DIGITS = 15
-_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(\S+)\s*$")
+#: a number with its unit ("12分", "1,500 元"): thousands separators only between groups of three, as
+#: the library reads them, and a unit that starts with no digit or separator ("1,5分" is no number with
+#: a unit). Every quantifier is possessive, so a long cell is matched in one pass (a 60,000-digit cell
+#: once took the backtracking pattern 30 seconds).
+_NUMBER_WITH_UNIT = re.compile(
+    r"\s*+([-+]?+(?:\d{1,3}+(?:,\d{3})++|\d++)(?:\.\d++)?+)\s*+([^\s\d,.]\S*+)\s*+")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
@@ -32,6 +40,10 @@ class FormulaWithoutValue:
 
 class ExcelErrorValue(str):
     """An error value such as ``#DIV/0!`` or ``#N/A``."""
+
+
+class PercentCell(float):
+    """A number cell with a percentage format: Excel shows 0.5 as 50%."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,7 @@ def unit_id(raw: Any) -> str:
     """A unit's id from its cell: text only, so ids keep their leading zeros."""
     _special(raw)
     if isinstance(raw, str):
+        _text(raw)
         return raw.strip()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raise CellProblem("unit-as-number", f"the unit id {raw!r} is a number cell; format the unit column as "
@@ -55,13 +68,18 @@ def unit_id(raw: Any) -> str:
     raise CellProblem("bad-unit", f"a unit id is text, got {raw!r}")
 
 
-def fact_value(fact: Fact, raw: Any, *, text_only: bool) -> Any:
-    """The value of a non-blank cell for ``fact``, checked by the library's own conversion."""
+def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str) -> Any:
+    """The value of a non-blank cell for ``fact`` (called ``name``), checked by the library's own conversion."""
     _special(raw)
     kind = fact.type
     value: Any = raw
     if isinstance(raw, str):
+        _text(raw)
         value = raw.strip()
+    if isinstance(raw, PercentCell) and kind != "rate":
+        shown = plain((excel_number(raw) * 100).normalize())
+        raise CellProblem("percent-cell", f"the cell shows {shown}% (a percentage format) but {name!r} is "
+                          f"a {kind}, not a rate; type the number itself in a cell formatted as General or Number")
     if kind in ("number", "count", "rate"):
         value = _number(value, text_only)
     elif kind == "boolean":
@@ -78,6 +96,12 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool) -> Any:
     except BadValue as exc:
         raise CellProblem(exc.code, exc.message) from None
     return value
+
+
+def _text(raw: str) -> None:
+    bad = not_text(raw)
+    if bad:
+        raise CellProblem("bad-character", f"the text holds {bad}, {NOT_TEXT}")
 
 
 def _special(raw: Any) -> None:
@@ -99,20 +123,21 @@ def _number(value: Any, text_only: bool) -> Decimal | str:
         raise CellProblem("wrong-type", f"expected a number, the cell holds the date {value}")
     text = str(value)
     try:
-        Decimal(text.replace(",", "").removesuffix("%").strip())
-        parsed = True
-    except InvalidOperation:
-        parsed = False
-    if parsed:
-        if not text_only:
-            raise CellProblem("number-as-text", f"the number {text!r} is stored as text; store it as a number "
-                              "(Excel: 转换为数字 / Convert to Number)")
-        return text
-    unit = _NUMBER_WITH_UNIT.match(text)
-    if unit:
-        raise CellProblem("not-a-number", f"{text!r} is not a number; write the number alone ({unit.group(1)}) "
-                          f"and leave the unit {unit.group(2)!r} to the header")
-    raise CellProblem("not-a-number", f"expected a number, got {text!r}")
+        to_decimal(text, percent=True)  # the library's reading: "1,5" and "1_0" are no numbers
+    except BadValue as bad:
+        if bad.code not in ("out-of-range", "not-finite"):  # still numbers (if stored as text): named below
+            unit = _NUMBER_WITH_UNIT.fullmatch(text)
+            if unit:
+                raise CellProblem("not-a-number", f"{shown(text)} is not a number; write the number alone "
+                                  f"({unit.group(1)}) and leave the unit {unit.group(2)!r} to the header") from None
+            if bad.code == "bad-number":
+                raise CellProblem(bad.code, bad.message) from None
+            # a cell may hold 32,767 characters: ``shown`` cuts it short
+            raise CellProblem("not-a-number", f"expected a number, got {shown(text)}") from None
+    if not text_only:
+        raise CellProblem("number-as-text", f"the number {shown(text)} is stored as text; store it as a number "
+                          "(Excel: 转换为数字 / Convert to Number)")
+    return text
 
 
 def excel_number(value: float) -> Decimal:

@@ -23,6 +23,7 @@ import re
 from typing import Iterable
 
 from ..scheme.model import Fact
+from .text import cell_text
 
 #: columns that are not facts: key → Chinese header
 RESERVED = {"unit": "单位", "group": "组别", "sequence": "序列"}
@@ -77,7 +78,7 @@ def sheet_name(key: str) -> str:
 
 def title_sheet_name(text: str, taken: set[str]) -> str:
     """A readable, unique, valid sheet name from a label (results workbooks)."""
-    name = _BAD_SHEET_CHARS.sub("_", text).strip("'")[:SHEET_NAME_MAX] or "sheet"
+    name = _BAD_SHEET_CHARS.sub("_", cell_text(text)).strip("'")[:SHEET_NAME_MAX] or "sheet"
     candidate, n = name, 2
     while candidate in taken:
         suffix = f" ({n})"

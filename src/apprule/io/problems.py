@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..errors import AppruleError, source_and_caret
 
-__all__ = ["FactsFileError", "FileIssue", "Where", "source_and_caret"]
+__all__ = ["FactsFileError", "FileIssue", "OutputError", "Where", "source_and_caret"]
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,18 @@ class FactsFileError(AppruleError):
     def __init__(self, issues: Sequence[FileIssue]):
         self.issues = tuple(sorted(issues, key=lambda i: (i.order, i.where, i.code, i.message)))
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class OutputError(AppruleError):
+    """Results or a template could not be written: ``where: cannot-write: why`` (the system's reason)."""
+
+    code = "cannot-write"
+    _pickled = ("where", "reason")
+
+    def __init__(self, where: str, reason: str):
+        self.where, self.reason = where, reason
+        super().__init__(f"{where}: {self.code}: {reason}")
+
+    @classmethod
+    def of(cls, where: str, exc: OSError) -> OutputError:
+        return cls(where, f"[Errno {exc.errno}] {exc.strerror}" if exc.errno and exc.strerror else str(exc))

@@ -8,12 +8,15 @@
 
 Unit ids are text: a YAML key such as ``001`` (a number) or a number cell is a
 problem, never silently turned into ``1``. JSON numbers are read as decimals
-from their text; decimals may also be given as strings.
+from their text; decimals may also be given as strings. Text holding a control
+character or a lone surrogate is refused (``bad-character``), as is JSON nested
+deeper than facts ever are (``too-deep``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +27,7 @@ from ..errors import FactError, SchemeError
 from ..facts import placements
 from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
+from .text import NOT_TEXT, not_text
 
 #: file name endings → format
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -81,6 +85,7 @@ def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False) -> Fa
         raise FactsFileError([FileIssue("bad-encoding", f"a {kind.upper()} file is UTF-8 ({exc.reason})",
                                         display)]) from None
     facts, where = _yaml(text, display) if kind == "yaml" else _json(text, display)
+    _check_text(facts, where, display)
     missing = _missing(scheme, facts)
     if missing and not partial:
         raise FactsFileError([FileIssue(
@@ -147,6 +152,79 @@ def _from_problem(problem: Any) -> FileIssue:
     return FileIssue(problem.code, problem.message, str(loc) if loc else "", detail, order)
 
 
+#: how deep a facts file's JSON may nest: a facts file needs 4 (unit, fact, event, field)
+MAX_JSON_DEPTH = 32
+_BRACKETS = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[\[\]{}]')
+
+
+def _check_text(facts: Any, where: dict[tuple[str, str], Where], display: str) -> None:
+    """Every unit name, fact name and text value is text: no control character, no lone surrogate."""
+    if not isinstance(facts, dict):
+        return
+    issues = []
+    stack: list[tuple[str, Any, str, str]] = []
+    for unit, given in facts.items():
+        if isinstance(unit, str) and not_text(unit):
+            issues.append(FileIssue("bad-character", f"the unit name {unit!r} holds {not_text(unit)}, {NOT_TEXT}",
+                                    display))
+            continue
+        stack.append((f"unit {unit!r}", given, str(unit), ""))
+    while stack:  # a loop, not recursion: the JSON may nest as deep as the parser allowed
+        what, value, unit, fact = stack.pop()
+        if isinstance(value, str) and not_text(value):
+            at = where.get((unit, fact)) or where.get((unit, "")) or Where(display)
+            issues.append(at.issue("bad-character", f"{what}: the text holds {not_text(value)}, {NOT_TEXT}"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not_text(key):
+                    at = where.get((unit, "")) or Where(display)
+                    issues.append(at.issue("bad-character", f"{what}: the name {key!r} holds {not_text(key)}, "
+                                           f"{NOT_TEXT}"))
+                    continue
+                named = f"{what}, fact {key!r}" if not fact else f"{what}, field {key!r}"
+                stack.append((named, item, unit, fact or str(key)))
+        elif isinstance(value, list):
+            stack += [(f"{what}, event {n}", item, unit, fact) for n, item in enumerate(value, 1)]
+    if issues:
+        raise FactsFileError(issues)
+
+
+def _deeper(data: Any, depth: int) -> bool:
+    """Whether ``data`` nests deeper than ``depth``, found by a loop (no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (dict, list)):
+            if level > depth:
+                return True
+            stack += [(v, level + 1) for v in (value.values() if isinstance(value, dict) else value)]
+    return False
+
+
+def _too_deep(text: str, display: str) -> FactsFileError:
+    """The first bracket nesting deeper than ``MAX_JSON_DEPTH``, located."""
+    depth = 0
+    for token in _BRACKETS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                column = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
+                return FactsFileError([FileIssue(
+                    "too-deep", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels (a facts file needs 4: unit, "
+                    "fact, event, field)", f"{display}:{line}:{column}", order=(0, line, column))])
+        elif bracket in "]}":
+            depth -= 1
+    return FactsFileError([FileIssue("too-deep", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", display)])
+
+
+def _json_integer(text: str) -> int | Decimal:
+    """A JSON integer: as an ``int``, or past Python's int-from-text limit (4,300 digits) as a ``Decimal``,
+    for the library to refuse as out of range with the unit and the fact."""
+    return int(text) if len(text) <= 1000 else Decimal(text)
+
+
 def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -158,10 +236,14 @@ def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
         return result
 
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_integer, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise FactsFileError([FileIssue("json-syntax", exc.msg, f"{display}:{exc.lineno}:{exc.colno}",
                                         order=(0, exc.lineno, exc.colno))]) from None
+    except RecursionError:  # Python's parser recurses: 100,000 brackets overflow it
+        raise _too_deep(text, display) from None
+    if _deeper(data, MAX_JSON_DEPTH):
+        raise _too_deep(text, display)
     if not isinstance(data, dict):
         raise FactsFileError([FileIssue("not-a-mapping", "a facts file maps each unit to its facts", display)])
     return data, {(unit, ""): Where(display) for unit in data}

@@ -9,7 +9,7 @@ and all of them are reported together.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Container
 
 from ..errors import did_you_mean
 from ..facts import placements
@@ -18,6 +18,7 @@ from .cells import CellProblem, blank, fact_value, unit_id
 from .layout import _BRACKETED, NOTES_SHEET, RESERVED, column_letter, parse_header, sheet_name
 from .problems import FileIssue, Where
 from .tables import Sheet
+from .text import inert
 
 
 @dataclass
@@ -85,6 +86,10 @@ class _Reader:
         event_sheets: list[tuple[Sheet, str]] = []
         for sheet in sheets:
             if sheet.name == NOTES_SHEET or not any(not blank(c) for _, cells in sheet.rows for c in cells):
+                continue
+            if sheet.state != "visible":  # nobody reading the workbook sees it: never scored unseen
+                self.problem(self.where(sheet), "hidden-sheet", f"the sheet is hidden ({sheet.state}), so nobody "
+                             "reading the workbook sees what it holds; unhide it or delete it")
                 continue
             for coord, row, col in sheet.merged:
                 self.problem(self.where(sheet, row, col), "merged-cells",
@@ -231,7 +236,7 @@ class _Reader:
             self.problem(self.where(sheet, row, col, "unit"), "blank-unit", "the row has values but no unit")
             return None
         try:
-            unit = unit_id(raw)
+            unit = self.known(raw, self.placed)
         except CellProblem as bad:
             self.problem(self.where(sheet, row, col, "unit"), bad.code, bad.message)
             return None
@@ -239,6 +244,18 @@ class _Reader:
             self.problem(self.where(sheet, row, col, "unit"), "duplicate-unit",
                          f"{unit!r} already has a row ({self.unit_row[unit].text})")
             return None
+        return unit
+
+    @staticmethod
+    def known(raw: Any, units: Container[str]) -> str:
+        """The unit a cell names: a known unit exactly as written, or as a CSV file escapes a formula
+        (``'=x``, see ``apprule.io.write``), so that a roster name with surrounding blanks or a leading
+        ``=`` survives the template's round trip; else the text without surrounding blanks."""
+        unit = unit_id(raw)
+        if isinstance(raw, str) and raw in units:
+            return raw
+        if isinstance(raw, str) and raw[1:] in units and inert(raw[1:]) == raw:
+            return raw[1:]
         return unit
 
     def place(self, sheet: Sheet, row: int, columns: _Columns, cell: dict[str, Any], unit: str,
@@ -311,7 +328,7 @@ class _Reader:
             self.problem(at, "fact-not-used", f"group {group!r} does not use {key!r}; leave the cell blank")
             return
         try:
-            values[key] = fact_value(fact, raw, text_only=sheet.text_only)
+            values[key] = fact_value(fact, raw, text_only=sheet.text_only, name=key)
         except CellProblem as bad:
             self.problem(at, bad.code, bad.message)
 
@@ -343,7 +360,7 @@ class _Reader:
                 self.problem(at, "blank-unit", "the event has no unit")
                 continue
             try:
-                unit = unit_id(cell["unit"])
+                unit = self.known(cell["unit"], self.unit_group)
             except CellProblem as bad:
                 self.problem(at, bad.code, bad.message)
                 continue
@@ -368,7 +385,7 @@ class _Reader:
                         self.problem(here, "blank-cell", f"the event has no value for the required field {name!r}")
                     continue
                 try:
-                    event[name] = fact_value(field_, cell[name], text_only=sheet.text_only)
+                    event[name] = fact_value(field_, cell[name], text_only=sheet.text_only, name=name)
                 except CellProblem as bad:
                     self.problem(here, bad.code, bad.message)
             self.out.facts[unit][key].append(event)

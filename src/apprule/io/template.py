@@ -18,6 +18,7 @@ from ..facts import placements
 from ..scheme.model import Fact, Group
 from ..scheme.yamlsource import read_yaml
 from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
+from .text import cell_text, inert, visible
 
 DECLARED = {"fact": "事实", "label": "名称", "type": "类型", "unit": "计量单位", "accepts": "取值",
             "required": "必填", "groups": "使用的组别"}
@@ -116,7 +117,8 @@ def to_csv(scheme: Scheme) -> bytes:
             if i:
                 writer.writerow([])
             writer.writerow([f"[{name}]"])
-        writer.writerows(rows)
+        # a roster name or a label that a spreadsheet would run as a formula is escaped, as in results
+        writer.writerows([inert(cell_text(v)) if isinstance(v, str) else v for v in row] for row in rows)
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
@@ -125,7 +127,7 @@ def to_xlsx(scheme: Scheme) -> bytes:
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .write import fill_sheet
+    from .write import fill_sheet, workbook_bytes
 
     book = Workbook()
     for sheet in list(book.worksheets):  # the default empty sheet
@@ -152,9 +154,7 @@ def to_xlsx(scheme: Scheme) -> bytes:
                 ws.add_data_validation(check)
     notes = book.create_sheet(NOTES_SHEET)
     fill_sheet(notes, [*facts_table(scheme), [], [_HOW]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 _HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
@@ -214,10 +214,11 @@ def to_yaml(scheme: Scheme) -> str:
 def _scalar(text: str) -> str:
     """A YAML key: plain when it reads back as the same text, else double-quoted."""
     try:
-        plain_ok = read_yaml(f"{text}: 0\n", "<key>").data == {text: 0}
+        plain_ok = visible(text) == text and read_yaml(f"{text}: 0\n", "<key>").data == {text: 0}
     except Exception:
         plain_ok = False
-    return text if plain_ok else json.dumps(text, ensure_ascii=False)
+    # a YAML double-quoted string reads the escapes that ``visible`` writes (\x1b, \u202e)
+    return text if plain_ok else visible(json.dumps(text, ensure_ascii=False))
 
 
 def write_template(scheme: Scheme, fmt: str) -> str | bytes:

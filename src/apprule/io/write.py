@@ -4,6 +4,11 @@ JSON carries every decimal as a string (a JSON number loses digits on its way
 through most readers), keys sorted, so the same scheme and facts give the same
 bytes. CSV and XLSX carry a summary row per unit; the workbook adds a sheet of the
 breakdown by rule (every node of every unit's explanation tree).
+
+Every format is the same bytes for the same input (a workbook carries no time), and
+no text in it can act: control characters are escaped (``apprule.io.text``), a CSV
+cell that a spreadsheet would run as a formula starts with an apostrophe, and an
+XLSX text cell is always text. docs/security.md says why.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import csv
 import datetime as dt
 import io
 import json
-from decimal import Decimal, InvalidOperation
+import re
+import zipfile
+from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from ..decimals import plain
@@ -20,6 +27,7 @@ from ..engine import Scheme
 from ..explain import trace_data
 from ..results import Evaluation, Result, Trace
 from .layout import header, title_sheet_name
+from .text import cell_text, inert, json_text
 
 #: summary columns: key → Chinese header
 SUMMARY = {"group": "组别", "sequence": "序列", "rank": "排名", "unit": "单位", "total": "总分", "grade": "等次",
@@ -84,13 +92,20 @@ def _json(value: Any) -> Any:
         return [_json(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT_IN_JSON:
+        return plain(Decimal(value))  # as a decimal is: never int-to-text, which stops at 4,300 digits
     if value is None or isinstance(value, (str, int, bool)):
         return value
     return str(value)
 
 
+#: integers from here on lose digits as a JSON number in most readers (a double's 53 bits)
+_EXACT_IN_JSON = 2 ** 53
+
+
 def to_json(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> str:
-    return json.dumps(results_data(evaluation, scheme, group), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    text = json.dumps(results_data(evaluation, scheme, group), ensure_ascii=False, indent=2, sort_keys=True)
+    return json_text(text) + "\n"
 
 
 # --- rows shared by CSV and XLSX -----------------------------------------------------------------
@@ -133,14 +148,8 @@ def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> 
 
 
 def _inert(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe; numbers stay."""
-    if not isinstance(value, str) or not value.startswith(("=", "+", "-", "@")):
-        return value
-    try:
-        Decimal(value)
-        return value
-    except InvalidOperation:
-        return "'" + value
+    """Text as a CSV cell: no formula (``inert``), no control character (``cell_text``); numbers stay."""
+    return inert(cell_text(value)) if isinstance(value, str) else value
 
 
 def breakdown_rows(results: list[Result]) -> list[list[Any]]:
@@ -181,9 +190,28 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
         if members or group == g.id:
             fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
     fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
+    return workbook_bytes(book)
+
+
+#: a workbook's creation and change times: the only part of it that would differ between two runs
+_TIMES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:(created|modified)>")
+
+
+def workbook_bytes(book: Any) -> bytes:
+    """A workbook's file, the same bytes for the same content: no creation or change time, and every
+    zip entry dated 1980-01-01 (zip's first date), so a result can be compared, signed or archived."""
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    stable = io.BytesIO()
+    with zipfile.ZipFile(out) as saved, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in saved.infolist():
+            data = saved.read(item)
+            if item.filename == "docProps/core.xml":
+                data = _TIMES.sub(b"", data)
+            entry = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, item.external_attr
+            target.writestr(entry, data)
+    return stable.getvalue()
 
 
 def fill_sheet(ws: Any, rows: list[list[Any]], text_columns: Iterable[int] = ()) -> None:
@@ -193,6 +221,8 @@ def fill_sheet(ws: Any, rows: list[list[Any]], text_columns: Iterable[int] = ())
     text = set(text_columns)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = cell_text(value)  # XML holds no control character, UTF-8 no lone surrogate
             cell = ws.cell(r, c, value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a label or unit name, not a formula
