@@ -25,7 +25,7 @@ from typing import Any
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, SchemeError
 from .facts import BadValue, to_decimal
-from .results import Result
+from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
@@ -90,12 +90,18 @@ def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
     return found
 
 
+def evaluate_case(scheme: Scheme, case: dict[str, Any]) -> Evaluation:
+    """A case's units scored. A case gives the units it is about, often part of a roster: its ranks,
+    quotas and averages are taken among them (a partial run), unless it says `partial: false`."""
+    return scheme.evaluate(case.get("units") or {}, partial=case.get("partial", True) is not False)
+
+
 def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 0) -> CaseOutcome:
     """Evaluate one case and compare every expectation it states."""
     outcome = CaseOutcome(file, index, str(case.get("description", f"case {index + 1}")))
     diffs = outcome.differences
     try:
-        evaluation = scheme.evaluate(case.get("units") or {})
+        evaluation = evaluate_case(scheme, case)
     except AppruleError as exc:
         expected = case.get("expect_error")
         if expected is None:

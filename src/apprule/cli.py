@@ -115,11 +115,11 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
     with _working(f"scoring {facts_path}"):
         facts = read_facts(facts_path, scheme, partial=partial)
         try:
-            evaluation = scheme.evaluate(facts.facts)
+            evaluation = scheme.evaluate(facts.facts, partial=partial)
         except FactError as exc:
             raise facts.locate(exc) from None
     if facts.missing:
-        _echo(f"note: not in {facts_path} (scored without them): "
+        _echo(f"note: a partial run: ranks, quotas and averages count only the units in {facts_path}; not in it: "
               + "、".join(unit for _, unit in facts.missing), err=True)
     return evaluation
 
@@ -414,8 +414,9 @@ def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], exampl
 def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> list[str]:
     """Expected against actual, as a unified diff of the keys the case states; other differences as they are."""
     expect = case.get("expect") or {}
+    from .cases import evaluate_case
     try:
-        evaluation = scheme.evaluate(case.get("units") or {})
+        evaluation = evaluate_case(scheme, case)
     except AppruleError:
         return differences
     want: list[str] = []

@@ -7,7 +7,7 @@ import os
 from itertools import filterfalse, repeat
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import Problem, SchemeError
+from .errors import Problem, SchemeError, ScopeError
 from .evaluate.grade import GradeDecision, assign_grades
 from .evaluate.graph import GroupGraph, build_group
 from .evaluate.periods import PeriodError, aggregate_periods
@@ -54,11 +54,16 @@ class Scheme:
         """The facts a unit of ``group_id`` supplies."""
         return next(g.facts for g in self._graphs if g.group.id == group_id)
 
-    def evaluate(self, facts: Mapping[str, Mapping[str, Any]]) -> Evaluation:
-        """Score, rank and grade every unit of ``facts`` (unit name → its facts)."""
-        return self.rank_and_grade(self.score_units(facts))
+    def evaluate(self, facts: Mapping[str, Mapping[str, Any]], *, partial: bool = False) -> Evaluation:
+        """Score, rank and grade every unit of ``facts`` (unit name → its facts).
 
-    def evaluate_columns(self, table: Any) -> Evaluation:
+        A step that reads every unit of a group's roster (a peer average, a rank among the units, a
+        quota, the place from the bottom) needs every unit of the roster: with fewer it is a
+        ``ScopeError``, unless ``partial`` allows computing it among the units given (the results say so).
+        """
+        return self.rank_and_grade(self.score_units(facts, partial=partial), partial=partial)
+
+    def evaluate_columns(self, table: Any, *, partial: bool = False) -> Evaluation:
         """``evaluate`` for facts given as columns: ``unit`` (and ``group``, ``sequence`` where the rosters
         do not say) and one column per fact, one value per unit; an empty cell (None, NaN, pandas' NA) is a
         fact the unit does not give.
@@ -67,42 +72,48 @@ class Scheme:
         record batch, or anything with the Arrow C stream interface. An events fact is a column of lists
         of events (a list of structs in Arrow).
         """
-        return self.rank_and_grade(self.score_columns(table))
+        return self.rank_and_grade(self.score_columns(table, partial=partial), partial=partial)
 
-    def score_units(self, facts: Mapping[str, Mapping[str, Any]]) -> Scores:
+    def score_units(self, facts: Mapping[str, Mapping[str, Any]], *, partial: bool = False) -> Scores:
         """Phase one: validate ``facts`` and score each unit by its own rules, its total and its vetoes.
 
         ``rank_and_grade`` does the rest. In a unit-local group (``ranking(group).unit_local``) a batch of
-        units can be scored on its own, and several batches ranked together.
+        units can be scored on its own, and several batches ranked together. ``partial``: see ``evaluate``.
         """
         with decimal.localcontext(CONTEXT):
-            return self._score(validate_population(self.definition, self._used, facts, self.required_when))
+            return self._score(validate_population(self.definition, self._used, facts, self.required_when), partial)
 
-    def score_columns(self, table: Any) -> Scores:
+    def score_columns(self, table: Any, *, partial: bool = False) -> Scores:
         """``score_units`` for facts given as columns (see ``evaluate_columns``)."""
         if not isinstance(table, Mapping):
             from .arrow import columns_of
             table = columns_of(table)
         with decimal.localcontext(CONTEXT):
-            return self._score(validate_columns(self.definition, self._used, table, self.required_when))
+            return self._score(validate_columns(self.definition, self._used, table, self.required_when), partial)
 
-    def rank_and_grade(self, scores: Scores | Iterable[Scores]) -> Evaluation:
+    def rank_and_grade(self, scores: Scores | Iterable[Scores], *, partial: bool = False) -> Evaluation:
         """Phase two: rank and grade the units of one or several ``score_units`` results together.
 
-        ``ScopeError`` when batches hold the same unit, or units of a group that is not unit-local.
+        ``ScopeError`` when batches hold the same unit, or units of a group that is not unit-local, or
+        fewer units than a group's roster where a quota or a condition reads them all (``partial``: see
+        ``evaluate``).
         """
         parts = [scores] if isinstance(scores, Scores) else list(scores)
-        by_group: dict[int, list[GroupScores]] = {}
+        batches: dict[int, list[GroupScores]] = {}
         for part in parts:
             for found in part.groups:
-                by_group.setdefault(found.index, []).append(found)
+                batches.setdefault(found.index, []).append(found)
         graphs = {g.index: g for g in self._graphs}
+        runs = []
         with decimal.localcontext(CONTEXT):
-            runs = [_GroupRun(graphs[index], concatenated(graphs[index], found), self.definition)
-                    for index, found in sorted(by_group.items())]
-        scored = {run.graph.index: set(run.units) for run in runs}
+            for index, group_batches in sorted(batches.items()):
+                graph = graphs[index]
+                scored = concatenated(graph, group_batches)
+                short = _short_of_roster(graph, scored.units, graph.roster_readers, partial)
+                runs.append(_GroupRun(graph, scored, self.definition, short))
+        given = {run.graph.index: set(run.units) for run in runs}
         missing = tuple(u for i, g in enumerate(self.definition.groups) for u in (g.units or ())
-                        if u not in scored.get(i, ()))
+                        if u not in given.get(i, ()))
         return Evaluation(runs, missing)
 
     def ranking(self, group_id: str) -> RankingSpec:
@@ -118,8 +129,12 @@ class Scheme:
     def _used(self) -> list[frozenset[str]]:
         return [g.facts for g in self._graphs]
 
-    def _score(self, population: list[GroupFacts]) -> Scores:
+    def _score(self, population: list[GroupFacts], partial: bool) -> Scores:
         graphs = {g.index: g for g in self._graphs}
+        for found in population:
+            graph = graphs[found.index]
+            _short_of_roster(graph, found.units, [f"rule {r!r} reads other units' values" for r in graph.peer_rules],
+                             partial)
         return Scores(tuple(score_units(graphs[found.index], found, self.definition) for found in population))
 
     def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:
@@ -187,13 +202,32 @@ def _locate(src: Source, code: str, message: str, path: tuple[Any, ...], hint: s
     return src.problem(code, message, path, hint, location)
 
 
+def _short_of_roster(graph: GroupGraph, units: Sequence[str], readers: Sequence[str], partial: bool
+                     ) -> tuple[int, int] | None:
+    """(units given, roster size) where ``units`` are fewer than the group's roster; ``ScopeError`` when a
+    step (``readers``) needs the whole roster and the caller did not allow a partial run."""
+    roster = graph.group.units
+    if not roster or len(units) >= len(roster):
+        return None
+    if readers and not partial:
+        absent = sorted(set(roster) - set(units))
+        shown = "、".join(absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+        raise ScopeError(f"group {graph.group.id!r} has {len(units)} of the {len(roster)} units of its roster "
+                         f"(missing: {shown}), and {readers[0]}: give every unit, or allow a partial run "
+                         "(partial=True; apprule score --partial) to compute it among the units given")
+    return len(units), len(roster)
+
+
 # --- ranking and grading of one group -------------------------------------------------------------
 
 class _GroupRun:
     """One group ranked and graded from its scores: each unit's result is built when asked for."""
 
-    def __init__(self, graph: GroupGraph, scored: GroupScores, definition: SchemeDefinition):
+    def __init__(self, graph: GroupGraph, scored: GroupScores, definition: SchemeDefinition,
+                 short: tuple[int, int] | None = None):
         self.graph, self.facts, self.definition = graph, scored.facts, definition
+        #: (units given, roster size) when fewer units than the roster were ranked and graded
+        self.short = short
         self.group_id = graph.group.id
         self.columns, self.total, self.vetoes = scored.columns, scored.total, scored.vetoes
         pop = Population(scored.units, scored.facts.sequences, scored.names, definition.period)
@@ -255,7 +289,8 @@ class _GroupRun:
             would_be_rank=self.would_rank[i],
             would_be_grade=self.would_grade[i].grade if i in self.would_grade else None,
             vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
-            group_ranked=group.ranking is not None, position=decision.position if decision else None)
+            group_ranked=group.ranking is not None, position=decision.position if decision else None,
+            partial=self.short is not None)
 
     def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]:
         """Unit ``i``'s honours (its rules', then its grade's) and flags (its rules', then its vetoes'), once each."""
@@ -386,8 +421,8 @@ def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: 
         key = run.facts.sequences[i] if group.ranking.scope == "sequence" else None
         why = Note("rank", {"rank": rank, "of": run.scope_sizes[key], "scope": _scope_label(group, key)}) \
             if rank is not None else _unranked_reason(vetoes)
-        children.append(Trace("rank", "排名", "rank", rank, group.ranking.clause,
-                              notes=(why,)))
+        short = () if run.short is None else (Note("partial", {"given": run.short[0], "roster": run.short[1]}),)
+        children.append(Trace("rank", "排名", "rank", rank, group.ranking.clause, notes=(why, *short)))
     if group.grades is not None:
         notes = tuple(decision.notes) if decision else (Note("not_graded"),)
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,

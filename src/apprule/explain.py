@@ -171,6 +171,8 @@ def note_text(note: Note) -> str:
             return "removed from the ranking: " + ", ".join(note["vetoes"])
         case "unranked_excluded":
             return "scored but not ranked (listed under ranking.exclude)"
+        case "partial":
+            return f"a partial run: ranked among the {v['given']} units given of the {v['roster']} on the roster"
         case "not_graded":
             return "not graded: the unit is not ranked"
         case "forced_unranked":

@@ -95,6 +95,8 @@ class Result:
     group_ranked: bool = False
     #: place in the published order of its grading scope: by grade, demoted units last in theirs, then rank
     position: int | None = None
+    #: whether its group was ranked and graded among fewer units than its roster (a partial run)
+    partial: bool = False
 
     @cached_property
     def trace(self) -> Trace:

@@ -232,7 +232,7 @@ odd = st.one_of(
 def _numbers(scheme: apprule.Scheme, unit: dict[str, Any]) -> list[str]:
     facts = scheme.definition.facts
     return [k for k, v in unit.items() if k in facts and facts[k].type in ("number", "count", "rate")
-            and isinstance(v, Decimal)]
+            and isinstance(v, Decimal) and v.is_finite()]  # an earlier mutation may have made it Infinity
 
 
 def _mutate(data: st.DataObject, scheme: apprule.Scheme, facts: dict[Any, Any]) -> None:

@@ -46,8 +46,9 @@ def test_batches_scored_apart_rank_as_one_call(scheme: apprule.Scheme, group: st
     units = sorted(facts)
     first = set(data.draw(st.lists(st.sampled_from(units), min_size=1, max_size=len(units) - 1, unique=True)))
     batches = [{u: f for u, f in facts.items() if u in first}, {u: f for u, f in facts.items() if u not in first}]
-    scored = [pickle.loads(pickle.dumps(scheme.score_units(batch))) for batch in batches]  # as from a worker
-    assert outcome(scheme.rank_and_grade(scored)) == outcome(scheme.evaluate(facts))
+    # a drawn population is usually part of a roster: its quotas count the units drawn (a partial run)
+    scored = [pickle.loads(pickle.dumps(scheme.score_units(batch, partial=True))) for batch in batches]  # a worker's
+    assert outcome(scheme.rank_and_grade(scored, partial=True)) == outcome(scheme.evaluate(facts, partial=True))
 
 
 def test_a_group_whose_rules_read_other_units_is_scored_in_one_call() -> None:
@@ -55,7 +56,7 @@ def test_a_group_whose_rules_read_other_units_is_scored_in_one_call() -> None:
     streets = [u for u, r in HEBI.evaluate(facts).items() if r.group == "streets"]
     batches = [{u: facts[u] for u in streets[:2]}, {u: facts[u] for u in streets[2:]}]
     with pytest.raises(apprule.ScopeError) as info:
-        HEBI.rank_and_grade([HEBI.score_units(b) for b in batches])
+        HEBI.rank_and_grade([HEBI.score_units(b, partial=True) for b in batches], partial=True)
     assert str(info.value) == ("group 'streets' is not unit-local: rule 'city_rank_bonus' reads other units' "
                                "values before the ranking, so its units are scored in one call")
 
@@ -85,3 +86,46 @@ def _example(name: str) -> dict[str, Any]:
     from apprule.io.read import read_facts
     scheme = apprule.load_scheme(ROOT / "schemes" / f"{name}.yaml")
     return dict(read_facts(ROOT / "examples" / f"{name}.facts.yaml", scheme).facts)
+
+
+def test_fewer_units_than_the_roster_where_a_step_reads_them_all() -> None:
+    facts = _example("hebi_2021")
+    streets = [u for u, r in HEBI.evaluate(facts).items() if r.group == "streets"]
+    some = {u: facts[u] for u in facts if u != streets[-1]}
+    # 鹤壁 五(一)2: 不涉及通报排名的单位,按平均值加分 — the average is over every street
+    with pytest.raises(apprule.ScopeError) as info:
+        HEBI.evaluate(some)
+    roster = HEBI.groups[1].units or []
+    assert str(info.value) == (
+        f"group 'streets' has {len(roster) - 1} of the {len(roster)} units of its roster (missing: {streets[-1]}), "
+        "and rule 'city_rank_bonus' reads other units' values: give every unit, or allow a partial run "
+        "(partial=True; apprule score --partial) to compute it among the units given")
+    partial = HEBI.evaluate(some, partial=True)
+    result = partial[streets[0]]
+    assert result.partial and partial.missing == (streets[-1],)
+    rank = result.trace.find("rank")
+    assert str(rank.notes[-1]) == \
+        f"a partial run: ranked among the {len(roster) - 1} units given of the {len(roster)} on the roster"
+    assert not HEBI.evaluate(facts)[streets[0]].partial
+
+
+def test_a_quota_needs_the_whole_roster() -> None:
+    # 北票 三(二): 好等次 30%, 较好 50%…: a share of the towns of the roster, not of those given
+    facts = _example("beipiao_2017")
+    town = next(u for u, r in BEIPIAO.evaluate(facts).items() if r.group == "towns")
+    with pytest.raises(apprule.ScopeError, match=r"group 'towns' has 1 of the \d+ units of its roster .*"
+                       r"and grade '好' has a quota"):
+        BEIPIAO.evaluate({town: facts[town]})
+    assert BEIPIAO.evaluate({town: facts[town]}, partial=True)[town].partial
+
+
+def test_a_case_is_a_partial_run_unless_it_says_otherwise() -> None:
+    from apprule.cases import run_case
+    facts = _example("beipiao_2017")
+    town = next(u for u, r in BEIPIAO.evaluate(facts).items() if r.group == "towns")
+    one = {town: facts[town]}
+    assert run_case(BEIPIAO, {"units": one, "expect": {}}).passed
+    whole = run_case(BEIPIAO, {"units": one, "partial": False, "expect_error": {"code": "scope-error"}})
+    assert whole.passed, whole.differences
+    assert run_case(BEIPIAO, {"units": one, "partial": False, "expect": {}}).differences[0].startswith(
+        "unexpected error: group 'towns' has 1 of the")

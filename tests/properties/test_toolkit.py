@@ -62,7 +62,7 @@ BANDS = apprule.load_scheme(textwrap.dedent("""\
 @given(facts_for(MINI))
 def test_facts_for_makes_facts_the_scheme_accepts(facts: dict[str, object]) -> None:
     try:
-        MINI.evaluate({"海河街道办事处": facts})
+        MINI.evaluate({"海河街道办事处": facts}, partial=True)  # one street of three
     except apprule.EvaluationError:
         pass  # valid facts the scheme cannot score: the `evaluates` invariant's business
 

@@ -80,6 +80,19 @@ class GroupGraph:
     peer_rules: tuple[str, ...] = ()
 
     @cached_property
+    def roster_readers(self) -> list[str]:
+        """What in ranking and grading reads every unit of the roster: quotas, and conditions on the place
+        from the bottom or the size of the scope (so a run on fewer units must be allowed as partial)."""
+        found = list(self.peer_rules and [f"rule {self.peer_rules[0]!r} reads other units' values"])
+        grades = self.group.grades
+        if grades is not None:
+            found += [f"grade {rule.grade!r} has a quota" for rule in grades.rules if rule.quota is not None]
+        for expr in (*self.grade_tests.values(), *self.grant_tests.values()):
+            found += [f"a grade condition reads {name}" for name in sorted(expr.names & {"rank_from_bottom",
+                                                                                          "scope_size"})]
+        return found
+
+    @cached_property
     def top(self) -> tuple[str, ...]:
         return tuple(n.id for n in self.group.sections)
 

@@ -95,9 +95,10 @@ class Invariant:
 
 
 def evaluate(scheme: Scheme, population: Population) -> Evaluation:
-    """Evaluate a copy of the facts (so a check can never alter its case)."""
+    """Evaluate a copy of the facts (so a check can never alter its case); a drawn population is usually
+    part of a roster, so ranks, quotas and averages are taken among the units drawn (a partial run)."""
     try:
-        return scheme.evaluate(copy.deepcopy(population))
+        return scheme.evaluate(copy.deepcopy(population), partial=True)
     except EvaluationError as exc:
         raise Unscorable(exc) from exc
 
@@ -107,7 +108,7 @@ def scorable(scheme: Scheme, population: Population) -> tuple[Population, Evalua
     population = dict(population)
     while True:
         try:
-            return population, scheme.evaluate(copy.deepcopy(population))
+            return population, scheme.evaluate(copy.deepcopy(population), partial=True)
         except EvaluationError as exc:
             if exc.unit not in population or len(population) == 1:
                 raise Unscorable(exc) from exc
@@ -137,7 +138,7 @@ def _fmt(value: Any) -> str:
 
 def check_evaluates(scheme: Scheme, population: Population) -> Violation | None:
     try:
-        scheme.evaluate(copy.deepcopy(population))
+        scheme.evaluate(copy.deepcopy(population), partial=True)
     except EvaluationError as exc:
         node = exc.node
         label = clause = None
