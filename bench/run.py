@@ -5,7 +5,9 @@
 
 Prints, per scheme and size, units per second (median of --repeat runs), peak memory per
 unit (tracemalloc), and the growth of time per 10× n. Beside 荥阳's township group it times
-the same facts given as columns (`Scheme.evaluate_columns`), a hand-written exact Decimal
+the same facts given as columns (`Scheme.evaluate_columns`), as a ready Arrow table with the
+results out as one (`to_arrow()`), as dictionaries with every total read through the public
+API (`evaluation[unit].total`), a hand-written exact Decimal
 evaluation of the group (bench/reference.py) and reading the facts alone (bench/floor.py,
 the ceiling for any pure-Python evaluation of dictionaries), each in turn in every round so
 that the machine's drift falls on all alike; it checks that all give the same totals and
@@ -26,6 +28,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+import pyarrow as pa  # noqa: E402
 
 import apprule  # noqa: E402
 from apprule.engine import compile_scheme  # noqa: E402
@@ -94,6 +98,11 @@ def as_columns(facts: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
     return {"unit": list(facts), **{k: [given.get(k) for given in facts.values()] for k in keys}}
 
 
+def every_total(evaluation: apprule.Evaluation) -> list[Any]:
+    """Every unit's total read through the public API, as a caller of ``evaluate`` would."""
+    return [evaluation[unit].total for unit in evaluation]
+
+
 def measure(runs: dict[str, Callable[[], Any]], repeat: int) -> dict[str, tuple[float, int]]:
     """Each run's median seconds and peak bytes. The runs are timed in turn, ``repeat`` rounds,
     so that the machine's drift falls on all of them alike and their ratios hold."""
@@ -134,10 +143,13 @@ def main() -> None:
                 compared = scheme.id == "xingyang_2021" and group.id == "towns"
                 if compared:
                     table = as_columns(facts)
+                    arrow = pa.table(table)  # built beforehand: events as lists of structs
                     used = sorted(scheme.facts_used(group.id))
                     numbers = [f for f in used if scheme.definition.facts[f].type in ("number", "count", "rate")]
                     events = [f for f in used if scheme.definition.facts[f].type == "events"]
                     runs.update({"columns": lambda: scheme.evaluate_columns(table),
+                                 "arrow": lambda: scheme.evaluate_columns(arrow).to_arrow(),
+                                 "totals": lambda: every_total(scheme.evaluate(facts)),
                                  "reference": lambda: xingyang_towns(facts),
                                  "floor": lambda: read_only(facts, numbers, events)})
                 measured = measure(runs, args.repeat)
@@ -152,8 +164,13 @@ def main() -> None:
                 same = all(by_columns[u].total == ev[u].total and by_columns[u].rank == ev[u].rank for u in ev)
                 reference = xingyang_towns(facts)
                 same_as_reference = all(ev[u].total == t and ev[u].rank == r for u, (t, r) in reference.items())
+                by_arrow = scheme.evaluate_columns(arrow).to_arrow().to_pylist()
+                same_arrow = all(ev[row["unit"]].total == row["total"] and ev[row["unit"]].rank == row["rank"]
+                                 for row in by_arrow) and len(by_arrow) == len(ev)
                 for name, label, verdict in (
                         ("columns", "the same, given as columns", "same" if same else "DIFFERENT"),
+                        ("arrow", "an Arrow table in, to_arrow() out", "same" if same_arrow else "DIFFERENT"),
+                        ("totals", "dictionaries, every total read", ""),
                         ("reference", "hand-written Decimal reference", "same" if same_as_reference else "DIFFERENT"),
                         ("floor", "reading the facts alone (bench/floor.py)", "")):
                     other, other_peak = measured[name]

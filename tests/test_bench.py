@@ -17,6 +17,6 @@ def test_the_benchmark_runs_and_agrees_with_the_reference() -> None:
     assert [row[3] for row in towns] == ["40", "80"]
     assert len(towns[1]) == 7  # units/s, peak bytes per unit, and the growth of time from 40 to 80 units
     verdicts = [row[-1] for row in rows if row[-1] in ("same", "DIFFERENT")]
-    assert verdicts == ["same"] * 4  # columns and the reference agree with apprule, at both sizes
+    assert verdicts == ["same"] * 6  # columns, an Arrow table and the reference agree with apprule, at both sizes
     assert len([line for line in out.splitlines() if "apprule time ÷ reference time" in line]) == 2
     assert {row[2] for row in rows if row[:1] == ["xingyang_2021"]} == {"towns", "departments", "parks"}

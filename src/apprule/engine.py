@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import decimal
 import os
+from decimal import Decimal
+from functools import cached_property
 from itertools import filterfalse, repeat
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -263,42 +265,51 @@ class _GroupRun:
         return self._explained
 
     def result(self, i: int) -> Result:
-        graph, group, columns = self.graph, self.graph.group, self.columns
-        honours, flags = self.honours_and_flags(i)
-        carried: list[tuple[str, dict[str, Any]]] = []
-        for node_id in graph.order:
-            node = graph.nodes[node_id]
-            if node.kind == "leaf" and node.leaf.for_each is not None:
-                carried += [(node.leaf.for_each.events, e) for e in columns[node_id].carried(i)
-                            if (node.leaf.for_each.events, e) not in carried]
-        vetoes = self.vetoes.get(i, [])
-        rank = self.ranks[i]
-        decision = self.grades.get(i)
-        adjustments: tuple[Line, ...] = ()
-        if group.adjustments is not None:
-            adjustments = tuple(self._line(c, i) for c in graph.nodes[group.adjustments.id].children)
-
-        def build_trace() -> Trace:
-            return _trace(self, i, rank, honours, flags)
-
+        """Unit ``i``'s result: what it costs a lookup to read now, its parts when they are read."""
+        group, decision = self.graph.group, self.grades.get(i)
+        would = self.would_grade.get(i)
         return Result(
             unit=self.units[i], group=group.id, group_label=group.label, sequence=self.facts.sequences[i],
-            total=self.total.values[i], sections=tuple(self._line(s, i) for s in graph.top),
-            adjustments=adjustments, values={n: columns[n].values[i] for n in graph.order}, honours=tuple(honours),
-            flags=tuple(flags), rank=rank, grade=decision.grade if decision else None,
-            would_be_rank=self.would_rank[i],
-            would_be_grade=self.would_grade[i].grade if i in self.would_grade else None,
-            vetoes=tuple(v.label for v in vetoes), build_trace=build_trace, carried_over=tuple(carried),
-            group_ranked=group.ranking is not None, position=decision.position if decision else None,
-            partial=self.short is not None)
+            total=self.total.values[i], rank=self.ranks[i], grade=decision.grade if decision else None,
+            would_be_rank=self.would_rank[i], would_be_grade=would.grade if would else None,
+            vetoes=tuple(v.label for v in self.vetoes.get(i, ())), group_ranked=group.ranking is not None,
+            position=decision.position if decision else None, partial=self.short is not None, source=self, index=i)
+
+    def lines(self, i: int, part: str) -> tuple[Line, ...]:
+        """Unit ``i``'s ``sections``, or its ``adjustments`` rules, as lines."""
+        group = self.graph.group
+        if part == "sections":
+            return tuple(self._line(s, i) for s in self.graph.top)
+        if group.adjustments is None:
+            return ()
+        return tuple(self._line(c, i) for c in self.graph.nodes[group.adjustments.id].children)
+
+    def values(self, i: int) -> dict[str, Decimal]:
+        return {n: self.columns[n].values[i] for n in self.graph.order}
+
+    def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        """Unit ``i``'s events dated after the period, with their events fact, each once."""
+        carried: list[tuple[str, dict[str, Any]]] = []
+        for node_id, events in self._carrying:
+            carried += [(events, e) for e in self.columns[node_id].carried(i) if (events, e) not in carried]
+        return tuple(carried)
+
+    @cached_property
+    def _carrying(self) -> list[tuple[str, str]]:
+        """(rule, events fact) of the `for_each` rules that carried any event over."""
+        return [(n, node.leaf.for_each.events) for n, node in self.graph.nodes.items()
+                if node.kind == "leaf" and node.leaf.for_each is not None and self.columns[n].carried_owners]
+
+    def trace(self, i: int) -> Trace:
+        honours, flags = self.honours_and_flags(i)
+        return _trace(self, i, self.ranks[i], honours, flags)
 
     def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]:
         """Unit ``i``'s honours (its rules', then its grade's) and flags (its rules', then its vetoes'), once each."""
         group = self.graph.group
         honours: list[str] = []
         flags: list[str] = []
-        for node_id in self.graph.order:
-            col = self.columns[node_id]
+        for col in self._awarding:
             honours += [h for h in col.honours.get(i, ()) if h not in honours]
             flags += [f for f in col.flags.get(i, ()) if f not in flags]
         flags += [v.label for v in self.vetoes.get(i, ()) if v.label not in flags]
@@ -306,6 +317,11 @@ class _GroupRun:
         if decision is not None and group.grades is not None:
             honours += [h for h in group.grades.honours.get(decision.grade or "", []) if h not in honours]
         return honours, flags
+
+    @cached_property
+    def _awarding(self) -> list[NodeColumn]:
+        """The columns, in the graph's order, that gave any unit an honour or a flag."""
+        return [col for col in map(self.columns.__getitem__, self.graph.order) if col.honours or col.flags]
 
     def table(self) -> dict[str, list[Any]]:
         """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out."""

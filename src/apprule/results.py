@@ -71,37 +71,63 @@ class Line:
 
 @dataclass(frozen=True)
 class Result:
-    """One unit's score, rank and grade, and the explanation of each."""
+    """One unit's score, rank and grade, and the explanation of each.
+
+    Reading ``total``, ``rank`` or ``grade`` costs a lookup; the parts (``sections``, ``values``,
+    ``honours``…) are read from the group's columns the first time they are asked for, and the
+    ``trace`` is made the first time it is read.
+    """
 
     unit: str
     group: str
     group_label: str
     sequence: str | None
     total: Decimal
-    sections: tuple[Line, ...]
-    adjustments: tuple[Line, ...]
-    values: Mapping[str, Decimal]
-    honours: tuple[str, ...]
-    flags: tuple[str, ...]
     rank: int | None
     grade: str | None
     would_be_rank: int | None
     would_be_grade: str | None
     vetoes: tuple[str, ...]
-    build_trace: Callable[[], Trace] = field(repr=False, compare=False)
-    #: events dated after the period: they count in the next one
-    carried_over: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     #: whether the unit's group ranks its units at all
-    group_ranked: bool = False
+    group_ranked: bool
     #: place in the published order of its grading scope: by grade, demoted units last in theirs, then rank
-    position: int | None = None
+    position: int | None
     #: whether its group was ranked and graded among fewer units than its roster (a partial run)
-    partial: bool = False
+    partial: bool
+    #: where the parts are read from: the unit's group, and its place there
+    source: ResultSource = field(repr=False, compare=False)
+    index: int = field(repr=False, compare=False)
+
+    @cached_property
+    def sections(self) -> tuple[Line, ...]:
+        return self.source.lines(self.index, "sections")
+
+    @cached_property
+    def adjustments(self) -> tuple[Line, ...]:
+        return self.source.lines(self.index, "adjustments")
+
+    @cached_property
+    def values(self) -> Mapping[str, Decimal]:
+        """Every rule's, section's and block's value, by id."""
+        return self.source.values(self.index)
+
+    @cached_property
+    def honours(self) -> tuple[str, ...]:
+        return tuple(self.source.honours_and_flags(self.index)[0])
+
+    @cached_property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(self.source.honours_and_flags(self.index)[1])
+
+    @cached_property
+    def carried_over(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        """Events dated after the period, with their events fact: they count in the next one."""
+        return self.source.carried(self.index)
 
     @cached_property
     def trace(self) -> Trace:
         """The explanation tree, built on first use (scoring many units need not pay for it)."""
-        return self.build_trace()
+        return self.source.trace(self.index)
 
     @property
     def ranked(self) -> bool:
@@ -111,6 +137,20 @@ class Result:
         """The explanation of every number, as text (default) or JSON."""
         from .explain import render
         return render(self, fmt)
+
+
+class ResultSource(Protocol):
+    """What a ``Result`` reads its parts from: its group's columns."""
+
+    def lines(self, i: int, part: str) -> tuple[Line, ...]: ...
+
+    def values(self, i: int) -> dict[str, Decimal]: ...
+
+    def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]: ...
+
+    def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]: ...
+
+    def trace(self, i: int) -> Trace: ...
 
 
 class RankingSpec(NamedTuple):
