@@ -134,9 +134,7 @@ class Scheme:
     def _score(self, population: list[GroupFacts], partial: bool) -> Scores:
         graphs = {g.index: g for g in self._graphs}
         for found in population:
-            graph = graphs[found.index]
-            _short_of_roster(graph, found.units, [f"rule {r!r} reads other units' values" for r in graph.peer_rules],
-                             partial)
+            _short_of_roster(graphs[found.index], found.units, graphs[found.index].peer_readers, partial)
         return Scores(tuple(score_units(graphs[found.index], found, self.definition) for found in population))
 
     def aggregate(self, evaluations: Mapping[str, Evaluation]) -> dict[str, PeriodTotal]:

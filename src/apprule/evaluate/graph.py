@@ -80,10 +80,16 @@ class GroupGraph:
     peer_rules: tuple[str, ...] = ()
 
     @cached_property
+    def peer_readers(self) -> list[str]:
+        """What in scoring reads other units' values (so a run on fewer units than the roster must be
+        allowed as partial): the rules of ``peer_rules``."""
+        return [f"rule {rule!r} reads other units' values" for rule in self.peer_rules]
+
+    @cached_property
     def roster_readers(self) -> list[str]:
-        """What in ranking and grading reads every unit of the roster: quotas, and conditions on the place
-        from the bottom or the size of the scope (so a run on fewer units must be allowed as partial)."""
-        found = list(self.peer_rules and [f"rule {self.peer_rules[0]!r} reads other units' values"])
+        """What in scoring, ranking or grading reads every unit of the roster: ``peer_readers``, quotas, and
+        conditions on the place from the bottom or the size of the scope."""
+        found = list(self.peer_readers)
         grades = self.group.grades
         if grades is not None:
             found += [f"grade {rule.grade!r} has a quota" for rule in grades.rules if rule.quota is not None]
