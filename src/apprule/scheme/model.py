@@ -85,8 +85,8 @@ FactType = Literal["number", "count", "rate", "boolean", "enum", "text", "date",
 class FactCheck(Model):
     """A condition the values must meet, checked before scoring (名次不大于参与排名的单位数)."""
 
-    test: Expr = Field(description="must hold: over the unit's facts, or (on an events fact) over one event's fields")
-    message: Label = Field(description="what is wrong when it does not hold, in the document's words")
+    test: Expr = Field(description="校验条件: must hold, over the unit's facts or (on an events fact) over one event's fields")
+    message: Label = Field(description="提示: what is wrong when it does not hold, in the document's words")
 
 
 class Fact(Model):
