@@ -53,6 +53,11 @@ def check_population(scheme: SchemeDefinition, checks: Sequence[CompiledCheck], 
         raise FactError(issues)
 
 
+def passes(test: Expression, names: dict[str, Any]) -> bool:
+    """Whether values (a unit's facts, or one event's fields, converted) pass one check."""
+    return _holds(Runner(), test, names)
+
+
 def _holds(runner: Runner, test: Expression, names: dict[str, Any]) -> bool:
     if any(names.get(n) is None for n in test.names):
         return True  # an empty value: nothing to check
