@@ -33,6 +33,9 @@ import pyarrow as pa  # noqa: E402
 
 import apprule  # noqa: E402
 from apprule.engine import compile_scheme  # noqa: E402
+from apprule.expressions import parse  # noqa: E402
+from apprule.factchecks import passes  # noqa: E402
+from apprule.facts import converted_event  # noqa: E402
 from apprule.scheme.model import Fact, SchemeDefinition  # noqa: E402
 from floor import read_only  # noqa: E402
 from reference import xingyang_towns  # noqa: E402
@@ -54,8 +57,10 @@ def without_rosters(scheme: apprule.Scheme) -> apprule.Scheme:
 def value_for(fact: Fact, rng: random.Random, period: Any) -> Any:
     """A plausible value of a declared fact, drawn from ``rng``."""
     if fact.type == "events":
-        return [{name: value_for(field, rng, period) for name, field in (fact.fields or {}).items()}
-                for _ in range(rng.choice((0, 0, 1, 2)))]
+        events = [{name: value_for(field, rng, period) for name, field in (fact.fields or {}).items()}
+                  for _ in range(rng.choice((0, 0, 1, 2)))]
+        tests = [parse(c.test, fact.fields or {}) for c in fact.checks]  # keep the events that pass `checks`
+        return [e for e in events if all(passes(t, converted_event(fact, e)) for t in tests)]
     if fact.type == "boolean":
         return rng.random() < 0.1
     if fact.type == "enum":

@@ -21,6 +21,7 @@ from .evaluate.shapes import NodeColumn
 from . import expressions
 from .expressions import Expression, ExpressionProblem
 from .facts import GroupFacts, validate_columns, validate_population
+from .factchecks import CompiledCheck, check_population
 from .results import Evaluation, Line, Note, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
@@ -33,12 +34,14 @@ class Scheme:
     """A loaded, checked and compiled scheme, ready to evaluate facts."""
 
     def __init__(self, definition: SchemeDefinition, graphs: Sequence[GroupGraph], source: str = "<string>",
-                 required_when: Mapping[str, Expression] | None = None):
+                 required_when: Mapping[str, Expression] | None = None, checks: Sequence[CompiledCheck] = ()):
         self.definition = definition
         self.source = source
         self._graphs = tuple(graphs)
         #: fact → the condition under which a unit must give it (`required_when`)
         self.required_when = dict(required_when or {})
+        #: the facts' `checks:`, run on valid facts before scoring
+        self.checks = tuple(checks)
 
     @property
     def id(self) -> str:
@@ -132,6 +135,7 @@ class Scheme:
         return [g.facts for g in self._graphs]
 
     def _score(self, population: list[GroupFacts], partial: bool) -> Scores:
+        check_population(self.definition, self.checks, population)
         graphs = {g.index: g for g in self._graphs}
         for found in population:
             _short_of_roster(graphs[found.index], found.units, graphs[found.index].peer_readers, partial)
@@ -171,6 +175,16 @@ def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> S
             except ExpressionProblem as exc:
                 problems.append(_locate(src, exc.code, exc.message, path + ("required_when",), exc.hint,
                                         exc.offset))
+    checks: list[CompiledCheck] = []
+    for name, fact in definition.facts.items():  # over an event's fields on an events fact, else over the facts
+        over: Mapping[str, Fact] = fact.fields or {} if fact.type == "events" else definition.facts
+        for n, entry in enumerate(fact.checks):
+            try:
+                checks.append(CompiledCheck(name, fact.type == "events", expressions.parse(entry.test, over),
+                                            entry.message))
+            except ExpressionProblem as exc:
+                problems.append(_locate(src, exc.code, exc.message, ("facts", name, "checks", n, "test"), exc.hint,
+                                        exc.offset))
     graphs = []
     for index in range(len(definition.groups)):
         graph, found = build_group(definition, index)
@@ -179,7 +193,7 @@ def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> S
             graphs.append(graph)
     if problems:
         raise SchemeError(problems)
-    return Scheme(definition, graphs, src.name, required_when)
+    return Scheme(definition, graphs, src.name, required_when, checks)
 
 
 def check(source: str | os.PathLike[str], *, name: str | None = None) -> list[Problem]:

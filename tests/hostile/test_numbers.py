@@ -165,8 +165,9 @@ HEBI_UNIT = "龙岗街道办事处"
 def _hebi_facts(tmp_path: Path, value: str) -> Path:
     text = (ROOT / "examples" / "hebi_2021.facts.yaml").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    assert lines[38] == "  city_rank: 1\n"  # the first unit giving city_rank
-    lines[38] = f'  city_rank: "{value}"\n'
+    first = "    - {notice: 6月月度评价, place: 1, ranked: 8, date: 2021-07-08}\n"
+    assert lines[39] == first  # the first 市对区 notice of the first unit giving city_rankings
+    lines[39] = first.replace("place: 1,", f'place: "{value}",')
     path = tmp_path / "hebi.facts.yaml"
     path.write_text("".join(lines), encoding="utf-8")
     return path
@@ -182,8 +183,9 @@ def test_apprule_score_with_a_huge_city_rank_is_a_located_out_of_range(tmp_path:
                            "--format", fmt], **capped())
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert f"{facts}:39:" in done.stderr
-    assert f"out-of-range: unit {unit_name!r}, fact 'city_rank': '{value}' is too large: {BOUNDS}" in done.stderr
+    assert f"{facts}:40:" in done.stderr
+    assert (f"out-of-range: unit {unit_name!r}, fact 'city_rankings': event 1, field 'place': '{value}' is too large: "
+            f"{BOUNDS}") in done.stderr
 
 
 def _first_city_rank_unit(path: Path) -> str:
@@ -191,9 +193,9 @@ def _first_city_rank_unit(path: Path) -> str:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith((" ", "#")):
             name = line.rstrip(":")
-        if line.startswith("  city_rank:"):
+        if line.startswith("  city_rankings:"):
             return name
-    raise AssertionError("no city_rank")
+    raise AssertionError("no city_rankings")
 
 
 # --- 3. a huge tie count --------------------------------------------------------------------------------------

@@ -82,6 +82,13 @@ class Reading(Model):
 FactType = Literal["number", "count", "rate", "boolean", "enum", "text", "date", "events"]
 
 
+class FactCheck(Model):
+    """A condition the values must meet, checked before scoring (名次不大于参与排名的单位数)."""
+
+    test: Expr = Field(description="校验条件: must hold, over the unit's facts or (on an events fact) over one event's fields")
+    message: Label = Field(description="提示: what is wrong when it does not hold, in the document's words")
+
+
 class Fact(Model):
     """A typed input a unit supplies (or an event field)."""
 
@@ -97,6 +104,7 @@ class Fact(Model):
     required_when: Expr | None = Field(None, description="必填条件: required when this holds over other facts")
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
+    checks: list[FactCheck] = Field(default_factory=list, description="校验: conditions checked before scoring")
 
     @model_validator(mode="after")
     def _consistent(self) -> Fact:
@@ -109,6 +117,8 @@ class Fact(Model):
                 raise ValueError("an events fact needs `fields`")
             if any(f.type == "events" for f in self.fields.values()):
                 raise ValueError("event fields cannot themselves be events")
+            if any(f.checks for f in self.fields.values()):
+                raise ValueError("`checks` over an event's fields go on the events fact, not on a field")
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
                 raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from ..engine import Scheme
 from ..errors import AppruleError, EvaluationError
+from ..expressions import parse
+from ..factchecks import passes
+from ..facts import converted_event
 from ..results import Evaluation, Result, Trace
 from ..scheme.model import Block, Group, Leaf, Section
 from .bounds import GroupBounds, Range
@@ -398,6 +401,10 @@ def check_monotonicity(scheme: Scheme, nudge: Nudge | None) -> Violation | None:
     moved = copy.deepcopy(nudge.population)
     if nudge.field is not None and nudge.event is not None:
         moved[nudge.unit][nudge.fact][nudge.event][nudge.field] = nudge.after
+        fact = scheme.definition.facts[nudge.fact]
+        event = converted_event(fact, moved[nudge.unit][nudge.fact][nudge.event])
+        if not all(passes(parse(c.test, fact.fields or {}), event) for c in fact.checks):
+            return None  # the nudged event fails the fact's `checks` (a place beyond its ranking): not valid facts
     else:
         moved[nudge.unit][nudge.fact] = nudge.after
     before = evaluate(scheme, nudge.population)[nudge.unit]

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from ..engine import Scheme
 from ..expressions import Expression
-from ..facts import MAX_TIED, holds, rank_roles
+from ..expressions import parse
+from ..factchecks import passes
+from ..facts import MAX_TIED, convert, converted_event, holds, rank_roles
 from ..scheme.model import Fact, Group, SchemeDefinition
 from .edges import Edges, StepEdge, Target, collect_edges
 
@@ -104,7 +106,11 @@ def value_strategy(scheme: SchemeDefinition, fact: Fact, target: Target, edges: 
     must = {n: s for n, s in parts.items()
             if (fields[n].required and fields[n].default is None) or fields[n].required_when}
     may = {n: s for n, s in parts.items() if n not in must}
-    return st.lists(st.fixed_dictionaries(must, optional=may), max_size=5)
+    event = st.fixed_dictionaries(must, optional=may)
+    if fact.checks:  # an event that fails the fact's `checks` is not valid: draw another
+        tests = [parse(c.test, fields) for c in fact.checks]
+        event = event.filter(lambda e: all(passes(t, converted_event(fact, e)) for t in tests))
+    return st.lists(event, max_size=5)
 
 
 def _maybe_absent(fact: Fact, strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -125,9 +131,12 @@ def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tupl
         if fact.optional and draw(st.integers(0, 4)) == 0:
             continue  # left out: the default (or nothing) applies
         facts[name] = draw(strategy)
-    for name, fact, strategy in parts:  # facts that belong with others (`required_when`)
+    # facts that belong with others (`required_when`), judged as validation judges them: with the defaults
+    # of the facts left out
+    seen = {n: convert(f, f.default) for n, f, _ in parts if f.default is not None and n not in facts}
+    for name, fact, strategy in parts:
         condition = conditions.get(name)
-        if condition is not None and facts.get(name) is None and holds(condition, facts):
+        if condition is not None and facts.get(name) is None and holds(condition, {**seen, **facts}):
             facts[name] = draw(strategy.filter(lambda v: v is not None))
     for edge in steps:  # land exactly on a step boundary now and then
         if edge.of in facts and edge.target in facts and draw(st.integers(0, 2)) == 0:

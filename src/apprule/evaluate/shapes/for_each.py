@@ -81,6 +81,12 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if len(rows) < pop.n:
         wanted = set(rows)
         ks = [k for k in ks if flat.owners[k] in wanted]
+    if node.leaf.fill is not None:  # with `fill`, a unit with no event in the period is filled from its peers
+        listed = set(map(flat.owners.__getitem__, ks))
+        for i in rows:
+            if i not in listed:
+                col.missing.add(i)
+                col.note(i, "empty", names=(spec.events,))
     if "where" in node.event_exprs and ks:
         ks = list(compress(ks, _event_column(pop, node, "where", flat, ks)))
     if not col.explains and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
@@ -238,12 +244,22 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequ
     return out
 
 
+@dataclass(frozen=True)
+class _Unnamed:
+    """The key of an event that leaves its key field empty: its own number, so it stands alone."""
+
+    number: int
+
+    def __str__(self) -> str:
+        return f"(event {self.number}, unnamed)"
+
+
 def _combine_by_key(key: str | None, how: str, low: Decimal | None, high: Decimal | None, levels: list[Any],
                     items: list[_Counted], col: NodeColumn, i: int) -> list[_Counted]:
     """Events grouped by their key (one matter), combined, each key's subtotal limited; the chosen events."""
     groups: dict[Any, list[_Counted]] = {}
-    for one in items:
-        groups.setdefault(one.key, []).append(one)
+    for one in items:  # an event whose key field is empty is a matter (a person) of its own: never merged
+        groups.setdefault(one.key if one.key is not None or key is None else _Unnamed(one.number), []).append(one)
     total = ZERO
     chosen: list[_Counted] = []
     for k, group in groups.items():
