@@ -309,8 +309,8 @@ class _GroupRun:
     @cached_property
     def _carrying(self) -> list[tuple[str, str]]:
         """(rule, events fact) of the `for_each` rules that carried any event over."""
-        return [(n, node.leaf.for_each.events) for n, node in self.graph.nodes.items()
-                if node.kind == "leaf" and node.leaf.for_each is not None and self.columns[n].carried_owners]
+        return [(n, node.leaf.spec.events) for n, node in self.graph.nodes.items()
+                if node.kind == "leaf" and node.leaf.shape == "for_each" and self.columns[n].carried_owners]
 
     def trace(self, i: int) -> Trace:
         honours, flags = self.honours_and_flags(i)

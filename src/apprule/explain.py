@@ -8,7 +8,8 @@ from typing import Any
 
 from .decimals import plain
 from .results import Note, Result, Trace
-from .scheme.model import Band
+from .evaluate.shapes import SHAPES
+from .evaluate.shapes.bands import Band
 
 
 def render(result: Result, fmt: str = "text") -> str:
@@ -215,7 +216,10 @@ def note_text(note: Note) -> str:
             return f"{v['veto']}: demoted {v['before']} → {v['grade']}, placed at its bottom"
         case "no_grade":
             return "no grade: barred from every grade it could take"
-        case _:  # a shape from outside apprule that has no words here yet
+        case _:  # a shape from outside apprule, with words of its own (or none yet)
+            for shape in SHAPES.values():
+                if note.kind in shape.notes:
+                    return shape.notes[note.kind](note)
             return note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
 
 

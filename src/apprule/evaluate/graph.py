@@ -52,7 +52,7 @@ class GraphNode:
         from .shapes import SHAPES  # the shapes' modules import this one
 
         leaf = self.leaf
-        return leaf.fill is not None or SHAPES[leaf.shape].reads_peers(getattr(leaf, leaf.shape))
+        return leaf.fill is not None or SHAPES[leaf.shape].reads_peers(leaf.spec)
 
     @property
     def kind(self) -> str:
@@ -156,7 +156,7 @@ class _Builder:
         shape = SHAPES[leaf.shape]
         known = self.unit_names() - {node.id}
         roles: list[tuple[str, str | None, tuple[str, ...]]] = [("applies", leaf.applies, ("applies",))]
-        roles += [(role, text, (leaf.shape, *rel)) for role, text, rel in shape.roles(getattr(leaf, leaf.shape))]
+        roles += [(role, text, (leaf.shape, *rel)) for role, text, rel in shape.roles(leaf.spec)]
         for role, text, rel in roles:
             if text is not None:
                 expr = self.expression(text, node.path + rel, known)

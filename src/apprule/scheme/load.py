@@ -207,11 +207,16 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
 
 
 def _all_keys() -> set[str]:
-    from . import model
-    keys: set[str] = set()
-    for value in vars(model).values():
-        if isinstance(value, type) and issubclass(value, model.Model):
-            keys.update(f.alias or name for name, f in value.model_fields.items())
+    """Every key of the language: the models' fields (the shapes' models included) and the shapes' keys."""
+    from ..evaluate.shapes import SHAPES
+    from .model import Model
+
+    keys: set[str] = set(SHAPES)
+    models: list[type[Model]] = [Model]
+    while models:
+        model = models.pop()
+        models += model.__subclasses__()
+        keys.update(f.alias or name for name, f in model.model_fields.items())
     return keys
 
 

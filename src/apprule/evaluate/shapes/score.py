@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ...decimals import ZERO, clamped
+from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.bounds import GroupBounds, Range
+    from ...testing.edges import Edges
     from ..graph import GraphNode, _Builder
     from ..population import Population
 
@@ -43,4 +48,21 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     col.scatter(rows, ys)
 
 
-register(Shape("score", roles, kernel, compile=compile))
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """The rule's max and a cent above it (clamped)."""
+    from ...testing.edges import bare
+
+    name = bare(leaf.spec)
+    if name and leaf.max is not None:
+        edges.add((name, None), [leaf.max, leaf.max + Decimal("0.01")])
+
+
+def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
+    """From 0 to the rule's max (with the weight other rules may hand it)."""
+    from ...testing.bounds import Range
+
+    return Range(ZERO, group.leaf_cap(leaf))
+
+
+register(Shape("score", roles, kernel, compile=compile, model=Expr, description="直接得分 (不超过满分)",
+               zero_to_max=True, edges=edges_of, bounds=bounds_of))
