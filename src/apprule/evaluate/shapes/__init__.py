@@ -54,11 +54,11 @@ class Shape:
     reads_peers: Callable[[Any], bool] = lambda spec: False
     #: load-time work beyond parsing the roles (checks against the facts, expressions over event fields)
     compile: Callable[[_Builder, GraphNode], None] | None = None
-    #: the type of its spec: a pydantic model, or an annotated type such as ``Expr``
+    #: the type of its spec (every shape has one): a pydantic model, or an annotated type such as ``Expr``
     model: Any = None
     #: the hover text of its key in the editor schema (Chinese first)
     description: str = ""
-    #: whether a rule's value lies in [0, max]: it then needs `max`, and `min` does not apply
+    #: whether its kernel keeps a rule's value in [0, max]: a rule then needs `max`, and its range is [0, max]
     zero_to_max: bool = False
     check: Check | None = None
     edges: EdgesOf | None = None
