@@ -709,6 +709,8 @@ def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
 
     Only a bare fact name is known here; a rank that is a formula is checked where the table is scored.
     """
+    from .evaluate.shapes import SHAPES  # the shapes read facts
+
     roles: dict[str, str] = {}
 
     def visit(node: Section | Block | Leaf) -> None:
@@ -719,12 +721,8 @@ def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
             for child in node.rules:
                 visit(child)
         else:
-            read: list[tuple[str, str | None]] = []
-            if node.rank_table is not None:
-                read = [("rank", node.rank_table.rank), ("tie count", node.rank_table.tie_count)]
-            elif node.movement is not None and node.movement.places == "given":
-                read = [("rank", node.movement.now), ("rank", node.movement.before)]
-            for role, expr in read:
+            ranks = SHAPES[node.shape].ranks
+            for role, expr in ranks(node.spec) if ranks is not None else ():
                 name = (expr or "").strip()
                 if name in scheme.facts:
                     roles[name] = role

@@ -236,7 +236,7 @@ class Leaf(Model):
     def __getattr__(self, name: str) -> Any:
         """``leaf.for_each`` and the like, as when each shape was a field: the spec, or None under another shape.
 
-        Kept for the readers not yet moved to ``shape`` and ``spec`` (evaluate/score.py, facts.py).
+        Kept for the readers not yet moved to ``shape`` and ``spec`` (evaluate/score.py's `for_each`).
         """
         if not name.startswith("_"):  # a private attribute is pydantic's to find
             from ..evaluate.shapes import SHAPES

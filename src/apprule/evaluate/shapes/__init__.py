@@ -61,6 +61,8 @@ class Shape:
     #: whether its kernel keeps a rule's value in [0, max]: a rule then needs `max`, and its range is [0, max]
     zero_to_max: bool = False
     check: Check | None = None
+    #: the expressions a spec reads as places (1 = first): role (``rank``, ``tie count``) and text
+    ranks: Callable[[Any], Iterable[tuple[str, str | None]]] | None = None
     edges: EdgesOf | None = None
     bounds: BoundsOf | None = None
     #: the words of note kinds of its own (``apprule.explain`` words the shipped shapes' notes)

@@ -88,4 +88,5 @@ def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
 
 
 register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: spec.places == "ranked",
-               model=Movement, description="排位变化计分 (每前移1位…)", bounds=bounds_of))
+               model=Movement, description="排位变化计分 (每前移1位…)", bounds=bounds_of,
+               ranks=lambda spec: [("rank", spec.now), ("rank", spec.before)] if spec.places == "given" else []))

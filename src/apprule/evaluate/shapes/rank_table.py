@@ -155,4 +155,5 @@ def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
 
 register(Shape("rank_table", roles, kernel, across_units=True,
                reads_peers=lambda spec: spec.by is not None,  # an outside rank is the unit's own fact
-               model=RankTable, description="按名次计分", check=check, edges=edges_of, bounds=bounds_of))
+               model=RankTable, description="按名次计分", check=check, edges=edges_of, bounds=bounds_of,
+               ranks=lambda spec: [("rank", spec.rank), ("tie count", spec.tie_count)]))
