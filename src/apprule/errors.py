@@ -143,3 +143,10 @@ class EvaluationError(AppruleError):
     def __init__(self, unit: str, node: str, message: str):
         self.unit, self.node, self.reason = unit, node, message
         super().__init__(f"unit {unit!r}, rule {node!r}: {message}")
+
+
+class OverMax(EvaluationError):
+    """A value above the maximum of a directly scored rule that refuses it (``over_max: refuse``, the default):
+    1200 typed into a 12-point item is a typing mistake, never 12 points."""
+
+    code = "over-max"

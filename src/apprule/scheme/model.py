@@ -351,6 +351,9 @@ class Leaf(Model):
     transfer_to: Id | None = Field(None, description="没有…任务的单位此权重加到…: where the weight goes")
     transfer: Literal["rescale", "full"] = "rescale"
     fill: Fill | None = None
+    over_max: Literal["clamp", "refuse"] | None = Field(
+        None, description="超过分值: in a `score` rule, a value above `max` is clamped (with a note) or refused "
+        "(over-max); absent: refuse")
 
     score: Expr | None = None
     rate: Expr | None = None
@@ -372,6 +375,8 @@ class Leaf(Model):
             raise ValueError(f"a `{self.shape}` rule needs `max`")
         if self.max is not None and self.min is not None and self.min > self.max:
             raise ValueError("`min` is above `max`")
+        if self.over_max is not None and self.shape != "score":
+            raise ValueError("`over_max` belongs to `score` rules (other shapes cap their points at `max`)")
         return self
 
     @cached_property
