@@ -18,6 +18,7 @@ from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, places_within, shown, with
 from .errors import FactError, FactIssue, did_you_mean
 from .expressions import Expression, Runner
 from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
+from .units import WrongUnit, converted, split
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
 PLACEMENT_KEYS = ("group", "sequence")
@@ -588,15 +589,16 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
     if value is None and not fact.required:
         return None
     if kind in ("number", "count", "rate"):
-        number = to_decimal(value, percent=kind == "rate")
+        number = quantity(fact, value)
         if kind == "count" and (number != number.to_integral_value() or number < 0):
             raise BadValue("bad-count", f"a count is a whole number of at least 0, got {shown(value)}")
         if kind == "rate" and number < 0:
             raise BadValue("out-of-range", f"a rate is at least 0, got {shown(value)}")
+        unit = fact.unit or ""  # the bound in the unit the fact counts in: 100%, 50分
         if fact.min is not None and number < fact.min:
-            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}")
+            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}{unit}")
         if fact.max is not None and number > fact.max:
-            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}")
+            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}{unit}")
         if role is not None:
             check_role(role, number, value)
         return number
@@ -632,6 +634,21 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
         except ValueError:
             raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {shown(value)}") from None
     raise AssertionError(kind)
+
+
+def quantity(fact: Fact, value: Any) -> Decimal:
+    """``to_decimal`` of a number fact's value; a number given with its unit (``"6.2亿元"``) in the fact's unit."""
+    try:
+        return to_decimal(value, percent=fact.type == "rate")
+    except BadValue as bad:
+        parts = split(value) if isinstance(value, str) and bad.code in ("wrong-type", "bad-number") else None
+        if parts is None:
+            raise
+    number, given = parts
+    try:
+        return to_decimal(converted(to_decimal(number), given, fact.unit))
+    except WrongUnit as wrong:
+        raise BadValue("wrong-unit", f"{shown(value)}: {wrong}") from None
 
 
 def check_default(fact: Fact, role: str | None = None) -> str | None:

@@ -94,7 +94,8 @@ class Fact(Model):
 
     type: FactType
     label: Label | None = None
-    unit: str | None = Field(None, description="计量单位, e.g. 万元, 人")
+    unit: str | None = Field(None, description="计量单位, e.g. 亿元, 万元, %, 人: a value given with another unit "
+                             "of the same kind (62000万元) is converted into it, any other unit refused")
     min: Decimal | None = None
     max: Decimal | None = None
     values: list[str] | dict[str, str] | None = Field(None, description="enum values (or value: label)")
