@@ -31,9 +31,9 @@ def describe(fact: Fact) -> str:
     """What a fact accepts, in a few words: range, values, or an event's fields."""
     if fact.type == "events":
         return "; ".join(f"{k}: {_label(f, ' ')}({describe(f) or f.type})" for k, f in (fact.fields or {}).items())
-    if fact.type == "enum":
-        values = fact.values or []
-        return " | ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else " | ".join(values)
+    if fact.type == "enum":  # each value with the names a unit may give instead: relatively_major=较大
+        return " | ".join("=".join((value, "/".join(names[1:]))) if names[1:] else value
+                          for value, names in fact.value_names_of().items())
     if fact.type == "boolean":
         return "是 | 否"
     if fact.type == "date":
@@ -177,9 +177,8 @@ def _key(head: str) -> str:
 def _choices(fact: Fact) -> list[str] | None:
     if fact.type == "boolean":
         return ["是", "否"]
-    if fact.type == "enum":
-        values = fact.values or []
-        return list(values.values()) if isinstance(values, dict) else list(values)
+    if fact.type == "enum":  # the document's words (the labels), which the facts accept as the values
+        return [fact.value_label(value) or value for value in fact.enum_values]
     return None
 
 
