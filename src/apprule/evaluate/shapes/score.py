@@ -44,7 +44,7 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         what = f"the fact {fact!r}" if fact else "the score"
         raise OverMax(pop.units[i], node.id, f"{what} is {plain(x)}, above the rule's maximum {plain(high)}; "
                       "a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
-                      "says over_max: clamp)")
+                      "says over_max: clamp)", fact or "")
     ys = clamped(xs, ZERO, leaf.max)
     if col.explains and ys is not xs:
         for i, x, y in zip(rows, xs, ys):
