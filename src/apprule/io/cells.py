@@ -1,9 +1,9 @@
 """One spreadsheet cell to one fact value: what a cell may hold, and what it may not.
 
-Nothing is guessed: a number stored as text in a workbook, a value with a unit
-its fact does not convert ("12分" for 万元), a number where text belongs, a formula never computed, an Excel error
-value, a percentage shown for a fact that is no rate, a control character — each is
-a problem with its own code. Conversion itself is the library's
+Nothing is guessed: a number stored as text in a workbook, a value with a unit its
+fact does not convert ("12分" for 万元), a number where text belongs, a formula never
+computed, an Excel error value, a percentage shown for a fact that is no rate, a
+control character — each is a problem with its own code. Conversion itself is the library's
 (``apprule.facts.convert``); this module only decides what a cell means.
 """
 
