@@ -156,9 +156,9 @@ def _same_number(got: Decimal, want: Any) -> bool:
 
 def _compare_error(exc: AppruleError, expected: dict[str, Any], diffs: list[str]) -> None:
     if isinstance(exc, FactError):
-        found = [{"code": i.code, "unit": i.unit, "fact": i.fact} for i in exc.issues]
+        found = [{"code": i.code, "unit": i.unit, "fact": i.fact, "message": i.message} for i in exc.issues]
     elif isinstance(exc, EvaluationError):
-        found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node}]
+        found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node, "message": exc.reason}]
     elif isinstance(exc, SchemeError):
         found = [{"code": p.code} for p in exc.problems]
     else:

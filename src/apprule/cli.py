@@ -23,7 +23,7 @@ import click
 
 from .decimals import plain
 from .engine import Scheme, load_scheme
-from .errors import AppruleError, FactError, SchemeError, did_you_mean
+from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
 from .results import Evaluation
 
 #: runs shorter than this show no progress display
@@ -118,6 +118,8 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
             evaluation = scheme.evaluate(facts.facts, partial=partial)
         except FactError as exc:
             raise facts.locate(exc) from None
+        except OverMax as exc:  # a value above its item's maximum: where the office typed it
+            raise facts.locate_value(exc) from None
     if facts.missing:
         _echo(f"note: a partial run: ranks, quotas and averages count only the units in {facts_path}; not in it: "
               + "、".join(unit for _, unit in facts.missing), err=True)

@@ -27,7 +27,7 @@ def test_xlsx_template_layout(template_xlsx: Path) -> None:
     assert towns[0][:3] == ("单位 [unit]", "序列 [sequence]", "党建得分 [party]")
     assert [row[:2] for row in towns[1:]] == [("东镇", "north"), ("西镇", "north"), ("南镇", "south")]
     assert all(v is None for row in towns[1:] for v in row[2:])  # blank to fill in
-    assert [c.value for c in book["depts"][1]] == ["单位 [unit]", "党建得分 [party]", "工作得分 [work]"]
+    assert [c.value for c in book["depts"][1]] == ["单位 [unit]", "党建得分 [party]", "工作得分(分) [work]"]
     assert book["depts"].max_row == 1  # no roster: the office adds its units
     assert [c.value for c in book["awards"][1]] == ["单位 [unit]", "级别 [level]", "事项 [matter]", "日期 [date]"]
     assert book["towns"]["A2"].number_format == "@"  # unit ids are text

@@ -219,3 +219,17 @@ def test_csv_text_never_runs_as_a_formula() -> None:
     assert _inert("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("-cmd") == "'-cmd"
     assert _inert("-2.5") == "-2.5" and _inert("+3") == "+3" and _inert("东镇") == "东镇"
+
+
+def test_a_score_above_its_items_maximum_is_named_where_the_file_gives_it(tmp_path: Path) -> None:
+    """北票 税收收入 is a 12-point item: 1200 typed for 12.00 is over-max, at the line the office typed it."""
+    text = (ROOT / "examples" / "beipiao_2017.facts.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[5] == "  tax_revenue_score: 9.9"  # 长皋乡's, line 6
+    path = tmp_path / "facts.yaml"
+    path.write_text(text.replace("  tax_revenue_score: 9.9\n", "  tax_revenue_score: 1200\n", 1), encoding="utf-8")
+    result = run("score", ROOT / "schemes" / "beipiao_2017.yaml", path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:6:22: over-max: unit '长皋乡', rule 'tax_revenue': the fact 'tax_revenue_score' is 1200, above the "
+        "rule's maximum 12; a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
+        "says over_max: clamp)")

@@ -10,6 +10,7 @@ from graphlib import CycleError, TopologicalSorter
 from .. import expressions
 from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
+from ..facts import value_hint
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
 
 #: Names every unit-level expression may read besides facts and node ids, and where.
@@ -178,7 +179,7 @@ class _Builder:
             for key in table:
                 if key not in fact.enum_values:
                     self.problem("unknown-value", f"{key!r} is not a value of enum {name!r}", path + (key,),
-                                 self.close(str(key), fact.enum_values))
+                                 value_hint(str(key), fact))
 
     def transfers(self) -> None:
         donors: dict[str, list[str]] = {}

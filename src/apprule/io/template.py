@@ -17,6 +17,7 @@ from ..engine import Scheme
 from ..facts import placements
 from ..scheme.model import Fact, Group
 from ..scheme.yamlsource import read_yaml
+from ..units import labelled
 from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
 from .text import cell_text, inert, visible
 
@@ -29,11 +30,10 @@ TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "�
 def describe(fact: Fact) -> str:
     """What a fact accepts, in a few words: range, values, or an event's fields."""
     if fact.type == "events":
-        return "; ".join(f"{k}: {f.label + ' ' if f.label else ''}({describe(f) or f.type})"
-                         for k, f in (fact.fields or {}).items())
-    if fact.type == "enum":
-        values = fact.values or []
-        return " | ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else " | ".join(values)
+        return "; ".join(f"{k}: {_label(f, ' ')}({describe(f) or f.type})" for k, f in (fact.fields or {}).items())
+    if fact.type == "enum":  # each value with the names a unit may give instead: relatively_major=较大
+        return " | ".join("=".join((value, "/".join(names[1:]))) if names[1:] else value
+                          for value, names in fact.value_names_of().items())
     if fact.type == "boolean":
         return "是 | 否"
     if fact.type == "date":
@@ -45,6 +45,13 @@ def describe(fact: Fact) -> str:
     limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "",
               f"≤ {plain(fact.max)}" if fact.max is not None else ""]
     return ", ".join(p for p in (bounds, *limits) if p)
+
+
+def _label(fact: Fact, then: str) -> str:
+    """The label with the unit the fact counts in (完成融资(亿元); the unit alone when there is no label), followed
+    by ``then``; nothing when there is neither."""
+    label = labelled(fact.label, fact.unit) or (f"({fact.unit})" if fact.unit else "")
+    return label + then if label else ""
 
 
 def required_text(fact: Fact) -> str:
@@ -158,7 +165,8 @@ def to_xlsx(scheme: Scheme) -> bytes:
 
 
 _HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
-        "headers are 'label [id]' and must not change; numbers as numbers, without units (12, not 12分); "
+        "headers are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as "
+        "text with a unit of the same kind (6.2亿元 in a 万元 column is 62000); "
         "this sheet is not read.")
 
 
@@ -169,9 +177,8 @@ def _key(head: str) -> str:
 def _choices(fact: Fact) -> list[str] | None:
     if fact.type == "boolean":
         return ["是", "否"]
-    if fact.type == "enum":
-        values = fact.values or []
-        return list(values.values()) if isinstance(values, dict) else list(values)
+    if fact.type == "enum":  # the document's words (the labels), which the facts accept as the values
+        return [fact.value_label(value) or value for value in fact.enum_values]
     return None
 
 
@@ -196,7 +203,7 @@ def to_yaml(scheme: Scheme) -> str:
                 body.append(f"  sequence:   # one of {', '.join(s.id for s in group.sequences)}")
             for key in keys:
                 fact = facts[key]
-                comment = f"# {fact.label + ': ' if fact.label else ''}{TYPES[fact.type]}"
+                comment = f"# {_label(fact, ': ')}{TYPES[fact.type]}"
                 accepts = describe(fact)
                 comment += f" ({accepts})" if accepts else ""
                 value = "[]" if fact.type == "events" else ""

@@ -95,10 +95,13 @@ class Fact(Model):
 
     type: FactType
     label: Label | None = None
-    unit: str | None = Field(None, description="计量单位, e.g. 万元, 人")
+    unit: str | None = Field(None, description="计量单位, e.g. 亿元, 万元, %, 人: a value given with another unit "
+                             "of the same kind (62000万元) is converted into it, any other unit refused")
     min: Decimal | None = None
     max: Decimal | None = None
-    values: list[str] | dict[str, str] | None = Field(None, description="enum values (or value: label)")
+    values: list[str] | dict[str, str | list[str]] | None = Field(
+        None, description="选项: enum values, or value: label (the document's word), or value: [label, other names]; "
+        "a unit may give the value or any of its names")
     fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
     dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
     required: bool = True
@@ -113,6 +116,11 @@ class Fact(Model):
             raise ValueError("an enum fact needs `values`")
         if self.type != "enum" and self.values is not None:
             raise ValueError("`values` belongs to enum facts")
+        named: dict[str, str] = {}
+        for value, names in self.value_names_of().items():
+            for name in names:
+                if named.setdefault(name, value) != value:
+                    raise ValueError(f"{name!r} names two values, {named[name]!r} and {value!r}")
         if self.type == "events":
             if not self.fields:
                 raise ValueError("an events fact needs `fields`")
@@ -130,6 +138,23 @@ class Fact(Model):
     @property
     def enum_values(self) -> tuple[str, ...]:
         return tuple(self.values or ())
+
+    def value_names_of(self) -> dict[str, tuple[str, ...]]:
+        """Each enum value and the names it is given by: itself, then its label and other names."""
+        values = self.values or []
+        if not isinstance(values, dict):
+            return {value: (value,) for value in values}
+        return {value: (value, *([names] if isinstance(names, str) else names)) for value, names in values.items()}
+
+    @cached_property
+    def value_names(self) -> dict[str, str]:
+        """Every name of an enum value (the value itself, its label, its other names) → the value."""
+        return {name: value for value, names in self.value_names_of().items() for name in names}
+
+    def value_label(self, value: str) -> str | None:
+        """The label of an enum value (the first of its names), if it has one."""
+        names = self.value_names_of().get(value, ())
+        return names[1] if len(names) > 1 else None
 
     @property
     def optional(self) -> bool:
@@ -184,6 +209,9 @@ class Leaf(Model):
     transfer_to: Id | None = Field(None, description="没有…任务的单位此权重加到…: where the weight goes")
     transfer: Literal["rescale", "full"] = "rescale"
     fill: Fill | None = None
+    over_max: Literal["clamp", "refuse"] | None = Field(
+        None, description="超过分值: in a `score` rule, a value above `max` is clamped (with a note) or refused "
+        "(over-max); absent: refuse")
 
     _shape: str = PrivateAttr("")
     _spec: Any = PrivateAttr(None)
@@ -220,6 +248,8 @@ class Leaf(Model):
             raise ValueError(f"a `{shape}` rule needs `max`")
         if leaf.max is not None and leaf.min is not None and leaf.min > leaf.max:
             raise ValueError("`min` is above `max`")
+        if leaf.over_max is not None and shape != "score":
+            raise ValueError("`over_max` belongs to `score` rules (other shapes cap their points at `max`)")
         leaf._shape, leaf._spec = shape, specs[shape]
         return leaf
 

@@ -52,6 +52,18 @@ def leaves(nodes: Iterable[Section | Block | Leaf]) -> Iterator[Leaf]:
             yield node
 
 
+def score_caps(scheme: SchemeDefinition) -> dict[str, Decimal]:
+    """Fact → the least `max` of the `score` rules that read it alone and refuse a value above it (`over_max`):
+    a valid unit gives no more."""
+    caps: dict[str, Decimal] = {}
+    for group in scheme.groups:
+        for leaf in leaves([*group.sections, *group.derived, *([group.adjustments] if group.adjustments else [])]):
+            name = bare(leaf.score)
+            if name and leaf.max is not None and leaf.over_max != "clamp":
+                caps[name] = min(caps.get(name, leaf.max), leaf.max)
+    return caps
+
+
 def bare(text: str | None) -> str | None:
     """The name when an expression is a single name (``x``), else None."""
     if text is None:

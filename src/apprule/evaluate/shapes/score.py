@@ -1,11 +1,13 @@
-"""`score`: a points value read directly, clamped to [0, max] (直接计分, 最高…分)."""
+"""`score`: a points value read directly, clamped to [0, max] (直接计分, 最高…分); above max it is refused unless
+the rule says `over_max: clamp`."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ...decimals import ZERO, clamped
+from ...decimals import ZERO, clamped, plain
+from ...errors import OverMax
 from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 
@@ -40,6 +42,14 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         col.scatter(rows, xs)
         return
     rows, xs = read_numbers(pop, node, "of", rows, col, "the score")
+    high = leaf.max
+    if leaf.over_max != "clamp" and high is not None and xs and max(xs) > high:
+        i, x = next((i, x) for i, x in zip(rows, xs) if x > high)
+        fact = node.exprs["of"].bare_name
+        what = f"the fact {fact!r}" if fact else "the score"
+        raise OverMax(pop.units[i], node.id, f"{what} is {plain(x)}, above the rule's maximum {plain(high)}; "
+                      "a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
+                      "says over_max: clamp)", fact or "")
     ys = clamped(xs, ZERO, leaf.max)
     if col.explains and ys is not xs:
         for i, x, y in zip(rows, xs, ys):
