@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, PrivateAttr,
