@@ -219,3 +219,30 @@ def test_csv_text_never_runs_as_a_formula() -> None:
     assert _inert("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("-cmd") == "'-cmd"
     assert _inert("-2.5") == "-2.5" and _inert("+3") == "+3" and _inert("东镇") == "东镇"
+
+
+def test_events_outside_the_period_are_reported_never_dropped_unsaid(tmp_path: Path) -> None:
+    """An award typed with the wrong year counts nowhere this year: the table says so on stderr, per unit,
+    and the JSON carries it in `outside_period` (with `carried_over` for the one after the period)."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(TINY_FACTS.read_text(encoding="utf-8").replace(
+        "date: 2021-06-30}", "date: 2021-06-30}, {level: 市级, matter: 敬老, date: 2022-06-30}, "
+        "{level: 市级, matter: 旧事, date: 2020-12-31}"), encoding="utf-8")
+    table = run("score", TINY, facts)
+    assert table.exit_code == 0, table.stderr
+    assert table.stderr.splitlines() == [
+        "note: 东镇: awards event 2 dated 2022-06-30 is after the period: carried over to the next "
+        "(2021-01-01..2021-12-31)",
+        "note: 东镇: awards event 3 dated 2020-12-31 is before the period: not counted (counted in its own) "
+        "(2021-01-01..2021-12-31)"]
+    result = run("score", TINY, facts, "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    east = json.loads(result.stdout)["units"]["东镇"]
+    assert Decimal(east["values"]["award"]) == 2  # only the 省级 award of 2021-06-30
+    assert east["outside_period"] == [
+        {"fact": "awards", "number": 2, "date": "2022-06-30", "when": "after",
+         "event": {"level": "市级", "matter": "敬老", "date": "2022-06-30"}},
+        {"fact": "awards", "number": 3, "date": "2020-12-31", "when": "before",
+         "event": {"level": "市级", "matter": "旧事", "date": "2020-12-31"}}]
+    assert [c["event"]["matter"] for c in east["carried_over"]] == ["敬老"]
+    assert json.loads(result.stdout)["units"]["西镇"]["outside_period"] == []
