@@ -162,7 +162,7 @@ def _same_number(got: Decimal, want: Any) -> bool:
 
 def _compare_error(exc: AppruleError, expected: dict[str, Any], diffs: list[str]) -> None:
     if isinstance(exc, FactError):
-        found = [{"code": i.code, "unit": i.unit, "fact": i.fact} for i in exc.issues]
+        found = [{"code": i.code, "unit": i.unit, "fact": i.fact, "message": i.message} for i in exc.issues]
     elif isinstance(exc, EvaluationError):
         found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node}]
     elif isinstance(exc, SchemeError):

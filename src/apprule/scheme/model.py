@@ -100,7 +100,8 @@ class Fact(Model):
     values: list[str] | dict[str, str] | None = Field(None, description="enum values (or value: label)")
     fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
     dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
-    required: bool = True
+    required: bool = Field(True, description="必填: default true; an event's date field other than its "
+                           "`dated_by` defaults to false (a date the period logic does not read is not asked for)")
     required_when: Expr | None = Field(None, description="必填条件: required when this holds over other facts")
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
@@ -122,6 +123,9 @@ class Fact(Model):
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
                 raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")
+            for name, field in self.fields.items():  # only the date that places an event is asked for
+                if field.type == "date" and name != self.dated_by and "required" not in field.model_fields_set:
+                    self.fields[name] = field.model_copy(update={"required": False})
         elif self.fields is not None or self.dated_by is not None:
             raise ValueError("`fields` and `dated_by` belong to events facts")
         return self
