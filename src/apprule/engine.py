@@ -25,7 +25,7 @@ from .factchecks import CompiledCheck, check_population
 from .results import Evaluation, Line, Note, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
-from .scheme.model import Fact, Group, SchemeDefinition, Veto
+from .scheme.model import CARRIED_FROM, Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .decimals import CONTEXT
 
@@ -300,10 +300,14 @@ class _GroupRun:
         return {n: self.columns[n].values[i] for n in self.graph.order}
 
     def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]:
-        """Unit ``i``'s events dated after the period, with their events fact, each once."""
+        """Unit ``i``'s events dated after the period, with their events fact, each once; each names this
+        period in its ``carried_from``, so that the next period's facts can take it in as it is."""
+        period = self.definition.period
+        source = f"{self.definition.id} {period.start}..{period.end}"
         carried: list[tuple[str, dict[str, Any]]] = []
         for node_id, events in self._carrying:
-            carried += [(events, e) for e in self.columns[node_id].carried(i) if (events, e) not in carried]
+            carried += [(events, e) for e in ({**e, CARRIED_FROM: e.get(CARRIED_FROM) or source}
+                                              for e in self.columns[node_id].carried(i)) if (events, e) not in carried]
         return tuple(carried)
 
     def outside(self, i: int) -> tuple[OutsidePeriod, ...]:
@@ -314,7 +318,8 @@ class _GroupRun:
             for number, event in enumerate(self.facts.columns[events][i], 1):
                 date = event.get(dated_by)
                 date = None if date is None else convert(fields[dated_by], date)  # as given, or converted
-                if date is not None and not period.start <= date <= period.end:
+                if date is not None and not period.start <= date <= period.end and \
+                        (date > period.end or event.get(CARRIED_FROM) is None):  # carried in: counted
                     found.append(OutsidePeriod(events, number, date, "before" if date < period.start else "after",
                                                converted_event(self.definition.facts[events], event)))
         return tuple(found)

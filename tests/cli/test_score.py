@@ -241,8 +241,25 @@ def test_events_outside_the_period_are_reported_never_dropped_unsaid(tmp_path: P
     assert Decimal(east["values"]["award"]) == 2  # only the 省级 award of 2021-06-30
     assert east["outside_period"] == [
         {"fact": "awards", "number": 2, "date": "2022-06-30", "when": "after",
-         "event": {"level": "市级", "matter": "敬老", "date": "2022-06-30"}},
+         "event": {"level": "市级", "matter": "敬老", "date": "2022-06-30", "carried_from": None}},
         {"fact": "awards", "number": 3, "date": "2020-12-31", "when": "before",
-         "event": {"level": "市级", "matter": "旧事", "date": "2020-12-31"}}]
-    assert [c["event"]["matter"] for c in east["carried_over"]] == ["敬老"]
+         "event": {"level": "市级", "matter": "旧事", "date": "2020-12-31", "carried_from": None}}]
+    # what is carried over names this period: pasted into next year's list it is counted there
+    assert east["carried_over"] == [{"fact": "awards", "event": {
+        "level": "市级", "matter": "敬老", "date": "2022-06-30", "carried_from": "tiny 2021-01-01..2021-12-31"}}]
     assert json.loads(result.stdout)["units"]["西镇"]["outside_period"] == []
+
+
+def test_a_carried_over_event_pasted_into_the_next_facts_is_counted_and_explained(tmp_path: Path) -> None:
+    """The JSON's `carried_over` event, as it is, in a unit's list: counted though dated before the period."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(TINY_FACTS.read_text(encoding="utf-8").replace(
+        "date: 2021-06-30}", "date: 2021-06-30}, {level: 市级, matter: 敬老, date: 2020-12-30, "
+        "carried_from: tiny 2020-01-01..2020-12-31}"), encoding="utf-8")
+    result = run("score", TINY, facts, "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    east = json.loads(result.stdout)["units"]["东镇"]
+    assert Decimal(east["values"]["award"]) == 3 and east["outside_period"] == []  # 省级 2 + carried in 市级 1
+    explained = run("explain", TINY, facts, "东镇")
+    assert "event #2 dated 2020-12-30: carried in from tiny 2020-01-01..2020-12-31, counted in this period" \
+        in explained.stdout

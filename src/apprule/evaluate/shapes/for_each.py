@@ -15,7 +15,7 @@ from ...errors import EvaluationError
 from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents
 from ...results import Note
-from ...scheme.model import Award, EventValue, ForEach
+from ...scheme.model import CARRIED_FROM, Award, EventValue, ForEach
 from . import NodeColumn, Role, Shape, register
 from .bands import band_award
 from .table import table_award
@@ -76,6 +76,15 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     ks: Sequence[int] = range(flat.n)
     if node.dated_by:
         ks, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        sources = flat.fields.get(CARRIED_FROM)
+        if before and sources is not None and any(sources[k] is not None for k in before):
+            ks = sorted([*ks, *(k for k in before if sources[k] is not None)])  # carried in: counted here
+            before = array("q", [k for k in before if sources[k] is None])
+        if col.explains and sources is not None:
+            for k in ks:
+                if sources[k] is not None:
+                    col.note(flat.owners[k], "carried_in", number=flat.numbers[k],
+                             date=flat.fields[node.dated_by][k], source=sources[k])
         if before or after:
             _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
