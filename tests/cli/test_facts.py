@@ -29,8 +29,9 @@ def test_xlsx_template_layout(template_xlsx: Path) -> None:
     assert all(v is None for row in towns[1:] for v in row[2:])  # blank to fill in
     assert [c.value for c in book["depts"][1]] == ["单位 [unit]", "党建得分 [party]", "工作得分 [work]"]
     assert book["depts"].max_row == 1  # no roster: the office adds its units
+    # an event carried in from the last period names it (转入自)
     assert [c.value for c in book["awards"][1]] == ["单位 [unit]", "级别 [level]", "事项 [matter]", "日期 [date]",
-                                                  "转入自 [carried_from]"]  # an event carried in names its period
+                                                  "转入自 [carried_from]"]
     assert book["towns"]["A2"].number_format == "@"  # unit ids are text
     lists = [dv.formula1 for dv in book["towns"].data_validations.dataValidation]
     assert '"好,中,差"' in lists and '"是,否"' in lists

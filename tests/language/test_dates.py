@@ -52,7 +52,7 @@ def test_a_date_field_the_scheme_marks_required_stays_required() -> None:
 
 
 def test_carried_over_round_trip_into_the_next_period() -> None:
-    """北票 一(三)8 转入下年度, 赫山 计入下年度加分: what one year carries over, the next takes in and counts."""
+    """北票 一(三)8 转入下年度, 赫山 计入下年度加分: what a year carries over, the next takes in and counts."""
     this = scheme(FACTS.format(dated_by="date", required=""), RULE)
     late = this.evaluate(units(u={"awards": [{"level": "province", "date": "2022-01-03"}]}))["u"]
     assert late.values["r"] == 0
