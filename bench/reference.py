@@ -27,7 +27,9 @@ BOTTOM = {"lead": {1: -10, 2: -8, 3: -6}, "support": {1: -5, 2: -3, 3: -1}}
 
 
 def _in_month(events: Any) -> list[dict[str, Any]]:
-    return [e for e in events or () if START <= _date(e["date"]) <= END]
+    """The month's events: those dated in it, undated ones (the month's list), and those carried in from before."""
+    return [e for e in events or () if e.get("date") is None or START <= _date(e["date"]) <= END
+            or (e.get("carried_from") is not None and _date(e["date"]) < START)]
 
 
 def _date(value: Any) -> dt.date:

@@ -9,10 +9,10 @@ from .engine import Scheme, check, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError, ScopeError
 from .evaluate.periods import PeriodError
 from .evaluate.scored import Scores
-from .results import Evaluation, Line, Note, PeriodPart, PeriodTotal, RankingSpec, Result, Trace
+from .results import Evaluation, Line, Note, OutsidePeriod, PeriodPart, PeriodTotal, RankingSpec, Result, Trace
 
 __all__ = [
-    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Note", "PeriodError",
-    "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme", "SchemeError", "ScopeError", "Scores",
-    "Trace", "check", "load_scheme",
+    "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Note",
+    "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme",
+    "SchemeError", "ScopeError", "Scores", "Trace", "check", "load_scheme",
 ]

@@ -29,7 +29,7 @@ from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
-                "vetoes", "sequence", "group"}
+                "vetoes", "sequence", "group", "outside_period"}
 
 
 @dataclass
@@ -139,6 +139,12 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
         elif key == "total":
             if not _same_number(result.total, want):
                 diffs.append(f"{unit}.total: expected {want}, got {result.total}")
+        elif key == "outside_period":  # each as {fact, number, date, when}
+            got_outside = [{"fact": o.fact, "number": o.number, "date": str(o.date), "when": o.when}
+                           for o in result.outside_period]
+            wanted = [{**o, "date": str(o.get("date"))} if isinstance(o, dict) else o for o in want or []]
+            if got_outside != wanted:
+                diffs.append(f"{unit}.outside_period: expected {want}, got {got_outside}")
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):

@@ -234,11 +234,26 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
     loaded = load_scheme(Path(scheme))
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
+    if fmt != "json":  # JSON carries them in `outside_period`
+        _report_outside(loaded, evaluation, group)
     if fmt == "table":
         _emit(_score_table(loaded, evaluation, group, wide=output is not None), output, escaped=True)
         return
     from .io.write import write_results
     _emit(write_results(evaluation, loaded, fmt, group), output)
+
+
+def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -> None:
+    """Every event not counted because its date is outside the period, unit by unit: never dropped unsaid."""
+    from .io.write import ordered
+
+    period = scheme.definition.period
+    for result in ordered(evaluation, scheme, group):
+        for o in result.outside_period:
+            where = "after the period: carried over to the next" if o.when == "after" else \
+                "before the period: not counted (counted in its own)"
+            _echo(f"note: {result.unit}: {o.fact} event {o.number} dated {o.date} is {where} "
+                  f"({period.start}..{period.end})", err=True)
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:

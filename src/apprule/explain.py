@@ -118,6 +118,8 @@ def note_text(note: Note) -> str:
             where = "after the period: carried over to the next" if note["after"] else \
                 "before the period: not counted"
             return f"event #{v['number']} dated {v['date']} is {where}"
+        case "carried_in":
+            return f"event #{v['number']} dated {v['date']}: carried in from {v['source']}, counted in this period"
         case "event":
             return f"event #{v['number']}: {v['value']}" + (f" ({v['why']})" if note["why"] is not None else "")
         case "events_not_counted":

@@ -815,7 +815,8 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
             if declared.default is not None:
                 result[name] = convert(declared, declared.default)
             elif declared.required:
-                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}")
+                why = " (the date that places it in the period)" if name == fact.dated_by else ""
+                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}{why}")
             else:
                 result[name] = None
     return result

@@ -14,8 +14,8 @@ ROOT = Path(__file__).parents[2]
 def test_the_public_surface() -> None:
     assert sorted(apprule.__all__) == [
         "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location",
-        "Note", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme",
-        "SchemeError", "ScopeError", "Scores", "Trace", "check", "load_scheme"]
+        "Note", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result",
+        "Scheme", "SchemeError", "ScopeError", "Scores", "Trace", "check", "load_scheme"]
 
 
 def test_the_api_page_examples_run(capsys: object) -> None:

@@ -146,7 +146,9 @@ def test_table_with_honours_and_highest_level_per_matter() -> None:
     text = r.explain()
     assert "carried over to the next" in text and "before the period" in text
     # given as text, the date is converted in what is carried over, as validation converts it
-    assert r.carried_over == (("awards", {"level": "national", "matter": "c", "date": dt.date(2022, 1, 1)}),)
+    # and it names this period as where it comes from, for the next period to take it in (issue 16)
+    assert r.carried_over == (("awards", {"level": "national", "matter": "c", "date": dt.date(2022, 1, 1),
+                                          "carried_from": "t 2021-01-01..2021-12-31"}),)
 
 
 def test_combine_max_abs_counts_only_the_heaviest_criticism() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from ..decimals import plain
 from ..engine import Scheme
 from ..facts import placements
-from ..scheme.model import Fact, Group
+from ..scheme.model import Fact, Group, Period
 from ..scheme.yamlsource import read_yaml
 from ..units import labelled
 from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
@@ -27,17 +27,17 @@ TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "�
          "date": "日期", "events": "事件清单"}
 
 
-def describe(fact: Fact) -> str:
-    """What a fact accepts, in a few words: range, values, or an event's fields."""
+def describe(fact: Fact, period: Period) -> str:
+    """What a fact accepts, in a few words: range, values, or an event's fields (a date: one in ``period``)."""
     if fact.type == "events":
-        return "; ".join(f"{k}: {_label(f, ' ')}({describe(f) or f.type})" for k, f in (fact.fields or {}).items())
+        return "; ".join(f"{k}: {_label(f, ' ')}({describe(f, period) or f.type})" for k, f in (fact.fields or {}).items())
     if fact.type == "enum":  # each value with the names a unit may give instead: relatively_major=较大
         return " | ".join("=".join((value, "/".join(names[1:]))) if names[1:] else value
                           for value, names in fact.value_names_of().items())
     if fact.type == "boolean":
         return "是 | 否"
     if fact.type == "date":
-        return "2021-06-30"
+        return period.end.isoformat()  # a date the scheme's own period holds: 2013-12-31 for a 2013 scheme
     if fact.type == "rate":
         bounds = "0.95 or 95%"
     else:
@@ -71,7 +71,8 @@ def facts_table(scheme: Scheme) -> list[list[str]]:
     rows = [list(DECLARED.values())]
     for key, fact in scheme.definition.facts.items():
         groups = [g.id for g in scheme.groups if key in scheme.facts_used(g.id)]
-        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "", describe(fact),
+        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "",
+                     describe(fact, scheme.definition.period),
                      required_text(fact), ", ".join(groups) or "(none)"])
     return rows
 
@@ -204,7 +205,7 @@ def to_yaml(scheme: Scheme) -> str:
             for key in keys:
                 fact = facts[key]
                 comment = f"# {_label(fact, ': ')}{TYPES[fact.type]}"
-                accepts = describe(fact)
+                accepts = describe(fact, scheme.definition.period)
                 comment += f" ({accepts})" if accepts else ""
                 value = "[]" if fact.type == "events" else ""
                 optional = not fact.required or fact.default is not None

@@ -91,6 +91,11 @@ class FactCheck(Model):
     message: Label = Field(description="提示: what is wrong when it does not hold, in the document's words")
 
 
+#: the event field naming the period (and scheme) an event was carried in from: such an event counts even
+#: when its date is before the period (转入下年度 / 计入下年度加分)
+CARRIED_FROM = "carried_from"
+
+
 class Fact(Model):
     """A typed input a unit supplies (or an event field)."""
 
@@ -105,7 +110,8 @@ class Fact(Model):
         "a unit may give the value or any of its names")
     fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
     dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
-    required: bool = True
+    required: bool = Field(True, description="必填: default true; an event's date field other than its "
+                           "`dated_by` defaults to false (a date the period logic does not read is not asked for)")
     required_when: Expr | None = Field(None, description="必填条件: required when this holds over other facts")
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
@@ -132,6 +138,16 @@ class Fact(Model):
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
                 raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")
+            if self.dated_by is not None:  # an event carried in from an earlier period says which: it counts here
+                given = self.fields.get(CARRIED_FROM)
+                if given is None:
+                    self.fields[CARRIED_FROM] = Fact(type="text", label="转入自",
+                                                     required=False)
+                elif given.type != "text":
+                    raise ValueError(f"`{CARRIED_FROM}` is the period an event was carried in from: a text field")
+            for name, field in self.fields.items():  # only the date that places an event is asked for
+                if field.type == "date" and name != self.dated_by and "required" not in field.model_fields_set:
+                    self.fields[name] = field.model_copy(update={"required": False})
         elif self.fields is not None or self.dated_by is not None:
             raise ValueError("`fields` and `dated_by` belong to events facts")
         return self

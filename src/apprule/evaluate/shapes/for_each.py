@@ -17,7 +17,7 @@ from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents
 from ...results import Note
-from ...scheme.model import Award, Expr, Id, Model, exactly_one
+from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
 from . import NodeColumn, Role, Shape, register
 from .bands import Bands, band_award, band_edges, check as check_bands
 from .table import Table, key_edges, table_award
@@ -105,6 +105,15 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     ks: Sequence[int] = range(flat.n)
     if node.dated_by:
         ks, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        sources = flat.fields.get(CARRIED_FROM)
+        if before and sources is not None and any(sources[k] is not None for k in before):
+            ks = sorted([*ks, *(k for k in before if sources[k] is not None)])  # carried in: counted here
+            before = array("q", [k for k in before if sources[k] is None])
+        if col.explains and sources is not None:
+            for k in ks:
+                if sources[k] is not None:
+                    col.note(flat.owners[k], "carried_in", number=flat.numbers[k],
+                             date=flat.fields[node.dated_by][k], source=sources[k])
         if before or after:
             _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
