@@ -1,6 +1,6 @@
 """apprule: score organisational units under assessment schemes written in YAML.
 
-    scheme = apprule.load_scheme("schemes/hebi_2021.yaml")
+    scheme = apprule.load_scheme("hebi_2021")
     evaluation = scheme.evaluate({"海河街道办事处": {...}, ...})
     print(evaluation["海河街道办事处"].explain())
 """

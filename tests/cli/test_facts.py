@@ -69,7 +69,7 @@ def test_template_output_to_a_file(tmp_path: Path) -> None:
 
 
 def test_templates_of_every_shipped_scheme(tmp_path: Path) -> None:
-    for scheme in sorted((ROOT / "schemes").glob("*.yaml")):
+    for scheme in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml")):
         out = tmp_path / f"{scheme.stem}.xlsx"
         assert run("facts", scheme, "-o", out).exit_code == 0, scheme
         assert "说明" in openpyxl.load_workbook(out).sheetnames

@@ -17,8 +17,8 @@ from apprule.scheme.yamlsource import read_yaml
 from conftest import DATA, ROOT, run
 
 DOCS_SCHEMA = ROOT / "docs" / "apprule.schema.json"
-SCHEMES = sorted((ROOT / "schemes").glob("*.yaml"))
-LINE = "# yaml-language-server: $schema=../docs/apprule.schema.json"
+SCHEMES = sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
+LINE = "# yaml-language-server: $schema=../io/apprule.schema.json"  # the copy shipped beside them in the package
 
 
 def test_schema_command_prints_the_generated_schema() -> None:

@@ -192,13 +192,13 @@ def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{path}:1:" in result.stderr and "json-syntax" in result.stderr
 
 
-EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "examples").glob("*.facts.yaml"))
+EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "src" / "apprule" / "examples").glob("*.facts.yaml"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_shipped_example_scores(name: str, tmp_path: Path) -> None:
-    scheme = ROOT / "schemes" / f"{name}.yaml"
-    facts = ROOT / "examples" / f"{name}.facts.yaml"
+    scheme = ROOT / "src" / "apprule" / "schemes" / f"{name}.yaml"
+    facts = ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml"
     if not scheme.exists():
         pytest.skip(f"no scheme for {facts.name}")
     table = run("score", scheme, facts)
