@@ -5,6 +5,8 @@
     print(evaluation["海河街道办事处"].explain())
 """
 
+__version__ = "0.1.0"  # the only place the version is written (pyproject reads it)
+
 from .engine import Scheme, check, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError, ScopeError
 from .evaluate.periods import PeriodError
@@ -14,5 +16,5 @@ from .results import Evaluation, Line, Note, PeriodPart, PeriodTotal, RankingSpe
 __all__ = [
     "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "Line", "Location", "Note", "PeriodError",
     "PeriodPart", "PeriodTotal", "Problem", "RankingSpec", "Result", "Scheme", "SchemeError", "ScopeError", "Scores",
-    "Trace", "check", "load_scheme",
+    "Trace", "__version__", "check", "load_scheme",
 ]
