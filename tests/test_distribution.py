@@ -43,7 +43,7 @@ def test_the_sdist_holds_tests_docs_and_project_files(dist: Path) -> None:
     tracked = subprocess.run(["git", "ls-files", "-z", "tests", "docs"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout.split("\0")[:-1]
     assert set(tracked) <= names
-    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml"} <= names
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "mkdocs.yml", "mkdocs_hooks.py", "pyproject.toml"} <= names
     assert not [name for name in names if "__pycache__" in name]
 
 
