@@ -16,7 +16,7 @@ from apprule.expressions import parse
 from apprule.scheme.model import Fact, SchemeDefinition
 from apprule.testing.edges import leaves
 
-SCHEMES = sorted((Path(__file__).parents[1] / "schemes").glob("*.yaml"))
+SCHEMES = sorted((Path(__file__).parents[1] / "src" / "apprule" / "schemes").glob("*.yaml"))
 
 
 def _read_fields(definition: SchemeDefinition, name: str, fact: Fact) -> set[str]:

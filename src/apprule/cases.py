@@ -1,6 +1,6 @@
 """Worked examples as data: a case file names a scheme, units' facts and the expected results.
 
-    scheme: ../../schemes/hebi_2021.yaml      # relative to the case file
+    scheme: hebi_2021          # a shipped scheme's id, or a path relative to the case file
     cases:
       - description: 超额完成15%, 三个5%台阶
         units:
@@ -27,6 +27,7 @@ from .errors import AppruleError, EvaluationError, FactError, SchemeError
 from .facts import BadValue, to_decimal
 from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
+from .shipped import scheme_path
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
                 "vetoes", "sequence", "group", "outside_period"}
@@ -57,7 +58,9 @@ def load_cases(path: str | Path) -> tuple[Scheme, list[dict[str, Any]]]:
                 for where, message in _malformed(data["cases"])]
     if problems:
         raise SchemeError(problems)
-    scheme = load_scheme(path.parent / str(data["scheme"]))
+    named = str(data["scheme"])  # a path relative to the case file, or a shipped scheme's id
+    relative = path.parent / named
+    scheme = load_scheme(relative if relative.exists() or scheme_path(named) is None else named)
     return scheme, data["cases"]
 
 

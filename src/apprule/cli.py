@@ -52,11 +52,15 @@ def main() -> None:
     """Score organisational units under assessment schemes written in YAML (绩效考评).
 
     \b
-    apprule check schemes/hebi_2021.yaml
-    apprule score schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml
-    apprule explain schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml 海河街道办事处
-    apprule facts schemes/hebi_2021.yaml --format xlsx --output 数据.xlsx
+    apprule schemes
+    apprule check hebi_2021
+    apprule score hebi_2021 example
+    apprule explain hebi_2021 example 海河街道办事处
+    apprule facts hebi_2021 --format xlsx --output 数据.xlsx
+    apprule score my_scheme.yaml 数据.xlsx
     apprule test tests/schemes
+
+    A SCHEME is a file or the id of a shipped scheme; FACTS `example` is the shipped scheme's example.
     """
 
 
@@ -106,6 +110,31 @@ def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if facts_format(value) is None:
         raise click.BadParameter(f"{value!r}: facts are read from {', '.join(FORMATS)} files")
     return value
+
+
+class _File(click.Path):
+    """A file or folder that must exist, or the id of a shipped scheme (``apprule schemes``); for FACTS, also
+    ``example``: the example facts shipped with SCHEME."""
+
+    def __init__(self, dir_okay: bool = False) -> None:
+        super().__init__(exists=True, dir_okay=dir_okay)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .shipped import EXAMPLE, resolve_facts, resolve_scheme, scheme_ids
+
+        scheme = ctx.params.get("scheme") if ctx is not None else None
+        if param is not None and param.name == "facts" and scheme:
+            resolved = resolve_facts(str(value), scheme)
+            if value == EXAMPLE and resolved == value and not Path(value).exists():
+                self.fail(f"no file {value!r}, and {scheme!r} is not a shipped scheme with an example", param, ctx)
+        else:
+            resolved = str(resolve_scheme(str(value)))
+            if resolved == value and not Path(value).exists() and "/" not in value and "." not in value:
+                ids = scheme_ids()
+                hint = did_you_mean(value, ids)
+                self.fail(f"{value!r} is neither a file nor a shipped scheme" + (f"; {hint}" if hint else "")
+                          + f" (shipped: {', '.join(ids)})", param, ctx)
+        return super().convert(resolved, param, ctx)
 
 
 def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
@@ -195,7 +224,7 @@ def _check_group(scheme: Scheme, group: str | None) -> None:
 # --- check ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("schemes", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("schemes", nargs=-1, required=True, type=_File(dir_okay=True))
 def check(schemes: tuple[str, ...]) -> None:
     """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location."""
     paths: list[Path] = []
@@ -216,11 +245,43 @@ def check(schemes: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+# --- schemes -------------------------------------------------------------------------------------
+
+@main.command()
+def schemes() -> None:
+    """List the schemes shipped with apprule: give an id wherever a SCHEME file is asked for."""
+    from rich import box
+    from rich.table import Table
+
+    from .shipped import scheme_ids, scheme_path
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for head in ("id", "title", "issuer", "period"):
+        table.add_column(head, overflow="fold")
+    for scheme_id in scheme_ids():
+        definition = load_scheme(scheme_path(scheme_id) or scheme_id).definition
+        period = definition.period
+        table.add_row(*_cells([scheme_id, definition.title, definition.issuer,
+                               f"{period.kind} {period.start}–{period.end}"]))
+    _emit(_table_text(table, wide=False), None, escaped=True)
+
+
+def _table_text(table: Any, wide: bool, width: int = 200) -> str:
+    """A rich table as text: styled and as wide as a terminal on one, else plain and ``width`` wide."""
+    from rich.console import Console
+
+    terminal = not wide and _is_terminal(sys.stdout)
+    buffer = io.StringIO()
+    Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else width, force_terminal=terminal,
+            color_system="auto" if terminal else None, highlight=False, emoji=False, markup=False).print(table)
+    return _trim(buffer.getvalue())
+
+
 # --- score ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
+@click.argument("scheme", type=_File())
+@click.argument("facts", type=_File(), callback=_facts_path)
 @click.option("--group", "group", metavar="ID", help="Only this group.")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
               help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
@@ -300,8 +361,8 @@ def _trim(text: str) -> str:
 # --- explain -------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
+@click.argument("scheme", type=_File())
+@click.argument("facts", type=_File(), callback=_facts_path)
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
@@ -317,7 +378,7 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None
 # --- facts ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scheme", type=_File())
 @click.option("--format", "fmt", type=click.Choice(TEMPLATE_FORMATS),
               help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
                    "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
@@ -333,7 +394,6 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
         _emit(write_template(loaded, fmt), output)
         return
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     rows = [_cells(row) for row in facts_table(loaded)]
@@ -343,17 +403,13 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
         table.add_column(head, overflow="fold")
     for row in rows[1:]:
         table.add_row(*row)
-    terminal = output is None and _is_terminal(sys.stdout)
-    buffer = io.StringIO()
-    Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else 200, force_terminal=terminal,
-            color_system="auto" if terminal else None, highlight=False, markup=False).print(table)
-    _emit(_trim(buffer.getvalue()), output, escaped=True)
+    _emit(_table_text(table, wide=output is not None), output, escaped=True)
 
 
 # --- test ----------------------------------------------------------------------------------------
 
 @main.command("test")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=_File(dir_okay=True))
 @click.option("--quiet", "-q", is_flag=True, help="Report failing cases only.")
 @click.option("--properties", is_flag=True,
               help="Property-test the given SCHEME files with hypothesis instead of running case files.")

@@ -71,7 +71,7 @@ def test_template_output_to_a_file(tmp_path: Path) -> None:
 
 
 def test_templates_of_every_shipped_scheme(tmp_path: Path) -> None:
-    for scheme in sorted((ROOT / "schemes").glob("*.yaml")):
+    for scheme in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml")):
         out = tmp_path / f"{scheme.stem}.xlsx"
         assert run("facts", scheme, "-o", out).exit_code == 0, scheme
         assert "说明" in openpyxl.load_workbook(out).sheetnames
@@ -82,7 +82,7 @@ def test_the_date_hint_is_a_date_of_the_schemes_own_period() -> None:
     """赫山 2013 and 北票 2017 are not 2021 schemes: their date fields hint a date their own year holds."""
     for scheme, hint in (("heshan_2013", "(2013-12-31)"), ("beipiao_2017", "(2017-12-31)"),
                          ("xingyang_2021", "(2021-05-31)")):
-        table = run("facts", ROOT / "schemes" / f"{scheme}.yaml")
-        template = run("facts", ROOT / "schemes" / f"{scheme}.yaml", "--format", "yaml")
+        table = run("facts", ROOT / "src" / "apprule" / "schemes" / f"{scheme}.yaml")
+        template = run("facts", ROOT / "src" / "apprule" / "schemes" / f"{scheme}.yaml", "--format", "yaml")
         for shown in (table.stdout, template.stdout):
             assert hint in shown and "2021-06-30" not in shown, scheme

@@ -192,13 +192,13 @@ def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{path}:1:" in result.stderr and "json-syntax" in result.stderr
 
 
-EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "examples").glob("*.facts.yaml"))
+EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "src" / "apprule" / "examples").glob("*.facts.yaml"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_shipped_example_scores(name: str, tmp_path: Path) -> None:
-    scheme = ROOT / "schemes" / f"{name}.yaml"
-    facts = ROOT / "examples" / f"{name}.facts.yaml"
+    scheme = ROOT / "src" / "apprule" / "schemes" / f"{name}.yaml"
+    facts = ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml"
     if not scheme.exists():
         pytest.skip(f"no scheme for {facts.name}")
     table = run("score", scheme, facts)
@@ -223,11 +223,11 @@ def test_csv_text_never_runs_as_a_formula() -> None:
 
 def test_a_score_above_its_items_maximum_is_named_where_the_file_gives_it(tmp_path: Path) -> None:
     """北票 税收收入 is a 12-point item: 1200 typed for 12.00 is over-max, at the line the office typed it."""
-    text = (ROOT / "examples" / "beipiao_2017.facts.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "src" / "apprule" / "examples" / "beipiao_2017.facts.yaml").read_text(encoding="utf-8")
     assert text.splitlines()[5] == "  tax_revenue_score: 9.9"  # 长皋乡's, line 6
     path = tmp_path / "facts.yaml"
     path.write_text(text.replace("  tax_revenue_score: 9.9\n", "  tax_revenue_score: 1200\n", 1), encoding="utf-8")
-    result = run("score", ROOT / "schemes" / "beipiao_2017.yaml", path)
+    result = run("score", ROOT / "src" / "apprule" / "schemes" / "beipiao_2017.yaml", path)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines()[0] == (
         f"{path}:6:22: over-max: unit '长皋乡', rule 'tax_revenue': the fact 'tax_revenue_score' is 1200, above the "

@@ -17,8 +17,8 @@ import apprule
 from apprule.io.read import read_facts
 
 ROOT = Path(__file__).parents[2]
-XINGYANG = apprule.load_scheme(ROOT / "schemes" / "xingyang_2021.yaml")
-FACTS = dict(read_facts(ROOT / "examples" / "xingyang_2021.facts.yaml", XINGYANG).facts)
+XINGYANG = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "xingyang_2021.yaml")
+FACTS = dict(read_facts(ROOT / "src" / "apprule" / "examples" / "xingyang_2021.facts.yaml", XINGYANG).facts)
 NAMES = sorted({k for f in FACTS.values() for k in f})
 
 

@@ -100,7 +100,29 @@ def editor_schema() -> dict[str, Any]:
               **_usable(_draft07(raw)),
               "definitions": {k: _usable(_draft07(v)) for k, v in sorted(definitions.items())}}
     schema["title"] = "apprule scheme (考评方案)"
+    _name_unknown_keys(schema, schema["definitions"])
     return schema
+
+
+def _name_unknown_keys(node: Any, definitions: dict[str, Any]) -> None:
+    """Give each union of models (a score-tree node) the names its members allow.
+
+    A misspelled key fails every member of a ``oneOf``, and an editor then says only "not valid
+    under any of the given schemas". ``propertyNames`` adds an error of its own that names the key
+    and lists the allowed ones.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _name_unknown_keys(item, definitions)
+        return
+    if not isinstance(node, dict):
+        return
+    choices = node.get("oneOf")
+    if isinstance(choices, list) and choices and all(set(c) == {"$ref"} for c in choices):
+        names = {key for c in choices for key in definitions[c["$ref"].rsplit("/", 1)[-1]].get("properties", {})}
+        node["propertyNames"] = {"enum": sorted(names)}
+    for value in node.values():
+        _name_unknown_keys(value, definitions)
 
 
 def _draft07(node: Any) -> Any:

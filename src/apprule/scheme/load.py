@@ -33,6 +33,9 @@ def read_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> t
 
 
 def _text_and_name(source: str | os.PathLike[str], name: str | None) -> tuple[str, str]:
+    if isinstance(source, str) and "\n" not in source:
+        from ..shipped import scheme_path  # the id of a shipped scheme, "hebi_2021"
+        source = scheme_path(source) or source
     if isinstance(source, os.PathLike) or ("\n" not in str(source) and str(source).endswith((".yaml", ".yml"))):
         path = FilePath(source)
         try:
