@@ -26,8 +26,8 @@ def _read_fields(definition: SchemeDefinition, name: str, fact: Fact) -> set[str
     for group in definition.groups:
         nodes = [*group.sections, *group.derived, *([group.adjustments] if group.adjustments else [])]
         for leaf in leaves(nodes):
-            each = leaf.for_each
-            if each is None or each.events != name:
+            each = leaf.spec
+            if leaf.shape != "for_each" or each.events != name:
                 continue
             value = each.value
             texts += [t for t in (each.where, value.formula, value.table and value.table.of,

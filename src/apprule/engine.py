@@ -326,8 +326,8 @@ class _GroupRun:
 
     def _dating(self, i: int) -> dict[str, str]:
         """Events fact → its date field, for the facts some `for_each` rule applying to unit ``i`` places."""
-        return {node.leaf.for_each.events: node.dated_by for n, node in self.graph.nodes.items()
-                if node.kind == "leaf" and node.leaf.for_each is not None and node.dated_by
+        return {node.leaf.spec.events: node.dated_by for n, node in self.graph.nodes.items()
+                if node.kind == "leaf" and node.leaf.shape == "for_each" and node.dated_by
                 and i not in self.columns[n].inapplicable}
 
     @cached_property

@@ -280,17 +280,6 @@ class Leaf(Model):
         """The value under the shape's key, validated by the shape's model (a shape module casts it)."""
         return self._spec
 
-    def __getattr__(self, name: str) -> Any:
-        """``leaf.for_each`` and the like, as when each shape was a field: the spec, or None under another shape.
-
-        Kept for the readers not yet moved to ``shape`` and ``spec`` (evaluate/score.py's `for_each`).
-        """
-        if not name.startswith("_"):  # a private attribute is pydantic's to find
-            from ..evaluate.shapes import SHAPES
-            if name in SHAPES:
-                return self._spec if name == self._shape else None
-        return super().__getattr__(name)  # type: ignore[misc]  # pydantic's, hidden from mypy
-
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         """Every registered shape's key as an optional property, with its description (for editors)."""

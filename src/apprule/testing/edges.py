@@ -58,7 +58,7 @@ def score_caps(scheme: SchemeDefinition) -> dict[str, Decimal]:
     caps: dict[str, Decimal] = {}
     for group in scheme.groups:
         for leaf in leaves([*group.sections, *group.derived, *([group.adjustments] if group.adjustments else [])]):
-            name = bare(leaf.score)
+            name = bare(leaf.spec) if leaf.shape == "score" else None
             if name and leaf.max is not None and leaf.over_max != "clamp":
                 caps[name] = min(caps.get(name, leaf.max), leaf.max)
     return caps
