@@ -63,8 +63,9 @@ def unit_id(raw: Any) -> str:
     raise CellProblem("bad-unit", f"a unit id is text, got {raw!r}")
 
 
-def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str) -> Any:
-    """The value of a non-blank cell for ``fact`` (called ``name``), checked by the library's own conversion."""
+def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | None = None) -> Any:
+    """The value of a non-blank cell for ``fact`` (called ``name``), checked by the library's own conversion;
+    a bare number in a column whose header gives another ``unit`` (地区生产总值(万元)) is read in that unit."""
     _special(raw)
     kind = fact.type
     value: Any = raw
@@ -77,6 +78,8 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str) -> Any:
                           f"a {kind}, not a rate; type the number itself in a cell formatted as General or Number")
     if kind in ("number", "count", "rate"):
         value = _number(value, text_only)
+        if unit is not None and (isinstance(value, Decimal) or split(value) is None):
+            value = f"{plain(value) if isinstance(value, Decimal) else value.strip()}{unit}"  # converted as 62000万元 is
     elif kind == "boolean":
         if not isinstance(value, (bool, str)):
             raise CellProblem("wrong-type", f"expected 是/否 (true/false), got {_show(raw)}")

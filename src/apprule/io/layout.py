@@ -20,10 +20,10 @@ In a CSV file a row holding only ``[name]`` in its first cell starts the section
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..scheme.model import Fact
-from ..units import labelled
+from ..units import UNITS, labelled
 from .text import cell_text
 
 #: columns that are not facts: key → Chinese header
@@ -34,6 +34,8 @@ NOTES_SHEET = "说明"
 SHEET_NAME_MAX = 31
 
 _BRACKETED = re.compile(r"^(.*?)\s*\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]\s*$")
+#: a label followed by the unit its column counts in: 地区生产总值(亿元), 完成融资（万元）
+_WITH_UNIT = re.compile(r"^(.*?)\s*[(（]\s*([^()（）]+?)\s*[)）]$")
 _SECTION = re.compile(r"^\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -53,17 +55,81 @@ def reserved_header(key: str) -> str:
     return header(key, RESERVED[key])
 
 
-def parse_header(text: str, labels: dict[str, str | None]) -> str | None:
-    """The key a header cell names: ``anything [key]``, the key itself, or a label (unique); else None."""
+class HeaderProblem(Exception):
+    """A header that names no column unambiguously, or in a unit its fact does not count in (code, message), and
+    the ``keys`` it may have meant (no missing column is reported for them as well)."""
+
+    def __init__(self, code: str, message: str, keys: list[str]):
+        self.code, self.message, self.keys = code, message, keys
+
+
+def parse_header(text: str, labels: dict[str, str | None],
+                 units: Mapping[str, str | None] | None = None) -> tuple[str, str | None] | None:
+    """The key a header cell names, with the unit its values are in when the header names one other than the
+    fact's (in ``units``); None when it names no key.
+
+    A header is ``anything [key]``, the key itself, a label, or a label with its unit (``地区生产总值(亿元)``).
+    A label two keys share is ``ambiguous-column``; a unit that does not convert into the fact's ``wrong-unit``.
+    """
     text = " ".join(text.split())
+    units = units or {}
     found = _BRACKETED.match(text)
     if found:
         key = found.group(2)
-        return key if key in labels else None
+        if key not in labels:
+            return None
+        part = _WITH_UNIT.match(found.group(1))  # the form's label(unit) before [key]: the unit is checked too
+        named = part is not None and part.group(2) in UNITS and part.group(1) == _spaced(labels[key])
+        return key, _unit(text, key, labels, part.group(2), units) if part is not None and named else None
     if text in labels:
-        return text
-    by_label = [key for key, label in labels.items() if label and " ".join(label.split()) == text]
-    return by_label[0] if len(by_label) == 1 else None
+        return text, None
+    keys = _labelled(text, labels)
+    if keys:
+        return _one(text, keys), None
+    part = _WITH_UNIT.match(text)
+    if part is None:
+        return None
+    base, unit = part.groups()
+    keys = [base] if base in labels else _labelled(base, labels)
+    if not keys:
+        return None
+    key = _one(text, keys)
+    return key, _unit(text, key, labels, unit, units)
+
+
+def _spaced(label: str | None) -> str:
+    return " ".join((label or "").split())
+
+
+def _labelled(text: str, labels: dict[str, str | None]) -> list[str]:
+    return [key for key, label in labels.items() if label and _spaced(label) == text]
+
+
+def _one(text: str, keys: list[str]) -> str:
+    if len(keys) > 1:
+        raise HeaderProblem("ambiguous-column", f"{text!r} names {len(keys)} columns: " + ", ".join(keys)
+                            + "; head the column 'label [key]' with the key meant", keys)
+    return keys[0]
+
+
+def _unit(text: str, key: str, labels: dict[str, str | None], unit: str, units: Mapping[str, str | None]) -> str | None:
+    """The header's ``unit`` for ``key``: None when it is the fact's own; a unit that converts into it, kept for
+    the column's values; any other, a ``HeaderProblem``."""
+    declared = units.get(key)
+    if unit == declared:
+        return None
+    have, into = UNITS.get(unit), UNITS.get(declared or "")
+    what = f"{key!r}" + (f" ({labels[key]})" if labels.get(key) else "")
+    if declared is None:
+        raise HeaderProblem("wrong-unit", f"the header {text!r} gives the unit {unit}, but {what} declares no unit; "
+                            "head the column without one", [key])
+    if have is None:
+        raise HeaderProblem("wrong-unit", f"the header {text!r} gives {unit}, which is not a unit apprule knows; "
+                            f"{what} counts in {declared}", [key])
+    if into is None or have[0] != into[0]:
+        raise HeaderProblem("wrong-unit", f"the header {text!r} gives {unit} ({have[0]}), which does not convert "
+                            f"into {declared}, the unit {what} counts in", [key])
+    return unit
 
 
 def section_name(first_cell: str, rest: Iterable[str]) -> str | None:

@@ -15,7 +15,7 @@ from ..errors import did_you_mean
 from ..facts import placements
 from ..scheme.model import Fact, SchemeDefinition
 from .cells import CellProblem, blank, fact_value, unit_id
-from .layout import _BRACKETED, NOTES_SHEET, RESERVED, column_letter, parse_header, sheet_name
+from .layout import _BRACKETED, NOTES_SHEET, RESERVED, HeaderProblem, column_letter, parse_header, sheet_name
 from .problems import FileIssue, Where
 from .tables import Sheet
 from .text import inert
@@ -38,6 +38,11 @@ class _Columns(dict[int, str]):
     headers: dict[int, str]
     #: columns with a header problem already reported
     rejected: set[int]
+    #: columns whose header gives a unit other than their fact's (地区生产总值(万元) for a fact in 亿元): a bare
+    #: number there is in that unit, and is converted into the fact's
+    units: dict[int, str]
+    #: keys a rejected header meant: no column is reported missing for them too
+    meant: set[str]
 
 
 def facts_from_sheets(scheme: SchemeDefinition, used: dict[str, frozenset[str]], sheets: list[Sheet],
@@ -141,9 +146,10 @@ class _Reader:
 
     # --- headers -----------------------------------------------------------------------------------
 
-    def columns(self, sheet: Sheet, labels: dict[str, str | None], what: str) -> _Columns | None:
+    def columns(self, sheet: Sheet, labels: dict[str, str | None], what: str,
+                units: dict[str, str | None]) -> _Columns | None:
         columns = _Columns()
-        columns.headers, columns.rejected = {}, set()
+        columns.headers, columns.rejected, columns.units, columns.meant = {}, set(), {}, set()
         head_row, header = sheet.rows[0]
         filled = {i + 1 for _, cells in sheet.rows[1:] for i, c in enumerate(cells) if not blank(c)}
         for i, raw in enumerate(header, start=1):
@@ -154,8 +160,14 @@ class _Reader:
                 columns.rejected.add(i)
                 continue
             text = str(raw).strip()
-            key = parse_header(text, labels)
-            if key is None:
+            try:
+                parsed = parse_header(text, labels, units)
+            except HeaderProblem as bad:
+                self.problem(self.where(sheet, head_row, i, text), bad.code, bad.message)
+                columns.rejected.add(i)
+                columns.meant.update(bad.keys)
+                continue
+            if parsed is None:
                 bracketed = _BRACKETED.match(text)
                 named = bracketed.group(2) if bracketed else text
                 self.problem(self.where(sheet, head_row, i, text), "unknown-column",
@@ -164,6 +176,9 @@ class _Reader:
                              + f"; the columns are {', '.join(labels)}")
                 columns.rejected.add(i)
                 continue
+            key, unit = parsed
+            if unit is not None:
+                columns.units[i] = unit
             if key in columns.values():
                 first = next(c for c, k in columns.items() if k == key)
                 self.problem(self.where(sheet, head_row, i, text), "duplicate-column",
@@ -187,7 +202,8 @@ class _Reader:
                  and (gid is None or k in self.used[gid])}
         labels: dict[str, str | None] = {k: RESERVED[k] for k in ("unit", "group", "sequence")}
         labels.update({k: f.label for k, f in facts.items()})
-        columns = self.columns(sheet, labels, "fact" + (f" of group {gid!r}" if gid else ""))
+        columns = self.columns(sheet, labels, "fact" + (f" of group {gid!r}" if gid else ""),
+                               {k: f.unit for k, f in facts.items()})
         if columns is None:
             return
         absent: dict[str, list[str]] = {}
@@ -220,10 +236,10 @@ class _Reader:
                 if key in RESERVED:
                     continue
                 self.fact_cell(sheet, row, col, columns.headers[col], unit, group, key, facts[key],
-                               cell[key], values)
+                               cell[key], values, columns.units.get(col))
             for key in sorted(self.used[group]):
                 fact = self.scheme.facts[key]
-                if (fact.type != "events" and key not in columns.values() and fact.required
+                if (fact.type != "events" and key not in columns.values() and key not in columns.meant and fact.required
                         and fact.default is None):
                     absent.setdefault(key, []).append(unit)
         for key, units in absent.items():
@@ -317,7 +333,7 @@ class _Reader:
         return None if roster is not None else named
 
     def fact_cell(self, sheet: Sheet, row: int, col: int, head: str, unit: str, group: str, key: str,
-                  fact: Fact, raw: Any, values: dict[str, Any]) -> None:
+                  fact: Fact, raw: Any, values: dict[str, Any], column_unit: str | None = None) -> None:
         at = self.where(sheet, row, col, head)
         self.out.where[(unit, key)] = at
         if blank(raw):
@@ -328,7 +344,7 @@ class _Reader:
             self.problem(at, "fact-not-used", f"group {group!r} does not use {key!r}; leave the cell blank")
             return
         try:
-            values[key] = fact_value(fact, raw, text_only=sheet.text_only, name=key)
+            values[key] = fact_value(fact, raw, text_only=sheet.text_only, name=key, unit=column_unit)
         except CellProblem as bad:
             self.problem(at, bad.code, bad.message)
 
@@ -339,11 +355,12 @@ class _Reader:
         fields = fact.fields or {}
         labels: dict[str, str | None] = {"unit": RESERVED["unit"]}
         labels.update({k: f.label for k, f in fields.items()})
-        columns = self.columns(sheet, labels, f"field of {key!r}")
+        columns = self.columns(sheet, labels, f"field of {key!r}", {k: f.unit for k, f in fields.items()})
         if columns is None:
             return
         for name, field_ in fields.items():
-            if name not in columns.values() and field_.required and field_.default is None:
+            if name not in columns.values() and name not in columns.meant and field_.required \
+                    and field_.default is None:
                 self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
                              f"no column for the required field {name!r} ({field_.label or name})")
         unit_col = next(c for c, k in columns.items() if k == "unit")
@@ -385,7 +402,8 @@ class _Reader:
                         self.problem(here, "blank-cell", f"the event has no value for the required field {name!r}")
                     continue
                 try:
-                    event[name] = fact_value(field_, cell[name], text_only=sheet.text_only, name=name)
+                    event[name] = fact_value(field_, cell[name], text_only=sheet.text_only, name=name,
+                                             unit=columns.units.get(col))
                 except CellProblem as bad:
                     self.problem(here, bad.code, bad.message)
             self.out.facts[unit][key].append(event)
