@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Scheme, load_scheme
+from .decimals import plain
 from .errors import AppruleError, EvaluationError, FactError, SchemeError
 from .facts import BadValue, to_decimal
 from .results import Evaluation, Result
@@ -30,7 +31,7 @@ from .scheme.yamlsource import read_yaml
 from .shipped import scheme_path
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
-                "vetoes", "sequence", "group", "outside_period"}
+                "vetoes", "sequence", "group", "outside_period", "carried_over"}
 
 
 @dataclass
@@ -148,12 +149,22 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
             wanted = [{**o, "date": str(o.get("date"))} if isinstance(o, dict) else o for o in want or []]
             if got_outside != wanted:
                 diffs.append(f"{unit}.outside_period: expected {want}, got {got_outside}")
+        elif key == "carried_over":  # each as {fact, then the event's fields or deferred and counted}
+            got_carried = [_texts({"fact": fact, **{k: v for k, v in item.items() if k != "carried_from"}})
+                           for fact, item in result.carried_over]
+            if got_carried != [_texts(o) if isinstance(o, dict) else o for o in want or []]:
+                diffs.append(f"{unit}.carried_over: expected {want}, got {got_carried}")
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):
                 diffs.append(f"{unit}.{key}: expected {want}, got {got}")
         elif getattr(result, key) != want:
             diffs.append(f"{unit}.{key}: expected {want!r}, got {getattr(result, key)!r}")
+
+
+def _texts(item: dict[str, Any]) -> dict[str, str]:
+    """A carried-over item as text, as a case states it: numbers exactly (0 = 0.0), dates in ISO form, no empties."""
+    return {k: plain(v.normalize()) if isinstance(v, Decimal) else str(v) for k, v in item.items() if v is not None}
 
 
 def _same_number(got: Decimal, want: Any) -> bool:

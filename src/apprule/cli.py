@@ -112,6 +112,12 @@ def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+_CARRIED_IN = click.option(
+    "--carried-in", "carried_in", metavar="LAST.json", type=click.Path(exists=True, dir_okay=False),
+    help="Last period's results (apprule score --format json): each unit's carried-over events join its lists and "
+         "count here, as carried in from their period; values deferred to this period (转入下年度) are reported.")
+
+
 class _File(click.Path):
     """A file or folder that must exist, or the id of a shipped scheme (``apprule schemes``); for FACTS, also
     ``example``: the example facts shipped with SCHEME."""
@@ -137,14 +143,24 @@ class _File(click.Path):
         return super().convert(resolved, param, ctx)
 
 
-def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
-    """Read the facts and evaluate them; fact problems are named by their place in the file."""
+def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | None = None) -> Evaluation:
+    """Read the facts (with last period's carried-over items) and evaluate them; fact problems are named by their
+    place in the file."""
     from .io.read import read_facts
 
     with _working(f"scoring {facts_path}"):
         facts = read_facts(facts_path, scheme, partial=partial)
+        given = facts.facts
+        if carried_in is not None:
+            from .io.carried import read_carried_in, with_carried_in
+            carried = read_carried_in(carried_in, scheme, given)
+            given = with_carried_in(given, carried)
+            for d in carried.deferred:  # last period's value: this period's facts give their own
+                _echo(f"note: {d.unit}: {d.fact} was deferred to this period ({d.marker}) by {d.source}; it is not "
+                      "scored here: count it where the document says, this period's facts give this period's "
+                      "value", err=True)
         try:
-            evaluation = scheme.evaluate(facts.facts, partial=partial)
+            evaluation = scheme.evaluate(given, partial=partial)
         except FactError as exc:
             raise facts.locate(exc) from None
         except OverMax as exc:  # a value above its item's maximum: where the office typed it
@@ -225,11 +241,18 @@ def _check_group(scheme: Scheme, group: str | None) -> None:
 
 @main.command()
 @click.argument("schemes", nargs=-1, required=True, type=_File(dir_okay=True))
-def check(schemes: tuple[str, ...]) -> None:
-    """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location."""
+@_CARRIED_IN
+def check(schemes: tuple[str, ...], carried_in: str | None) -> None:
+    """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location.
+
+    With --carried-in, check that last period's carried-over items fit the one SCHEME given.
+    """
     paths: list[Path] = []
     for name in map(Path, schemes):
         paths += sorted(name.glob("*.yaml")) if name.is_dir() else [name]
+    if carried_in is not None:
+        _check_carried_in(paths, carried_in)
+        return
     failed = 0
     for path in paths:
         try:
@@ -243,6 +266,18 @@ def check(schemes: tuple[str, ...]) -> None:
     if failed:
         _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
         sys.exit(2)
+
+
+def _check_carried_in(paths: list[Path], carried_in: str) -> None:
+    """Whether last period's carried-over items fit the scheme: facts it declares, events it dates."""
+    from .io.carried import read_carried_in
+
+    if len(paths) != 1:
+        raise click.UsageError(f"--carried-in checks the items against one scheme; {len(paths)} given")
+    scheme = load_scheme(paths[0])
+    carried = read_carried_in(carried_in, scheme)
+    _echo(f"{carried_in}: ok — {carried.count} event(s) and {len(carried.deferred)} deferred value(s) carried "
+          f"into {scheme.id} ({scheme.definition.period.start}..{scheme.definition.period.end})")
 
 
 # --- schemes -------------------------------------------------------------------------------------
@@ -288,14 +323,16 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
                    "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
-def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool) -> None:
+@_CARRIED_IN
+def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool,
+          carried_in: str | None) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
-    _not_an_input(output, SCHEME=scheme, FACTS=facts)
+    _not_an_input(output, SCHEME=scheme, FACTS=facts, **({"--carried-in": carried_in} if carried_in else {}))
     loaded = load_scheme(Path(scheme))
     _check_group(loaded, group)
-    evaluation = _evaluate(loaded, facts, partial)
-    if fmt != "json":  # JSON carries them in `outside_period`
+    evaluation = _evaluate(loaded, facts, partial, carried_in)
+    if fmt != "json":  # JSON carries them in `outside_period` and `carried_over`
         _report_outside(loaded, evaluation, group)
     if fmt == "table":
         _emit(_score_table(loaded, evaluation, group, wide=output is not None), output, escaped=True)
@@ -305,7 +342,9 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
 
 
 def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -> None:
-    """Every event not counted because its date is outside the period, unit by unit: never dropped unsaid."""
+    """Every event not counted because its date is outside the period, and every value deferred to the next
+    period, unit by unit: never dropped unsaid."""
+    from .deferred import COUNTED, DEFERRED
     from .io.write import ordered
 
     period = scheme.definition.period
@@ -315,6 +354,11 @@ def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -
                 "before the period: not counted (counted in its own)"
             _echo(f"note: {result.unit}: {o.fact} event {o.number} dated {o.date} is {where} "
                   f"({period.start}..{period.end})", err=True)
+        for fact, item in result.carried_over:
+            if DEFERRED in item:  # 转入下年度: counted as the scheme declares, and carried over
+                counted = "as not given" if item[COUNTED] is None else f"as {plain(item[COUNTED])}"
+                _echo(f"note: {result.unit}: {fact} is {item[DEFERRED]}: deferred to the next period, counted "
+                      f"{counted} in this one ({period.start}..{period.end})", err=True)
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
@@ -366,9 +410,10 @@ def _trim(text: str) -> str:
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
-def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None:
+@_CARRIED_IN
+def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None) -> None:
     """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
-    evaluation = _evaluate(load_scheme(Path(scheme)), facts, partial)
+    evaluation = _evaluate(load_scheme(Path(scheme)), facts, partial, carried_in)
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
         raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")

@@ -25,6 +25,7 @@ from .factchecks import CompiledCheck, check_population
 from .results import Evaluation, Line, Note, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
+from .deferred import COUNTED, DEFERRED
 from .scheme.model import CARRIED_FROM, Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .decimals import CONTEXT
@@ -300,14 +301,17 @@ class _GroupRun:
         return {n: self.columns[n].values[i] for n in self.graph.order}
 
     def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]:
-        """Unit ``i``'s events dated after the period, with their events fact, each once; each names this
-        period in its ``carried_from``, so that the next period's facts can take it in as it is."""
+        """Unit ``i``'s events dated after the period, with their events fact, each once, then the values it
+        deferred to the next period ({deferred: 转入下年度, counted: what it counted as here}, with their fact);
+        each names this period in its ``carried_from``, so that the next period can take it in."""
         period = self.definition.period
         source = f"{self.definition.id} {period.start}..{period.end}"
         carried: list[tuple[str, dict[str, Any]]] = []
         for node_id, events in self._carrying:
             carried += [(events, e) for e in ({**e, CARRIED_FROM: e.get(CARRIED_FROM) or source}
                                               for e in self.columns[node_id].carried(i)) if (events, e) not in carried]
+        for fact, marker in self.facts.deferred.get(self.units[i], {}).items():  # 转入下年度 typed for a value
+            carried.append((fact, {DEFERRED: marker, COUNTED: self.facts.columns[fact][i], CARRIED_FROM: source}))
         return tuple(carried)
 
     def outside(self, i: int) -> tuple[OutsidePeriod, ...]:

@@ -15,6 +15,7 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
 from typing import Any, Mapping, Sequence
 
+from . import deferred as deferral
 from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, places_within, shown, within_bounds
 from .errors import FactError, FactIssue, did_you_mean
 from .expressions import Expression, Runner
@@ -53,6 +54,8 @@ class UnitFacts:
     group: int
     sequence: str | None
     values: dict[str, Any]
+    #: fact → the marker (转入下年度) of each value the office deferred to the next period
+    deferred: dict[str, str] = field(default_factory=dict)
 
 
 class BadValue(Exception):
@@ -96,6 +99,7 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             continue
         gi, seq = place
         values: dict[str, Any] = {}
+        deferred: dict[str, str] = {}
         for name, value in given.items():
             if name in PLACEMENT_KEYS:
                 continue
@@ -110,6 +114,8 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             else:
                 try:
                     values[name] = convert(fact, value, roles.get(name))
+                    if fact.deferred is not None and (marker := deferral.said(value)):  # counted as declared,
+                        deferred[name] = marker                                              # and listed
                 except BadValue as bad:
                     issues.append(FactIssue(bad.code, unit, name, bad.message))
         for name in sorted(used[gi]):
@@ -132,7 +138,7 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
                 if event.get(field) is None and holds(condition, event):
                     issues.append(FactIssue("missing-field", unit, name,
                                             f"event {n} lacks field {field!r}, required when {condition.text}"))
-        units.append(UnitFacts(unit, gi, seq, values))
+        units.append(UnitFacts(unit, gi, seq, values, deferred))
     if issues:
         raise FactError(issues)
     return units
@@ -157,6 +163,9 @@ class GroupFacts:
     #: events fact → the same events laid flat, where validation laid them (the scorer lays the others);
     #: for scoring only: the engine hands them to the scorer, which drops each after its last rule
     events: dict[str, FlatEvents] = field(default_factory=dict)
+    #: unit → fact → marker, for the values the office deferred to the next period (only validation's slow
+    #: path converts a marker, so the fast paths leave this empty)
+    deferred: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -263,7 +272,8 @@ def _grouped(units: list[UnitFacts], used: list[frozenset[str]]) -> list[GroupFa
     for unit in sorted(units, key=lambda u: u.unit):
         members.setdefault(unit.group, []).append(unit)
     return [GroupFacts(gi, [u.unit for u in group], [u.sequence for u in group],
-                       {name: [u.values[name] for u in group] for name in sorted(used[gi])})
+                       {name: [u.values[name] for u in group] for name in sorted(used[gi])},
+                       deferred={u.unit: u.deferred for u in group if u.deferred})
             for gi, group in sorted(members.items())]
 
 
@@ -590,6 +600,8 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
     if value is None and not fact.required:
         return None
     if kind in ("number", "count", "rate"):
+        if deferral.said(value):
+            return _deferred(fact, value)
         number = quantity(fact, value)
         if kind == "count" and (number != number.to_integral_value() or number < 0):
             raise BadValue("bad-count", f"a count is a whole number of at least 0, got {shown(value)}")
@@ -631,6 +643,17 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
         except ValueError:
             raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {shown(value)}") from None
     raise AssertionError(kind)
+
+
+def _deferred(fact: Fact, value: str) -> Any:
+    """What a value the office deferred to the next period (转入下年度) counts as in this one, as the fact declares."""
+    if fact.deferred is None:
+        raise BadValue("cannot-defer", f"{value.strip()!r} defers the value to the next period, but the scheme does "
+                       "not say what this fact counts as in this one; give the value (a scheme lets a fact be "
+                       "deferred with `deferred:`)")
+    if fact.deferred == "empty":
+        return None if fact.default is None else convert(fact, fact.default)
+    return fact.deferred
 
 
 def quantity(fact: Fact, value: Any) -> Decimal:

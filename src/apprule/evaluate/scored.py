@@ -99,7 +99,8 @@ def concatenated(graph: GroupGraph, parts: Sequence[GroupScores]) -> GroupScores
 
     first = parts[0]
     facts = GroupFacts(first.index, [units[k] for k in order], merged([p.facts.sequences for p in parts]),
-                       {name: merged([p.facts.columns[name] for p in parts]) for name in first.facts.columns})
+                       {name: merged([p.facts.columns[name] for p in parts]) for name in first.facts.columns},
+                       deferred={u: d for p in parts for u, d in p.facts.deferred.items()})
     names = {name: merged([p.names[name] for p in parts]) for name in first.names}
     columns = {node: _merged_column([p.columns[node] for p in parts], merged, moved) for node in first.columns}
     total = _merged_column([p.total for p in parts], merged, moved)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..decimals import plain, shown
+from ..deferred import said
 from ..facts import BadValue, convert, to_decimal
 from ..scheme.model import Fact
 from ..units import split
@@ -78,7 +79,7 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | 
                           f"a {kind}, not a rate; type the number itself in a cell formatted as General or Number")
     if kind in ("number", "count", "rate"):
         value = _number(value, text_only)
-        if unit is not None and (isinstance(value, Decimal) or split(value) is None):
+        if unit is not None and (isinstance(value, Decimal) or split(value) is None and not said(value)):
             value = f"{plain(value) if isinstance(value, Decimal) else value.strip()}{unit}"  # converted as 62000万元 is
     elif kind == "boolean":
         if not isinstance(value, (bool, str)):
@@ -120,6 +121,8 @@ def _number(value: Any, text_only: bool) -> Decimal | str:
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise CellProblem("wrong-type", f"expected a number, the cell holds the date {value}")
     text = str(value)
+    if said(text):  # 转入下年度: the fact counts it as its scheme declares, or refuses it (cannot-defer)
+        return text.strip()
     try:
         to_decimal(text, percent=True)  # the library's reading: "1,5" and "1_0" are no numbers
     except BadValue as bad:

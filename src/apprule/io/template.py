@@ -22,7 +22,7 @@ from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
 from .text import cell_text, inert, visible
 
 DECLARED = {"fact": "事实", "label": "名称", "type": "类型", "unit": "计量单位", "accepts": "取值",
-            "required": "必填", "groups": "使用的组别"}
+            "checks": "校验", "required": "必填", "groups": "使用的组别"}
 TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "是否", "enum": "选项", "text": "文本",
          "date": "日期", "events": "事件清单"}
 
@@ -44,6 +44,9 @@ def describe(fact: Fact, period: Period) -> str:
         bounds = "whole number ≥ 0" if fact.type == "count" else ""
     limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "",
               f"≤ {plain(fact.max)}" if fact.max is not None else ""]
+    if fact.deferred is not None:  # what the office may type for a value not available in time
+        limits.append("or 转入下年度 (counted as " + ("not given" if fact.deferred == "empty" else plain(fact.deferred))
+                      + ", carried over)")
     return ", ".join(p for p in (bounds, *limits) if p)
 
 
@@ -52,6 +55,11 @@ def _label(fact: Fact, then: str) -> str:
     by ``then``; nothing when there is neither."""
     label = labelled(fact.label, fact.unit) or (f"({fact.unit})" if fact.unit else "")
     return label + then if label else ""
+
+
+def checks_text(fact: Fact) -> str:
+    """The scheme's checks on a fact, each test with its message: place <= ranked (名次不能大于…)."""
+    return "; ".join(f"{check.test} ({check.message})" for check in fact.checks)
 
 
 def required_text(fact: Fact) -> str:
@@ -67,12 +75,13 @@ def _show_default(value: Any) -> str:
 
 
 def facts_table(scheme: Scheme) -> list[list[str]]:
-    """Header, then one row per declared fact: id, label, type, unit, what it accepts, required, groups."""
+    """Header, then one row per declared fact: id, label, type, unit, what it accepts, its checks, required,
+    groups."""
     rows = [list(DECLARED.values())]
     for key, fact in scheme.definition.facts.items():
         groups = [g.id for g in scheme.groups if key in scheme.facts_used(g.id)]
         rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "",
-                     describe(fact, scheme.definition.period),
+                     describe(fact, scheme.definition.period), checks_text(fact),
                      required_text(fact), ", ".join(groups) or "(none)"])
     return rows
 
@@ -207,6 +216,7 @@ def to_yaml(scheme: Scheme) -> str:
                 comment = f"# {_label(fact, ': ')}{TYPES[fact.type]}"
                 accepts = describe(fact, scheme.definition.period)
                 comment += f" ({accepts})" if accepts else ""
+                comment += f"; 校验: {checks_text(fact)}" if fact.checks else ""
                 value = "[]" if fact.type == "events" else ""
                 optional = not fact.required or fact.default is not None
                 if optional:

@@ -43,6 +43,11 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
         if problem:
             found.append(("invalid-value", f"the default of fact {fid!r}: {problem}", ("facts", fid, "default"),
                           None, None))
+        if fact.deferred not in (None, "empty"):  # what a deferred value counts as is a value of the fact
+            problem = check_default(fact.model_copy(update={"default": str(fact.deferred)}), roles.get(fid))
+            if problem:
+                found.append(("invalid-value", f"the deferred value of fact {fid!r}: {problem}",
+                              ("facts", fid, "deferred"), None, None))
     if scheme.aggregate is not None and scheme.aggregate.weights is not None:
         found += _check_weights(scheme.aggregate.weights)
     return found

@@ -116,6 +116,10 @@ class Fact(Model):
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
     checks: list[FactCheck] = Field(default_factory=list, description="校验: conditions checked before scoring")
+    deferred: Decimal | Literal["empty"] | None = Field(
+        None, description="转入下年度: what a number fact counts as this period when the office writes 转入下年度 "
+        "(计入下年度, 下年度, 缓报, deferred) for a value not available in time: a number, or `empty` (as if not "
+        "given; an optional fact only). The item is listed in carried_over. Absent: the value cannot be deferred")
 
     @model_validator(mode="after")
     def _consistent(self) -> Fact:
@@ -128,9 +132,17 @@ class Fact(Model):
             for name in names:
                 if named.setdefault(name, value) != value:
                     raise ValueError(f"{name!r} names two values, {named[name]!r} and {value!r}")
+        if self.deferred is not None and self.type not in ("number", "count", "rate"):
+            raise ValueError("`deferred` belongs to number, count and rate facts")
+        if self.deferred == "empty" and not self.optional:
+            raise ValueError("`deferred: empty` counts a deferred value as not given: the fact must be optional "
+                             "(`required: false`, or a `default`)")
         if self.type == "events":
             if not self.fields:
                 raise ValueError("an events fact needs `fields`")
+            if any(f.deferred is not None for f in self.fields.values()):
+                raise ValueError("`deferred` goes on a unit's fact, not on an event's field (an event dated after "
+                                 "the period is carried over by its date)")
             if any(f.type == "events" for f in self.fields.values()):
                 raise ValueError("event fields cannot themselves be events")
             if any(f.checks for f in self.fields.values()):

@@ -1,0 +1,168 @@
+"""The round trip of a period: what it defers (转入下年度) and carries over is listed, and `--carried-in LAST.json`
+takes last period's carried-over items into the next; a bad item is named by file, unit and item number."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import TINY, TINY_FACTS, run
+
+#: tiny's 新引进项目 may be deferred, counting 0 this period
+DEFERRABLE = TINY.read_text(encoding="utf-8").replace(
+    "projects: {type: count, label: 新引进项目}", "projects: {type: count, label: 新引进项目, deferred: 0}")
+#: 东镇's 2021 facts with a 市级 award dated 2022-01-15 (carried over to 2022) and its projects deferred
+FACTS_2021 = TINY_FACTS.read_text(encoding="utf-8").replace(
+    "projects: 2, awards: [{level: 省级, matter: 招商, date: 2021-06-30}]",
+    "projects: 转入下年度, awards: [{level: 省级, matter: 招商, date: 2021-06-30}, "
+    "{level: 市级, matter: 敬老, date: 2022-01-15}]")
+FACTS_2022 = TINY_FACTS.read_text(encoding="utf-8").replace("2021-06-30", "2022-03-01")
+
+
+@pytest.fixture
+def last(tmp_path: Path) -> dict[str, Path]:
+    """2021's scheme, facts and JSON results; 2022's scheme (the same, a year on) and facts."""
+    paths = {"scheme": tmp_path / "tiny21.yaml", "facts": tmp_path / "f21.yaml", "results": tmp_path / "r21.json",
+             "next": tmp_path / "tiny22.yaml", "next_facts": tmp_path / "f22.yaml"}
+    paths["scheme"].write_text(DEFERRABLE, encoding="utf-8")
+    paths["facts"].write_text(FACTS_2021, encoding="utf-8")
+    paths["next"].write_text(DEFERRABLE.replace("2021", "2022"), encoding="utf-8")
+    paths["next_facts"].write_text(FACTS_2022, encoding="utf-8")
+    done = run("score", paths["scheme"], paths["facts"], "-o", paths["results"])
+    assert done.exit_code == 0, done.stderr
+    return paths
+
+
+def test_a_deferred_value_is_noted_and_carried_over(last: dict[str, Path]) -> None:
+    table = run("score", last["scheme"], last["facts"])
+    assert table.exit_code == 0
+    assert table.stderr.splitlines() == [
+        "note: 东镇: awards event 2 dated 2022-01-15 is after the period: carried over to the next "
+        "(2021-01-01..2021-12-31)",
+        "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
+        "(2021-01-01..2021-12-31)"]
+    east = json.loads(last["results"].read_text(encoding="utf-8"))["units"]["东镇"]
+    assert Decimal(east["values"]["proj"]) == 0
+    assert east["carried_over"] == [
+        {"fact": "awards", "event": {"level": "市级", "matter": "敬老", "date": "2022-01-15",
+                                     "carried_from": "tiny 2021-01-01..2021-12-31"}},
+        {"fact": "projects", "event": {"deferred": "转入下年度", "counted": "0",
+                                       "carried_from": "tiny 2021-01-01..2021-12-31"}}]
+
+
+def test_a_deferred_cell_in_a_workbook(filled_xlsx: object, tmp_path: Path) -> None:
+    """In a number cell the marker is read as the fact says; a fact that declares nothing refuses it there."""
+    path = filled_xlsx(lambda b: setattr(b["towns"]["G2"], "value", "转入下年度"))  # type: ignore[operator]
+    scheme = tmp_path / "deferrable.yaml"
+    scheme.write_text(DEFERRABLE, encoding="utf-8")
+    result = run("score", scheme, path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [i["fact"] for i in json.loads(result.stdout)["units"]["东镇"]["carried_over"]] == ["projects"]
+    refused = run("score", TINY, path)
+    assert refused.exit_code == 1 and refused.stderr.splitlines()[0] == (
+        f"{path}: sheet 'towns', row 2, column G (新引进项目 [projects]): cannot-defer: '转入下年度' defers the value "
+        "to the next period, but the scheme does not say what this fact counts as in this one; give the value "
+        "(a scheme lets a fact be deferred with `deferred:`)")
+
+
+def test_carried_in_events_count_in_the_next_period_and_deferred_values_are_reported(last: dict[str, Path]) -> None:
+    args = ("score", last["next"], last["next_facts"], "--carried-in", last["results"])
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "note: 东镇: projects was deferred to this period (转入下年度) by tiny 2021-01-01..2021-12-31; it is not "
+        "scored here: count it where the document says, this period's facts give this period's value"]
+    east = json.loads(result.stdout)["units"]["东镇"]
+    # 省级 2 of 2022-03-01 + the carried-in 市级 1 of 2022-01-15 (in the period, and named as carried in)
+    assert Decimal(east["values"]["award"]) == 3 and east["outside_period"] == [] and east["carried_over"] == []
+    without = json.loads(run("score", last["next"], last["next_facts"], "--format", "json").stdout)["units"]["东镇"]
+    assert Decimal(without["values"]["award"]) == 2
+    explained = run("explain", last["next"], last["next_facts"], "东镇", "--carried-in", last["results"])
+    assert "event #2 dated 2022-01-15: carried in from tiny 2021-01-01..2021-12-31, counted in this period" \
+        in explained.stdout
+    checked = run("check", last["next"], "--carried-in", last["results"])
+    assert checked.exit_code == 0 and checked.stdout == (
+        f"{last['results']}: ok — 1 event(s) and 1 deferred value(s) carried into tiny (2022-01-01..2022-12-31)\n")
+
+
+def test_an_event_carried_in_before_the_period_counts_as_carried(last: dict[str, Path], tmp_path: Path) -> None:
+    """Last period's results carry an event dated 2021-12-20 (typed late in 2020's run): it counts in 2021."""
+    results = json.loads(last["results"].read_text(encoding="utf-8"))
+    results["units"]["西镇"]["carried_over"] = [{"fact": "awards", "event": {
+        "level": "省级", "matter": "扶贫", "date": "2020-12-20", "carried_from": "tiny 2020-01-01..2020-12-31"}}]
+    path = tmp_path / "r20.json"
+    path.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+    result = run("score", last["scheme"], TINY_FACTS, "--carried-in", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    west = json.loads(result.stdout)["units"]["西镇"]
+    assert Decimal(west["values"]["award"]) == 2 and west["outside_period"] == []
+
+
+def _bad(last: dict[str, Path], tmp_path: Path, units: object, facts: Path | None = None) -> list[str]:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"units": units}, ensure_ascii=False), encoding="utf-8")
+    result = run("score", last["next"], facts or last["next_facts"], "--carried-in", path)
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    return [line.replace(str(path), "bad.json") for line in result.stderr.splitlines()]
+
+
+def test_bad_carried_in_items_are_named_by_file_unit_and_item(last: dict[str, Path], tmp_path: Path) -> None:
+    period = "tiny 2021-01-01..2021-12-31"
+    award = {"level": "市级", "matter": "敬老", "date": "2022-01-15", "carried_from": period}
+    assert _bad(last, tmp_path, {
+        "北镇": {"carried_over": [{"fact": "awards", "event": award}]},
+        "东镇": {"carried_over": [
+            {"fact": "award", "event": award},
+            {"fact": "awards", "event": {**award, "level": "县级"}},
+            {"fact": "awards", "event": {**award, "carried_from": None}},
+            {"fact": "party", "event": {"level": "x", "carried_from": period}},
+            "awards"]},
+        "007": {"carried_over": [{"fact": "awards", "event": award}]},
+        "西镇": {"total": "1"}}) == [
+        "bad.json: unit '北镇': unknown-unit: 1 item(s) carried in for a unit that is not in this period's facts",
+        "bad.json: unit '东镇', carried_over item 1: unknown-fact: this scheme declares no fact 'award' "
+        "(did you mean 'awards'?)",
+        "bad.json: unit '东镇', carried_over item 2: unknown-value: fact 'awards': event 1, field 'level': '县级' is "
+        "not one of ['省级', '市级']",
+        "bad.json: unit '东镇', carried_over item 3: bad-carried-in: the item names no period it comes from "
+        "(`carried_from`)",
+        "bad.json: unit '东镇', carried_over item 4: bad-carried-in: 'party' is no list of dated events: an event is "
+        "carried into a fact whose `dated_by` places it in a period",
+        "bad.json: unit '东镇', carried_over item 5: bad-carried-in: an item is {fact, event}, as `carried_over` "
+        "lists it",
+        "bad.json: unit '007', carried_over item 1: fact-not-used: group 'depts' does not use 'awards'",
+        "bad.json: unit '西镇': bad-carried-in: no `carried_over` list: not a unit of a results file"]
+
+
+def test_an_event_both_pasted_and_carried_in_is_refused(last: dict[str, Path], tmp_path: Path) -> None:
+    facts = tmp_path / "pasted.yaml"
+    facts.write_text(FACTS_2022.replace(
+        "date: 2022-03-01}", "date: 2022-03-01}, {level: 市级, matter: 敬老, date: 2022-01-15, "
+        "carried_from: tiny 2021-01-01..2021-12-31}"), encoding="utf-8")
+    result = run("score", last["next"], facts, "--carried-in", last["results"])
+    assert result.exit_code == 1 and result.stderr.splitlines() == [
+        f"{last['results']}: unit '东镇', carried_over item 1: carried-twice: the 'awards' event is in this period's "
+        "facts already; give it in one place, or it would count twice"]
+
+
+def test_a_file_that_is_no_results_file(last: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "facts.json"
+    path.write_text('{"东镇": {"party": 1}}', encoding="utf-8")
+    result = run("score", last["next"], last["next_facts"], "--carried-in", path)
+    assert result.exit_code == 1 and result.stderr == (
+        f"{path}: bad-carried-in: not the results of `apprule score --format json` (no `units`): carried-in items "
+        "are last period's results as written\n")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"units": {', encoding="utf-8")
+    result = run("score", last["next"], last["next_facts"], "--carried-in", broken)
+    assert result.exit_code == 1 and result.stderr.startswith(f"{broken}:1:12: json-syntax: ")
+
+
+def test_the_carried_in_file_is_never_overwritten_and_check_takes_one_scheme(last: dict[str, Path]) -> None:
+    result = run("score", last["next"], last["next_facts"], "--carried-in", last["results"], "-o", last["results"])
+    assert result.exit_code == 2 and "is the --carried-in file" in result.stderr
+    both = run("check", last["next"], last["scheme"], "--carried-in", last["results"])
+    assert both.exit_code == 2 and "--carried-in checks the items against one scheme; 2 given" in both.stderr
