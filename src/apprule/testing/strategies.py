@@ -7,6 +7,7 @@ import weakref
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..engine import Scheme
@@ -134,13 +135,7 @@ def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tupl
         if fact.optional and draw(st.integers(0, 4)) == 0:
             continue  # left out: the default (or nothing) applies
         facts[name] = draw(strategy)
-    # facts that belong with others (`required_when`), judged as validation judges them: with the defaults
-    # of the facts left out
-    seen = {n: convert(f, f.default) for n, f, _ in parts if f.default is not None and n not in facts}
-    for name, fact, strategy in parts:
-        condition = conditions.get(name)
-        if condition is not None and facts.get(name) is None and holds(condition, {**seen, **facts}):
-            facts[name] = draw(strategy.filter(lambda v: v is not None))
+    _together(draw, {n: (f, s) for n, f, s in parts}, facts, conditions)
     for edge in steps:  # land exactly on a step boundary now and then
         if edge.of in facts and edge.target in facts and draw(st.integers(0, 2)) == 0:
             target = facts[edge.target]
@@ -152,6 +147,43 @@ def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tupl
                         (fact.type != "count" or (value >= 0 and value == value.to_integral_value())):
                     facts[edge.of] = value
     return facts
+
+
+def _together(draw: st.DrawFn, parts: dict[str, tuple[Fact, st.SearchStrategy[Any]]], facts: Facts,
+              conditions: dict[str, Expression]) -> None:
+    """Make a unit's drawn ``facts`` belong together, as validation judges them: a fact its condition requires
+    (`required_when`) is drawn, and where a check on the unit's facts fails (赫山: a place given, or its rate,
+    not both) an optional value the check reads that nothing requires is left out; a unit that cannot be
+    mended is not drawn."""
+    checks = [parse(c.test, parts) for f, _ in parts.values() if f.type != "events" for c in f.checks]
+    for _ in range(2 * len(parts) + 1):
+        values = _values(parts, facts)
+        missing = [n for n in parts if n in conditions and facts.get(n) is None and holds(conditions[n], values)]
+        for name in missing:
+            facts[name] = draw(parts[name][1].filter(lambda v: v is not None))
+        if missing:
+            continue
+        failing = [t for t in checks if not passes(t, values)]
+        if not failing:
+            return
+        spare = [n for t in failing for n in sorted(t.names) if facts.get(n) is not None and parts[n][0].optional
+                 and not (n in conditions and holds(conditions[n], values))]
+        if not spare:
+            break
+        del facts[spare[0]]
+    assume(False)
+
+
+def _values(parts: dict[str, tuple[Fact, st.SearchStrategy[Any]]], facts: Facts) -> Facts:
+    """The unit's values as validation gives them to conditions and checks: converted, defaults filled in."""
+    values: Facts = {}
+    for name, (fact, _) in parts.items():
+        given = facts.get(name)
+        if given is None:
+            given = fact.default
+        values[name] = ([] if fact.type == "events" else None) if given is None else \
+            given if fact.type == "events" else convert(fact, given)
+    return values
 
 
 def facts_for(scheme: Scheme, group: str | None = None) -> st.SearchStrategy[Facts]:
