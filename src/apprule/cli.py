@@ -24,7 +24,7 @@ import click
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
-from .results import Evaluation
+from .results import Evaluation, Result
 
 #: runs shorter than this show no progress display
 PROGRESS_DELAY = 1.0
@@ -333,7 +333,8 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if fmt != "json":  # JSON carries them in `outside_period` and `carried_over`
-        _report_outside(loaded, evaluation, group)
+        from .io.write import ordered
+        _report_outside(loaded, ordered(evaluation, loaded, group))
     if fmt == "table":
         _emit(_score_table(loaded, evaluation, group, wide=output is not None), output, escaped=True)
         return
@@ -341,14 +342,13 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
     _emit(write_results(evaluation, loaded, fmt, group), output)
 
 
-def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -> None:
+def _report_outside(scheme: Scheme, results: list[Result]) -> None:
     """Every event not counted because its date is outside the period, and every value deferred to the next
     period, unit by unit: never dropped unsaid."""
     from .deferred import COUNTED, DEFERRED
-    from .io.write import ordered
 
     period = scheme.definition.period
-    for result in ordered(evaluation, scheme, group):
+    for result in results:
         for o in result.outside_period:
             where = "after the period: carried over to the next" if o.when == "after" else \
                 "before the period: not counted (counted in its own)"
@@ -413,10 +413,13 @@ def _trim(text: str) -> str:
 @_CARRIED_IN
 def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None) -> None:
     """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
-    evaluation = _evaluate(load_scheme(Path(scheme)), facts, partial, carried_in)
+    loaded = load_scheme(Path(scheme))
+    evaluation = _evaluate(loaded, facts, partial, carried_in)
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
         raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")
+    if fmt == "text":  # what the explanation's numbers leave out: events outside the period, deferred values
+        _report_outside(loaded, [evaluation[unit]])
     _echo(evaluation[unit].explain(fmt))
 
 

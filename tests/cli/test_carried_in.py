@@ -166,3 +166,11 @@ def test_the_carried_in_file_is_never_overwritten_and_check_takes_one_scheme(las
     assert result.exit_code == 2 and "is the --carried-in file" in result.stderr
     both = run("check", last["next"], last["scheme"], "--carried-in", last["results"])
     assert both.exit_code == 2 and "--carried-in checks the items against one scheme; 2 given" in both.stderr
+
+
+def test_the_explanation_of_a_unit_notes_what_it_deferred(last: dict[str, Path]) -> None:
+    explained = run("explain", last["scheme"], last["facts"], "东镇")
+    assert explained.exit_code == 0 and explained.stderr.splitlines()[-1] == (
+        "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
+        "(2021-01-01..2021-12-31)")
+    assert run("explain", last["scheme"], last["facts"], "西镇").stderr == ""

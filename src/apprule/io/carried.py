@@ -162,6 +162,8 @@ def with_carried_in(facts: dict[str, Any], carried: CarriedIn) -> dict[str, Any]
         return facts
     joined = dict(facts)
     for unit, lists in carried.events.items():
+        if not isinstance(joined[unit], dict):
+            continue  # not a unit's facts: validation names it
         given = joined[unit] = dict(joined[unit])
         for name, events in lists.items():
             given[name] = [*(given.get(name) or []), *events]
