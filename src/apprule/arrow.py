@@ -5,8 +5,13 @@ pyarrow is imported here only, when a table is asked for, so ``import apprule`` 
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
+from functools import partial
+from operator import is_not
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -20,24 +25,33 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
     """The narrowest Arrow decimal that holds every value exactly, with at least ``places`` decimals.
 
     The scale is the declared places where the scheme rounds the value, and more where a value
-    carries more (an unrounded quotient), so that nothing is lost.
+    carries more (an unrounded quotient), so that nothing is lost. Found in C: an exact sum's exponent
+    is the least of its terms', and the largest size sets the whole digits.
     """
     import pyarrow as pa
 
+    present: list[Decimal] = list(filter(partial(is_not, None), values))  # type: ignore[arg-type]
     scale, whole = places, 1
-    for value in values:
-        if value is None or not value.is_finite():
-            continue
-        sign, digits, exponent = value.as_tuple()
+    if present and all(map(Decimal.is_finite, present)):
+        try:
+            with decimal.localcontext(_SUMMING):
+                exponent = sum(present, Decimal(0)).as_tuple().exponent
+        except decimal.Rounded:  # sizes too far apart to add exactly: value by value
+            exponent = min(int(v.as_tuple().exponent) for v in present)
         assert isinstance(exponent, int)
         scale = max(scale, -exponent)
-        whole = max(whole, len(digits) + exponent)
+        biggest = max(max(present), -min(present))
+        whole = max(biggest.adjusted() + 1, 1)
     precision = whole + scale
     if precision <= 38:
         return pa.decimal128(precision, scale)
     if precision <= 76:
         return pa.decimal256(precision, scale)
     raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
+
+
+#: adds exactly (or raises Rounded) any values the results hold: 34 digits each, sizes within 10^60 of each other
+_SUMMING = decimal.Context(prec=100, traps=[decimal.Rounded, decimal.InvalidOperation, decimal.Overflow])
 
 
 def results_table(columns: Mapping[str, list[Any]], places: Mapping[str, int]) -> pa.Table:
@@ -80,8 +94,53 @@ def columns_of(table: Any) -> dict[str, list[Any]]:
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-        columns[str(name)] = column.to_pylist()
+        columns[str(name)] = _python(column.combine_chunks())
     return columns
+
+
+def _python(array: pa.Array) -> list[Any]:
+    """``array.to_pylist()``, made faster where a column repeats few values or holds events.
+
+    A ``decimal128`` column is read as the scaled integers it holds, and each distinct value (a
+    ``Decimal``, or a ``date``) is made once and shared: immutable, so sharing is safe, and making a
+    Python object is most of the cost. A list of structs (events) is read field by field.
+    """
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_decimal128(kind):
+        from .evaluate.fixed import Fixed
+
+        fixed, nulls = Fixed.from_arrow(array)
+        return _with_nulls(fixed.decimals(), nulls)
+    if pa.types.is_date32(kind) and len(array) > 64:
+        days = array.fill_null(0).cast(pa.int32()).to_numpy()
+        distinct, where = np.unique(days, return_inverse=True)
+        made = pa.array(distinct, pa.int32()).cast(pa.date32()).to_pylist()
+        values = list(map(made.__getitem__, where.ravel().tolist()))
+        return _with_nulls(values, _nulls(array))
+    if pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+        structs = array.flatten()  # the events of every unit, laid end to end (this slice's only)
+        if structs.null_count:
+            return list(array.to_pylist())  # a null event: Arrow's own reading
+        names = [kind.value_type.field(k).name for k in range(kind.value_type.num_fields)]
+        fields = [_python(field) for field in structs.flatten()]
+        events = [dict(zip(names, row)) for row in zip(*fields)] if fields else [{} for _ in range(len(structs))]
+        offsets = array.offsets.to_numpy()
+        offsets = (offsets - offsets[0]).tolist()
+        lists = [events[a:b] for a, b in zip(offsets, offsets[1:])]
+        return _with_nulls(lists, _nulls(array))
+    return array.to_pylist()  # type: ignore[no-any-return]
+
+
+def _nulls(array: pa.Array) -> np.ndarray[Any, Any] | None:
+    return None if array.null_count == 0 else array.is_null().to_numpy(zero_copy_only=False)
+
+
+def _with_nulls(values: list[Any], nulls: np.ndarray[Any, Any] | None) -> list[Any]:
+    for i in [] if nulls is None else np.flatnonzero(nulls).tolist():
+        values[i] = None
+    return values
 
 
 def _pandas_columns(frame: Any) -> dict[str, list[Any]]:
