@@ -5,13 +5,14 @@ pyarrow is imported here only, when a table is asked for, so ``import apprule`` 
 
 from __future__ import annotations
 
-import decimal
 from decimal import Decimal
 from functools import partial
 from operator import is_not
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
+
+from .evaluate.fixed import places_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -26,20 +27,14 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
 
     The scale is the declared places where the scheme rounds the value, and more where a value
     carries more (an unrounded quotient), so that nothing is lost. Found in C: an exact sum's exponent
-    is the least of its terms', and the largest size sets the whole digits.
+    is the least of its terms' (``places_of``), and the largest size sets the whole digits.
     """
     import pyarrow as pa
 
     present: list[Decimal] = list(filter(partial(is_not, None), values))  # type: ignore[arg-type]
     scale, whole = places, 1
     if present and all(map(Decimal.is_finite, present)):
-        try:
-            with decimal.localcontext(_SUMMING):
-                exponent = sum(present, Decimal(0)).as_tuple().exponent
-        except decimal.Rounded:  # sizes too far apart to add exactly: value by value
-            exponent = min(int(v.as_tuple().exponent) for v in present)
-        assert isinstance(exponent, int)
-        scale = max(scale, -exponent)
+        scale = max(scale, places_of(present))
         biggest = max(max(present), -min(present))
         whole = max(biggest.adjusted() + 1, 1)
     precision = whole + scale
@@ -50,21 +45,28 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
     raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
 
 
-#: adds exactly (or raises Rounded) any values the results hold: 34 digits each, sizes within 10^60 of each other
-_SUMMING = decimal.Context(prec=100, traps=[decimal.Rounded, decimal.InvalidOperation, decimal.Overflow])
-
-
-def results_table(columns: Mapping[str, list[Any]], places: Mapping[str, int]) -> pa.Table:
-    """One row per unit: the outcome columns, then a decimal column per section and adjustment."""
+def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]) -> pa.Table:
+    """One row per unit, the groups' ``tables`` end to end: the outcome columns, then a decimal column per
+    section and adjustment (null where a group has none). A score column given as fixed point (``Fixed``)
+    becomes ``decimal128`` from its integers, at its scale or the declared places if more."""
     import pyarrow as pa
+
+    from .evaluate.fixed import Fixed
 
     text, whole, names = pa.string(), pa.int64(), pa.list_(pa.string())
     types = {"unit": text, "group": text, "sequence": text, "rank": whole, "grade": text, "would_be_rank": whole,
              "would_be_grade": text, "position": whole, "honours": names, "flags": names, "vetoes": names}
+    order = list(dict.fromkeys([*OUTCOMES, *(n for t in tables for n in t)]))  # each once, in the order met
     arrays = {}
-    for name, values in columns.items():
-        kind = types.get(name) or decimal_type(values, places.get(name, 0))
-        arrays[name] = pa.array(values, type=kind)
+    for name in order:
+        parts = [t[name] if name in t else len(t["unit"]) for t in tables]
+        if name not in types and all(isinstance(p, (Fixed, int)) for p in parts):
+            fixed, nulls = Fixed.joined(parts)
+            arrays[name] = fixed.rescaled(max(fixed.scale, places.get(name, 0))).to_arrow(nulls)
+            continue
+        values = [v for p in parts for v in (
+            [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
+        arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
     return pa.table(arrays)
 
 

@@ -15,9 +15,10 @@ Python integers. Nothing here is a binary float.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import decimal
 from decimal import Decimal
-from itertools import repeat
-from typing import TYPE_CHECKING, Any, Sequence
+from itertools import compress, repeat
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -54,6 +55,33 @@ class Fixed:
         if any(map(Decimal.__ne__, scaled, ints)):  # int() dropped places
             raise ValueError(f"a value has more than {scale} decimal places")
         return cls(_array(ints), scale)
+
+    @classmethod
+    def read(cls, values: Sequence[Decimal]) -> Fixed:
+        """``values`` (decimals within the bounds) at the scale of the one with the most places.
+
+        Each distinct value is converted once; where most values are 0 (a column of points earned
+        by few units) only the others are looked at, found in C.
+        """
+        n = len(values)
+        rows: list[int] | None = list(compress(range(n), values))
+        if len(rows) * 2 > n:  # type: ignore[arg-type]
+            rows, picked = None, values
+        else:
+            picked = list(map(values.__getitem__, rows))  # type: ignore[arg-type]
+        distinct = set(picked)
+        scale = places_of(distinct)
+        ints_of = {d: int(d.scaleb(scale, CONTEXT)) for d in distinct}
+        found = list(map(ints_of.__getitem__, picked))
+        if rows is None:
+            return cls(_array(found), scale)
+        ints = np.zeros(n, np.int64)
+        try:
+            ints[rows] = found
+        except OverflowError:
+            ints = ints.astype(object)
+            ints[rows] = found
+        return cls(ints, scale)
 
     @classmethod
     def zeros(cls, n: int, scale: int = 0) -> Fixed:
@@ -98,6 +126,15 @@ class Fixed:
             return Fixed(np.where(mask, a.ints.astype(object), b.ints.astype(object)), a.scale)
         return Fixed(np.where(mask, a.ints, b.ints), a.scale)
 
+    def masked(self, keep: np.ndarray[Any, Any]) -> Fixed:
+        """The values where ``keep`` holds, 0 elsewhere."""
+        return Fixed(np.where(keep, self.ints, 0), self.scale)
+
+    def differs(self, other: Fixed) -> np.ndarray[Any, Any]:
+        """Where the values of two columns differ (whatever their scales)."""
+        a, b = _aligned(self, other)
+        return np.asarray(a.ints != b.ints, bool)
+
     def compare(self, other: Decimal) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Where the values are below, and above, the number ``other`` (exactly, whatever its places)."""
         places = _places(other)
@@ -118,6 +155,22 @@ class Fixed:
             if outside.any():
                 out = Fixed.of([bound], out.scale).broadcast(len(out)).where(outside, out)
         return out
+
+    def take(self, rows: np.ndarray[Any, Any]) -> Fixed:
+        """The values at ``rows``, in their order."""
+        return Fixed(self.ints[rows], self.scale)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Fixed | int]) -> tuple[Fixed, np.ndarray[Any, Any] | None]:
+        """Columns end to end, at the largest of their scales; an ``int`` is that many empty cells (nulls)."""
+        scale = max((p.scale for p in parts if isinstance(p, Fixed)), default=0)
+        arrays = [p.rescaled(scale).ints if isinstance(p, Fixed) else np.zeros(p, np.int64) for p in parts]
+        if any(a.dtype == _OBJECT for a in arrays):
+            arrays = [a.astype(object) for a in arrays]
+        empty = [np.full(len(p), False) if isinstance(p, Fixed) else np.full(p, True) for p in parts]
+        nulls = np.concatenate(empty) if empty else np.zeros(0, bool)
+        ints = np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
+        return cls(ints, scale), nulls if nulls.any() else None
 
     def broadcast(self, n: int) -> Fixed:
         """A one-value column as ``n`` values."""
@@ -194,6 +247,20 @@ class Fixed:
         words[0::2] = self.ints
         words[1::2] = self.ints >> 63  # the high word: the sign, extended
         return pa.Array.from_buffers(pa.decimal128(precision, self.scale), n, [valid, pa.py_buffer(words)])
+
+
+def places_of(values: Iterable[Decimal]) -> int:
+    """The most decimal places any of ``values`` (finite) carries, found in C: an exact sum's exponent is the
+    least of its terms'."""
+    try:
+        with decimal.localcontext(_SUMMING):
+            return _places(sum(values, Decimal(0)))
+    except decimal.Rounded:  # sizes too far apart to add exactly: value by value
+        return max(map(_places, values), default=0)
+
+
+#: adds exactly (or raises Rounded) values within the bounds, or any two results: 34 digits, sizes within 10^66
+_SUMMING = decimal.Context(prec=100, traps=[decimal.Rounded, decimal.InvalidOperation, decimal.Overflow])
 
 
 def _places(value: Decimal) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import compress
-from operator import add
 
-from ..decimals import ZERO, adds_as_itself, clamp, clamped, rounded
+import numpy as np
+
+from ..decimals import ZERO, clamp
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
+from .fixed import Fixed, total
 from .graph import GraphNode, GroupGraph
 from .population import Population
 from .rank import scopes
@@ -33,14 +34,14 @@ def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColum
         except ArithmeticError as exc:  # an overflow, say: find the unit it happened for
             raise _unit_of(graph, pop, node_id, exc) from None
         columns[node_id] = column
-        pop.names[node_id] = column.values
+        pop.names[node_id] = column.view()
         if isinstance(spec, Leaf) and spec.for_each is not None and last_reader[spec.for_each.events] == node_id:
             pop.flat.pop(spec.for_each.events, None)  # read by no later rule: its memory is free before the sums
     try:
         total = _total(graph, pop, columns)
     except ArithmeticError as exc:
         raise _unit_of(graph, pop, "total", exc) from None
-    pop.names["total"] = total.values
+    pop.names["total"] = total.view()
     return columns, total
 
 
@@ -117,14 +118,17 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
 
 
 def _round(rounding: Rounding | None, col: NodeColumn) -> None:
+    """Round to the declared places, in fixed point (half up on integers, or the mode declared)."""
     if rounding is None:
         return
-    after_rounding = rounded(col.values, rounding.places, rounding.mode)
+    given = col.held if isinstance(col.held, list) else None  # a leaf's own decimals, for its notes
+    before = col.fixed()
+    after = before.rounded(rounding.places, rounding.mode)
     if col.notes is not None:
-        for i, (before, after) in enumerate(zip(col.values, after_rounding)):
-            if before != after:
-                col.note(i, "rounded", value=before, to=after, mode=rounding.mode, places=rounding.places)
-    col.values = after_rounding
+        for i in np.flatnonzero(before.differs(after)).tolist():
+            col.note(i, "rounded", value=given[i] if given is not None else before.at(i), to=after.at(i),
+                     mode=rounding.mode, places=rounding.places)
+    col.values = after
 
 
 def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
@@ -150,72 +154,54 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
     col = new_column(pop, spec.max)
-    col.values = _sums([c.values for c in children], pop.n)
-    if max(col.values, default=ZERO) > spec.max:
-        for i, value in enumerate(col.values):
-            if value > spec.max:
-                col.note(i, "capped", value=value, to=spec.max)
-                col.values[i] = spec.max
+    sums = total([c.fixed() for c in children], pop.n)
+    col.values = sums.clamped(None, spec.max)
+    if col.notes is not None:
+        for i in _changed(sums, col.fixed()):
+            col.note(i, "capped", value=sums.at(i), to=spec.max)
     _round(spec.round, col)
     return col
-
-
-def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
-    """Each unit's sum over ``columns`` (0 for every unit when there are none), in their order."""
-    sums = [ZERO] * n
-    for column in columns:
-        sums = list(map(add, sums, column))  # column by column: the additions run in C
-    return sums
 
 
 def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColumn:
     """加分/扣分: bonuses and deductions summed apart, each side capped, the net limited."""
     col = new_column(pop, spec.max)
-    bonus = [ZERO] * pop.n
-    deduction = [ZERO] * pop.n
+    bonus = deduction = Fixed.zeros(pop.n)
     for child in children:
-        values = child.values
-        for i in compress(range(pop.n), values):  # the units that earned something (found in C)
-            if values[i] > ZERO:
-                bonus[i] += values[i]
-            else:
-                deduction[i] += values[i]
-    floor = None if spec.deduction_cap is None else -spec.deduction_cap
-    up = clamped(bonus, None, spec.bonus_cap)
-    down = clamped(deduction, floor, None)
-    if all(adds_as_itself(cap) for cap in (spec.bonus_cap, floor) if cap is not None):
-        # a side is 0 for most units: the other side is the net, digit for digit (each is a sum, 0, or a cap
-        # written plainly), so no new object is made
-        nets = [down_i if up_i is ZERO else up_i if down_i is ZERO else up_i + down_i
-                for up_i, down_i in zip(up, down)]
-    else:
-        nets = list(map(add, up, down))
-    col.values = clamped(nets, spec.min, spec.max)
-    if col.notes is not None and not (up is bonus and down is deduction and col.values is nets):
-        for i in range(pop.n):
-            if up[i] != bonus[i]:
-                col.note(i, "bonuses_capped", value=bonus[i], to=up[i])
-            if down[i] != deduction[i]:
-                col.note(i, "deductions_limited", value=deduction[i], to=down[i])
-            if col.values[i] != nets[i]:
-                col.note(i, "net_limited", value=nets[i], to=col.values[i])
+        values = child.fixed()
+        earned = values.ints > 0
+        bonus, deduction = bonus + values.masked(earned), deduction + values.masked(~earned)
+    up = bonus.clamped(None, spec.bonus_cap)
+    down = deduction.clamped(None if spec.deduction_cap is None else -spec.deduction_cap, None)
+    nets = up + down
+    col.values = nets.clamped(spec.min, spec.max)
+    if col.notes is not None:
+        for before, after, kind in ((bonus, up, "bonuses_capped"), (deduction, down, "deductions_limited"),
+                                    (nets, col.fixed(), "net_limited")):
+            for i in _changed(before, after):
+                col.note(i, kind, value=before.at(i), to=after.at(i))
     _round(spec.round, col)
     return col
+
+
+def _changed(before: Fixed, after: Fixed) -> list[int]:
+    """The units whose value a step changed."""
+    return list(np.flatnonzero(before.differs(after)).tolist())
 
 
 def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -> NodeColumn:
     group = graph.group
     col = new_column(pop, group.max)
-    sections = _sums([columns[s].values for s in graph.top], pop.n)
-    adjustments = columns[group.adjustments.id].values if group.adjustments else [ZERO] * pop.n
+    sections = total([columns[s].fixed() for s in graph.top], pop.n)
+    adjustments = columns[group.adjustments.id].fixed() if group.adjustments else Fixed.zeros(pop.n)
     expr = graph.total
     if expr is None:
-        col.values = [s + a for s, a in zip(sections, adjustments)]
+        col.values = sections + adjustments
         if col.notes is not None:
-            for i, (s, a) in enumerate(zip(sections, adjustments)):
-                col.note(i, "total_sum", sections=s, adjustments=a)
+            for i in range(pop.n):
+                col.note(i, "total_sum", sections=sections.at(i), adjustments=adjustments.at(i))
     else:
-        pop.names["sections"], pop.names["adjustments"] = sections, adjustments
+        pop.names["sections"], pop.names["adjustments"] = sections.decimals(), adjustments.decimals()
         col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), "the total", "total")
         if col.inputs is not None:
             for i in range(pop.n):
