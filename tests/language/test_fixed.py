@@ -137,3 +137,12 @@ def test_arrow_round_trip_agrees_with_decimal(xs: list[Decimal]) -> None:
     assert out.to_pylist() == xs
     back, _ = Fixed.from_arrow(out)
     assert back.decimals() == xs
+
+
+def test_a_value_too_large_for_exact_arithmetic_is_refused_not_made() -> None:
+    from apprule.evaluate.fixed import TooLarge
+
+    with pytest.raises(TooLarge, match="more than 76 digits"):
+        Fixed.read([D("-1E+999999"), D(1)])
+    with pytest.raises(TooLarge):
+        Fixed.read([D("1E-999999"), D(1)])

@@ -22,12 +22,18 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
-from ..decimals import CONTEXT
+from ..decimals import CONTEXT, shown
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 INT64_MAX = 2 ** 63 - 1
+#: the most digits a scaled integer may have (what Arrow's decimal256 holds; facts within the bounds need 33)
+MAX_DIGITS = 76
+
+
+class TooLarge(ArithmeticError):
+    """A value too large (or with too many places) to keep as a scaled integer."""
 _OBJECT = np.dtype(object)
 _INT64 = np.dtype(np.int64)
 
@@ -71,6 +77,11 @@ class Fixed:
             picked = list(map(values.__getitem__, rows))  # type: ignore[arg-type]
         distinct = set(picked)
         scale = places_of(distinct)
+        if distinct:  # a formula's result may lie far outside the facts' bounds (1e999999): refused, not made
+            biggest = max(max(distinct), -min(distinct))
+            if biggest.adjusted() + 1 + scale > MAX_DIGITS:
+                raise TooLarge(f"{shown(biggest) if biggest.adjusted() < 40 else 'a value'} needs more than "
+                               f"{MAX_DIGITS} digits at {scale} decimal places, more than exact arithmetic keeps")
         ints_of = {d: int(d.scaleb(scale, CONTEXT)) for d in distinct}
         found = list(map(ints_of.__getitem__, picked))
         if rows is None:
@@ -140,7 +151,7 @@ class Fixed:
         places = _places(other)
         a = self.rescaled(max(self.scale, places))
         bound = int(other.scaleb(a.scale, CONTEXT))
-        if not a.wide and not -INT64_MAX <= bound <= INT64_MAX:  # beyond every int64: all on one side
+        if not a.wide and not -INT64_MAX - 1 <= bound <= INT64_MAX:  # beyond every int64: all on one side
             below = np.full(len(a), bound > 0)
             return below, ~below
         return a.ints < bound, a.ints > bound
