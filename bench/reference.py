@@ -16,7 +16,7 @@ SPECIALS = ("s_economy", "s_innovation", "s_core_area", "s_key_projects", "s_thr
 START, END = dt.date(2021, 5, 1), dt.date(2021, 5, 31)
 ZERO = Decimal(0)
 AWARD = {"national": 10, "provincial": 8, "bureau": 6, "xingyang": 2}
-SAFETY = {"especially_major": -20, "major": -15, "larger": -10, "general": -5}
+SAFETY = {"especially_major": -20, "major": -15, "relatively_major": -10, "general": -5}
 MEDIA = {"national": -10, "provincial": -5, "zhengzhou": -2}
 CIRCULAR = {"national": -10, "provincial": -5, "zhengzhou": -2, "xingyang": -1}
 INTERVIEW = {"zhengzhou_or_above": -5, "xingyang": -2}
@@ -27,7 +27,9 @@ BOTTOM = {"lead": {1: -10, 2: -8, 3: -6}, "support": {1: -5, 2: -3, 3: -1}}
 
 
 def _in_month(events: Any) -> list[dict[str, Any]]:
-    return [e for e in events or () if START <= _date(e["date"]) <= END]
+    """The month's events: those dated in it, undated ones (the month's list), and those carried in from before."""
+    return [e for e in events or () if e.get("date") is None or START <= _date(e["date"]) <= END
+            or (e.get("carried_from") is not None and _date(e["date"]) < START)]
 
 
 def _date(value: Any) -> dt.date:

@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--schemes", nargs="*", default=None, help="scheme ids (default: all shipped)")
     args = parser.parse_args()
     print(f"{'scheme / group':42} {'n':>9} {'units/s':>10} {'peak B/unit':>12} {'time ×/10×n':>12}")
-    for path in sorted((ROOT / "schemes").glob("*.yaml")):
+    for path in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml")):
         scheme = without_rosters(apprule.load_scheme(path))
         if args.schemes and scheme.id not in args.schemes:
             continue

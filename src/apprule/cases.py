@@ -1,6 +1,6 @@
 """Worked examples as data: a case file names a scheme, units' facts and the expected results.
 
-    scheme: ../../schemes/hebi_2021.yaml      # relative to the case file
+    scheme: hebi_2021          # a shipped scheme's id, or a path relative to the case file
     cases:
       - description: 超额完成15%, 三个5%台阶
         units:
@@ -27,9 +27,10 @@ from .errors import AppruleError, EvaluationError, FactError, SchemeError
 from .facts import BadValue, to_decimal
 from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
+from .shipped import scheme_path
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
-                "vetoes", "sequence", "group"}
+                "vetoes", "sequence", "group", "outside_period"}
 
 
 @dataclass
@@ -57,7 +58,9 @@ def load_cases(path: str | Path) -> tuple[Scheme, list[dict[str, Any]]]:
                 for where, message in _malformed(data["cases"])]
     if problems:
         raise SchemeError(problems)
-    scheme = load_scheme(path.parent / str(data["scheme"]))
+    named = str(data["scheme"])  # a path relative to the case file, or a shipped scheme's id
+    relative = path.parent / named
+    scheme = load_scheme(relative if relative.exists() or scheme_path(named) is None else named)
     return scheme, data["cases"]
 
 
@@ -139,6 +142,12 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
         elif key == "total":
             if not _same_number(result.total, want):
                 diffs.append(f"{unit}.total: expected {want}, got {result.total}")
+        elif key == "outside_period":  # each as {fact, number, date, when}
+            got_outside = [{"fact": o.fact, "number": o.number, "date": str(o.date), "when": o.when}
+                           for o in result.outside_period]
+            wanted = [{**o, "date": str(o.get("date"))} if isinstance(o, dict) else o for o in want or []]
+            if got_outside != wanted:
+                diffs.append(f"{unit}.outside_period: expected {want}, got {got_outside}")
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):
@@ -156,9 +165,9 @@ def _same_number(got: Decimal, want: Any) -> bool:
 
 def _compare_error(exc: AppruleError, expected: dict[str, Any], diffs: list[str]) -> None:
     if isinstance(exc, FactError):
-        found = [{"code": i.code, "unit": i.unit, "fact": i.fact} for i in exc.issues]
+        found = [{"code": i.code, "unit": i.unit, "fact": i.fact, "message": i.message} for i in exc.issues]
     elif isinstance(exc, EvaluationError):
-        found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node}]
+        found = [{"code": exc.code, "unit": exc.unit, "rule": exc.node, "message": exc.reason}]
     elif isinstance(exc, SchemeError):
         found = [{"code": p.code} for p in exc.problems]
     else:

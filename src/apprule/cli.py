@@ -23,7 +23,7 @@ import click
 
 from .decimals import plain
 from .engine import Scheme, load_scheme
-from .errors import AppruleError, FactError, SchemeError, did_you_mean
+from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
 from .results import Evaluation
 
 #: runs shorter than this show no progress display
@@ -52,11 +52,15 @@ def main() -> None:
     """Score organisational units under assessment schemes written in YAML (绩效考评).
 
     \b
-    apprule check schemes/hebi_2021.yaml
-    apprule score schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml
-    apprule explain schemes/hebi_2021.yaml examples/hebi_2021.facts.yaml 海河街道办事处
-    apprule facts schemes/hebi_2021.yaml --format xlsx --output 数据.xlsx
+    apprule schemes
+    apprule check hebi_2021
+    apprule score hebi_2021 example
+    apprule explain hebi_2021 example 海河街道办事处
+    apprule facts hebi_2021 --format xlsx --output 数据.xlsx
+    apprule score my_scheme.yaml 数据.xlsx
     apprule test tests/schemes
+
+    A SCHEME is a file or the id of a shipped scheme; FACTS `example` is the shipped scheme's example.
     """
 
 
@@ -108,6 +112,31 @@ def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+class _File(click.Path):
+    """A file or folder that must exist, or the id of a shipped scheme (``apprule schemes``); for FACTS, also
+    ``example``: the example facts shipped with SCHEME."""
+
+    def __init__(self, dir_okay: bool = False) -> None:
+        super().__init__(exists=True, dir_okay=dir_okay)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .shipped import EXAMPLE, resolve_facts, resolve_scheme, scheme_ids
+
+        scheme = ctx.params.get("scheme") if ctx is not None else None
+        if param is not None and param.name == "facts" and scheme:
+            resolved = resolve_facts(str(value), scheme)
+            if value == EXAMPLE and resolved == value and not Path(value).exists():
+                self.fail(f"no file {value!r}, and {scheme!r} is not a shipped scheme with an example", param, ctx)
+        else:
+            resolved = str(resolve_scheme(str(value)))
+            if resolved == value and not Path(value).exists() and "/" not in value and "." not in value:
+                ids = scheme_ids()
+                hint = did_you_mean(value, ids)
+                self.fail(f"{value!r} is neither a file nor a shipped scheme" + (f"; {hint}" if hint else "")
+                          + f" (shipped: {', '.join(ids)})", param, ctx)
+        return super().convert(resolved, param, ctx)
+
+
 def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
     """Read the facts and evaluate them; fact problems are named by their place in the file."""
     from .io.read import read_facts
@@ -118,6 +147,8 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool) -> Evaluation:
             evaluation = scheme.evaluate(facts.facts, partial=partial)
         except FactError as exc:
             raise facts.locate(exc) from None
+        except OverMax as exc:  # a value above its item's maximum: where the office typed it
+            raise facts.locate_value(exc) from None
     if facts.missing:
         _echo(f"note: a partial run: ranks, quotas and averages count only the units in {facts_path}; not in it: "
               + "、".join(unit for _, unit in facts.missing), err=True)
@@ -193,7 +224,7 @@ def _check_group(scheme: Scheme, group: str | None) -> None:
 # --- check ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("schemes", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("schemes", nargs=-1, required=True, type=_File(dir_okay=True))
 def check(schemes: tuple[str, ...]) -> None:
     """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location."""
     paths: list[Path] = []
@@ -214,11 +245,43 @@ def check(schemes: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+# --- schemes -------------------------------------------------------------------------------------
+
+@main.command()
+def schemes() -> None:
+    """List the schemes shipped with apprule: give an id wherever a SCHEME file is asked for."""
+    from rich import box
+    from rich.table import Table
+
+    from .shipped import scheme_ids, scheme_path
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for head in ("id", "title", "issuer", "period"):
+        table.add_column(head, overflow="fold")
+    for scheme_id in scheme_ids():
+        definition = load_scheme(scheme_path(scheme_id) or scheme_id).definition
+        period = definition.period
+        table.add_row(*_cells([scheme_id, definition.title, definition.issuer,
+                               f"{period.kind} {period.start}–{period.end}"]))
+    _emit(_table_text(table, wide=False), None, escaped=True)
+
+
+def _table_text(table: Any, wide: bool, width: int = 200) -> str:
+    """A rich table as text: styled and as wide as a terminal on one, else plain and ``width`` wide."""
+    from rich.console import Console
+
+    terminal = not wide and _is_terminal(sys.stdout)
+    buffer = io.StringIO()
+    Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else width, force_terminal=terminal,
+            color_system="auto" if terminal else None, highlight=False, emoji=False, markup=False).print(table)
+    return _trim(buffer.getvalue())
+
+
 # --- score ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
+@click.argument("scheme", type=_File())
+@click.argument("facts", type=_File(), callback=_facts_path)
 @click.option("--group", "group", metavar="ID", help="Only this group.")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
               help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
@@ -232,11 +295,26 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
     loaded = load_scheme(Path(scheme))
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
+    if fmt != "json":  # JSON carries them in `outside_period`
+        _report_outside(loaded, evaluation, group)
     if fmt == "table":
         _emit(_score_table(loaded, evaluation, group, wide=output is not None), output, escaped=True)
         return
     from .io.write import write_results
     _emit(write_results(evaluation, loaded, fmt, group), output)
+
+
+def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -> None:
+    """Every event not counted because its date is outside the period, unit by unit: never dropped unsaid."""
+    from .io.write import ordered
+
+    period = scheme.definition.period
+    for result in ordered(evaluation, scheme, group):
+        for o in result.outside_period:
+            where = "after the period: carried over to the next" if o.when == "after" else \
+                "before the period: not counted (counted in its own)"
+            _echo(f"note: {result.unit}: {o.fact} event {o.number} dated {o.date} is {where} "
+                  f"({period.start}..{period.end})", err=True)
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
@@ -283,8 +361,8 @@ def _trim(text: str) -> str:
 # --- explain -------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.argument("facts", type=click.Path(exists=True, dir_okay=False), callback=_facts_path)
+@click.argument("scheme", type=_File())
+@click.argument("facts", type=_File(), callback=_facts_path)
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
@@ -300,7 +378,7 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None
 # --- facts ---------------------------------------------------------------------------------------
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
+@click.argument("scheme", type=_File())
 @click.option("--format", "fmt", type=click.Choice(TEMPLATE_FORMATS),
               help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
                    "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
@@ -316,7 +394,6 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
         _emit(write_template(loaded, fmt), output)
         return
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     rows = [_cells(row) for row in facts_table(loaded)]
@@ -326,17 +403,13 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
         table.add_column(head, overflow="fold")
     for row in rows[1:]:
         table.add_row(*row)
-    terminal = output is None and _is_terminal(sys.stdout)
-    buffer = io.StringIO()
-    Console(file=buffer, width=shutil.get_terminal_size().columns if terminal else 200, force_terminal=terminal,
-            color_system="auto" if terminal else None, highlight=False, markup=False).print(table)
-    _emit(_trim(buffer.getvalue()), output, escaped=True)
+    _emit(_table_text(table, wide=output is not None), output, escaped=True)
 
 
 # --- test ----------------------------------------------------------------------------------------
 
 @main.command("test")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=_File(dir_okay=True))
 @click.option("--quiet", "-q", is_flag=True, help="Report failing cases only.")
 @click.option("--properties", is_flag=True,
               help="Property-test the given SCHEME files with hypothesis instead of running case files.")

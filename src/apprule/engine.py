@@ -22,12 +22,12 @@ from .evaluate.scored import GroupScores, Scores, concatenated, population, scor
 from .evaluate.shapes import NodeColumn
 from . import expressions
 from .expressions import Expression, ExpressionProblem
-from .facts import GroupFacts, validate_columns, validate_population
+from .facts import GroupFacts, convert, converted_event, validate_columns, validate_population
 from .factchecks import CompiledCheck, check_population
-from .results import Evaluation, Line, Note, PeriodTotal, RankingSpec, Result, Trace
+from .results import Evaluation, Line, Note, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
-from .scheme.model import Fact, Group, SchemeDefinition, Veto
+from .scheme.model import CARRIED_FROM, Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .decimals import CONTEXT
 
@@ -302,17 +302,41 @@ class _GroupRun:
         return {n: self.columns[n].values[i] for n in self.graph.order}
 
     def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]:
-        """Unit ``i``'s events dated after the period, with their events fact, each once."""
+        """Unit ``i``'s events dated after the period, with their events fact, each once; each names this
+        period in its ``carried_from``, so that the next period's facts can take it in as it is."""
+        period = self.definition.period
+        source = f"{self.definition.id} {period.start}..{period.end}"
         carried: list[tuple[str, dict[str, Any]]] = []
         for node_id, events in self._carrying:
-            carried += [(events, e) for e in self.columns[node_id].carried(i) if (events, e) not in carried]
+            carried += [(events, e) for e in ({**e, CARRIED_FROM: e.get(CARRIED_FROM) or source}
+                                              for e in self.columns[node_id].carried(i)) if (events, e) not in carried]
         return tuple(carried)
+
+    def outside(self, i: int) -> tuple[OutsidePeriod, ...]:
+        """Unit ``i``'s events whose dates place them before or after the period, in its lists' order."""
+        period, found = self.definition.period, []
+        for events, dated_by in self._dating(i).items():
+            fields = self.definition.facts[events].fields or {}
+            for number, event in enumerate(self.facts.columns[events][i], 1):
+                date = event.get(dated_by)
+                date = None if date is None else convert(fields[dated_by], date)  # as given, or converted
+                if date is not None and not period.start <= date <= period.end and \
+                        (date > period.end or event.get(CARRIED_FROM) is None):  # carried in: counted
+                    found.append(OutsidePeriod(events, number, date, "before" if date < period.start else "after",
+                                               converted_event(self.definition.facts[events], event)))
+        return tuple(found)
+
+    def _dating(self, i: int) -> dict[str, str]:
+        """Events fact → its date field, for the facts some `for_each` rule applying to unit ``i`` places."""
+        return {node.leaf.spec.events: node.dated_by for n, node in self.graph.nodes.items()
+                if node.kind == "leaf" and node.leaf.shape == "for_each" and node.dated_by
+                and i not in self.columns[n].inapplicable}
 
     @cached_property
     def _carrying(self) -> list[tuple[str, str]]:
         """(rule, events fact) of the `for_each` rules that carried any event over."""
-        return [(n, node.leaf.for_each.events) for n, node in self.graph.nodes.items()
-                if node.kind == "leaf" and node.leaf.for_each is not None and self.columns[n].carried_owners]
+        return [(n, node.leaf.spec.events) for n, node in self.graph.nodes.items()
+                if node.kind == "leaf" and node.leaf.shape == "for_each" and self.columns[n].carried_owners]
 
     def trace(self, i: int) -> Trace:
         honours, flags = self.honours_and_flags(i)

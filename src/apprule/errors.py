@@ -138,8 +138,20 @@ class EvaluationError(AppruleError):
     """Valid facts that cannot be scored (a division by zero, a missing optional fact used)."""
 
     code = "evaluation-error"
-    _pickled = ("unit", "node", "reason")
+    _pickled: tuple[str, ...] = ("unit", "node", "reason")
 
     def __init__(self, unit: str, node: str, message: str):
         self.unit, self.node, self.reason = unit, node, message
         super().__init__(f"unit {unit!r}, rule {node!r}: {message}")
+
+
+class OverMax(EvaluationError):
+    """A value above the maximum of a directly scored rule that refuses it (``over_max: refuse``, the default):
+    1200 typed into a 12-point item is a typing mistake, never 12 points."""
+
+    code = "over-max"
+    _pickled = ("unit", "node", "reason", "fact")
+
+    def __init__(self, unit: str, node: str, message: str, fact: str = ""):
+        super().__init__(unit, node, message)
+        self.fact = fact  # the fact the rule reads, when it reads one alone: a facts file knows where it stands

@@ -8,7 +8,8 @@ from typing import Any
 
 from .decimals import plain
 from .results import Note, Result, Trace
-from .scheme.model import Band
+from .evaluate.shapes import SHAPES
+from .evaluate.shapes.bands import Band
 
 
 def render(result: Result, fmt: str = "text") -> str:
@@ -117,6 +118,8 @@ def note_text(note: Note) -> str:
             where = "after the period: carried over to the next" if note["after"] else \
                 "before the period: not counted"
             return f"event #{v['number']} dated {v['date']} is {where}"
+        case "carried_in":
+            return f"event #{v['number']} dated {v['date']}: carried in from {v['source']}, counted in this period"
         case "event":
             return f"event #{v['number']}: {v['value']}" + (f" ({v['why']})" if note["why"] is not None else "")
         case "events_not_counted":
@@ -215,7 +218,10 @@ def note_text(note: Note) -> str:
             return f"{v['veto']}: demoted {v['before']} → {v['grade']}, placed at its bottom"
         case "no_grade":
             return "no grade: barred from every grade it could take"
-        case _:  # a shape from outside apprule that has no words here yet
+        case _:  # a shape from outside apprule, with words of its own (or none yet)
+            for shape in SHAPES.values():
+                if note.kind in shape.notes:
+                    return shape.notes[note.kind](note)
             return note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from array import array
 from collections import Counter
@@ -18,6 +19,7 @@ from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, places_within, shown, with
 from .errors import FactError, FactIssue, did_you_mean
 from .expressions import Expression, Runner
 from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
+from .units import WrongUnit, converted, split
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
 PLACEMENT_KEYS = ("group", "sequence")
@@ -422,7 +424,7 @@ def _canonical(fact: Fact, column: Sequence[Any], whole: bool = False) -> bool:
     if not kinds <= {_CANONICAL[fact.type]}:
         return False
     if fact.type == "enum":
-        return set(present) <= set(fact.values or ())  # the keys, where a dict maps key → label
+        return set(present) <= set(fact.enum_values)  # the values themselves, not their names
     if fact.type not in _NUMBERS or not present:
         return True
     # the bounds (decimals.BOUNDS) fail an infinity, and ordering a NaN raises where InvalidOperation is trapped
@@ -588,15 +590,16 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
     if value is None and not fact.required:
         return None
     if kind in ("number", "count", "rate"):
-        number = to_decimal(value, percent=kind == "rate")
+        number = quantity(fact, value)
         if kind == "count" and (number != number.to_integral_value() or number < 0):
             raise BadValue("bad-count", f"a count is a whole number of at least 0, got {shown(value)}")
         if kind == "rate" and number < 0:
             raise BadValue("out-of-range", f"a rate is at least 0, got {shown(value)}")
+        unit = fact.unit or ""  # the bound in the unit the fact counts in: 100%, 50分
         if fact.min is not None and number < fact.min:
-            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}")
+            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}{unit}")
         if fact.max is not None and number > fact.max:
-            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}")
+            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}{unit}")
         if role is not None:
             check_role(role, number, value)
         return number
@@ -607,15 +610,11 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
             return _TRUE[value.strip().lower()]
         raise BadValue("wrong-type", f"expected true or false, got {shown(value)}")
     if kind == "enum":
-        values = fact.values or []
-        if isinstance(value, str) and value in values:
-            return value
-        if isinstance(values, dict) and isinstance(value, str):
-            for key, label in values.items():
-                if label == value:
-                    return key
-        hint = _hint(value, values) if isinstance(value, str) and len(value) <= 100 else ""
-        raise BadValue("unknown-value", f"{shown(value)} is not one of {list(values)}" + hint)
+        named = fact.value_names.get(value) if isinstance(value, str) else None  # the value, or one of its names
+        if named is not None:
+            return named
+        hint = value_hint(value, fact) if isinstance(value, str) and len(value) <= 100 else None
+        raise BadValue("unknown-value", f"{shown(value)} is not one of {choices(fact)}" + (f" ({hint})" if hint else ""))
     if kind == "text":
         if isinstance(value, str):
             return value
@@ -632,6 +631,45 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
         except ValueError:
             raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {shown(value)}") from None
     raise AssertionError(kind)
+
+
+def quantity(fact: Fact, value: Any) -> Decimal:
+    """``to_decimal`` of a number fact's value; a number given with its unit (``"6.2亿元"``) in the fact's unit."""
+    try:
+        return to_decimal(value, percent=fact.type == "rate")
+    except BadValue as bad:
+        parts = split(value) if isinstance(value, str) and bad.code in ("wrong-type", "bad-number") else None
+        if parts is None:
+            raise
+    number, given = parts
+    try:
+        return to_decimal(converted(to_decimal(number), given, fact.unit))
+    except WrongUnit as wrong:
+        raise BadValue("wrong-unit", f"{shown(value)}: {wrong}") from None
+
+
+def choices(fact: Fact) -> str:
+    """An enum's values as a message lists them, each with its label: ['general' (一般), 'major' (重大)]."""
+    labels = [(value, fact.value_label(value)) for value in fact.enum_values]
+    return "[" + ", ".join(f"{value!r} ({label})" if label else repr(value) for value, label in labels) + "]"
+
+
+def value_hint(text: str, fact: Fact) -> str | None:
+    """A did-you-mean for an enum value, by meaning first: the value whose label the text holds (较大事故 → 较大;
+    特别重大事故 → 特别重大, not 重大) or, failing that, the one label that holds the text (牵头 → 牵头单位); then by
+    spelling, among values and names. The value comes with its label, so the hint shows what it means."""
+    names = {name: value for name, value in fact.value_names.items() if name != value}  # the labels and other names
+    held = [name for name in names if name in text]
+    held = [name for name in held if not any(name != other and name in other for other in held)]
+    meant = {names[name] for name in held} or {value for name, value in names.items() if text and text in name}
+    if len(meant) != 1:
+        close = difflib.get_close_matches(text, sorted(fact.value_names), n=1)
+        meant = {fact.value_names[close[0]]} if close else set()
+    if not meant:
+        return None
+    value = meant.pop()
+    label = fact.value_label(value)
+    return f"did you mean {value!r}" + (f" ({label})" if label else "") + "?"
 
 
 def check_default(fact: Fact, role: str | None = None) -> str | None:
@@ -709,6 +747,8 @@ def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
 
     Only a bare fact name is known here; a rank that is a formula is checked where the table is scored.
     """
+    from .evaluate.shapes import SHAPES  # the shapes read facts
+
     roles: dict[str, str] = {}
 
     def visit(node: Section | Block | Leaf) -> None:
@@ -719,12 +759,8 @@ def rank_roles(scheme: SchemeDefinition) -> dict[str, str]:
             for child in node.rules:
                 visit(child)
         else:
-            read: list[tuple[str, str | None]] = []
-            if node.rank_table is not None:
-                read = [("rank", node.rank_table.rank), ("tie count", node.rank_table.tie_count)]
-            elif node.movement is not None and node.movement.places == "given":
-                read = [("rank", node.movement.now), ("rank", node.movement.before)]
-            for role, expr in read:
+            ranks = SHAPES[node.shape].ranks
+            for role, expr in ranks(node.spec) if ranks is not None else ():
                 name = (expr or "").strip()
                 if name in scheme.facts:
                     roles[name] = role
@@ -779,7 +815,8 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
             if declared.default is not None:
                 result[name] = convert(declared, declared.default)
             elif declared.required:
-                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}")
+                why = " (the date that places it in the period)" if name == fact.dated_by else ""
+                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}{why}")
             else:
                 result[name] = None
     return result

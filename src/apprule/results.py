@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Mapping, NamedTuple, Protocol, Sequence
+from typing import Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
 
 from .scheme.model import Ranking
 
@@ -69,6 +70,19 @@ class Line:
     clause: str | None
 
 
+class OutsidePeriod(NamedTuple):
+    """An event a unit gave that its date places outside the period: not counted in this one."""
+
+    #: the events fact
+    fact: str
+    #: its number in the unit's list (1-based)
+    number: int
+    date: dt.date
+    #: ``after``: carried over to the next period (also in ``carried_over``); ``before``: its own period's
+    when: Literal["before", "after"]
+    event: Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Result:
     """One unit's score, rank and grade, and the explanation of each.
@@ -125,6 +139,11 @@ class Result:
         return self.source.carried(self.index)
 
     @cached_property
+    def outside_period(self) -> tuple[OutsidePeriod, ...]:
+        """The events its dates place before or after the period, none counted: never dropped unsaid."""
+        return self.source.outside(self.index)
+
+    @cached_property
     def trace(self) -> Trace:
         """The explanation tree, built on first use (scoring many units need not pay for it)."""
         return self.source.trace(self.index)
@@ -149,6 +168,8 @@ class ResultSource(Protocol):
     def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]: ...
 
     def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]: ...
+
+    def outside(self, i: int) -> tuple[OutsidePeriod, ...]: ...
 
     def trace(self, i: int) -> Trace: ...
 

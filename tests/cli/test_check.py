@@ -45,8 +45,8 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
 
 
 def test_a_folder_checks_every_shipped_scheme() -> None:
-    result = run("check", ROOT / "schemes")
-    shipped = sorted((ROOT / "schemes").glob("*.yaml"))
+    result = run("check", ROOT / "src" / "apprule" / "schemes")
+    shipped = sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count(": ok") == len(shipped) >= 1
 

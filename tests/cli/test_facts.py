@@ -27,9 +27,11 @@ def test_xlsx_template_layout(template_xlsx: Path) -> None:
     assert towns[0][:3] == ("单位 [unit]", "序列 [sequence]", "党建得分 [party]")
     assert [row[:2] for row in towns[1:]] == [("东镇", "north"), ("西镇", "north"), ("南镇", "south")]
     assert all(v is None for row in towns[1:] for v in row[2:])  # blank to fill in
-    assert [c.value for c in book["depts"][1]] == ["单位 [unit]", "党建得分 [party]", "工作得分 [work]"]
+    assert [c.value for c in book["depts"][1]] == ["单位 [unit]", "党建得分 [party]", "工作得分(分) [work]"]
     assert book["depts"].max_row == 1  # no roster: the office adds its units
-    assert [c.value for c in book["awards"][1]] == ["单位 [unit]", "级别 [level]", "事项 [matter]", "日期 [date]"]
+    # an event carried in from the last period names it (转入自)
+    assert [c.value for c in book["awards"][1]] == ["单位 [unit]", "级别 [level]", "事项 [matter]", "日期 [date]",
+                                                  "转入自 [carried_from]"]
     assert book["towns"]["A2"].number_format == "@"  # unit ids are text
     lists = [dv.formula1 for dv in book["towns"].data_validations.dataValidation]
     assert '"好,中,差"' in lists and '"是,否"' in lists
@@ -69,8 +71,18 @@ def test_template_output_to_a_file(tmp_path: Path) -> None:
 
 
 def test_templates_of_every_shipped_scheme(tmp_path: Path) -> None:
-    for scheme in sorted((ROOT / "schemes").glob("*.yaml")):
+    for scheme in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml")):
         out = tmp_path / f"{scheme.stem}.xlsx"
         assert run("facts", scheme, "-o", out).exit_code == 0, scheme
         assert "说明" in openpyxl.load_workbook(out).sheetnames
         assert run("facts", scheme, "--format", "yaml").exit_code == 0
+
+
+def test_the_date_hint_is_a_date_of_the_schemes_own_period() -> None:
+    """赫山 2013 and 北票 2017 are not 2021 schemes: their date fields hint a date their own year holds."""
+    for scheme, hint in (("heshan_2013", "(2013-12-31)"), ("beipiao_2017", "(2017-12-31)"),
+                         ("xingyang_2021", "(2021-05-31)")):
+        table = run("facts", ROOT / "src" / "apprule" / "schemes" / f"{scheme}.yaml")
+        template = run("facts", ROOT / "src" / "apprule" / "schemes" / f"{scheme}.yaml", "--format", "yaml")
+        for shown in (table.stdout, template.stdout):
+            assert hint in shown and "2021-06-30" not in shown, scheme

@@ -18,7 +18,7 @@ from apprule.scheme.yamlsource import read_yaml
 
 from conftest import ROOT, run
 
-EXAMPLES = sorted((ROOT / "examples").glob("*.facts.yaml"))
+EXAMPLES = sorted((ROOT / "src" / "apprule" / "examples").glob("*.facts.yaml"))
 
 
 def _cell(fact: Any, value: Any) -> Any:
@@ -66,7 +66,7 @@ def _to_xlsx(scheme_path: Path, facts_path: Path, out: Path) -> None:
 
 @pytest.mark.parametrize("facts", EXAMPLES, ids=lambda p: p.name)
 def test_example_through_xlsx(facts: Path, tmp_path: Path) -> None:
-    scheme = ROOT / "schemes" / facts.name.replace(".facts.yaml", ".yaml")
+    scheme = ROOT / "src" / "apprule" / "schemes" / facts.name.replace(".facts.yaml", ".yaml")
     out = tmp_path / "facts.xlsx"
     _to_xlsx(scheme, facts, out)
     from_yaml = run("score", scheme, facts, "--format", "json")

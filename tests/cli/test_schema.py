@@ -17,8 +17,8 @@ from apprule.scheme.yamlsource import read_yaml
 from conftest import DATA, ROOT, run
 
 DOCS_SCHEMA = ROOT / "docs" / "apprule.schema.json"
-SCHEMES = sorted((ROOT / "schemes").glob("*.yaml"))
-LINE = "# yaml-language-server: $schema=../docs/apprule.schema.json"
+SCHEMES = sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
+LINE = "# yaml-language-server: $schema=../io/apprule.schema.json"  # the copy shipped beside them in the package
 
 
 def test_schema_command_prints_the_generated_schema() -> None:
@@ -85,7 +85,18 @@ def test_shipped_schemes_point_editors_at_the_schema(path: Path) -> None:
 def test_the_schema_catches_a_misspelled_key() -> None:
     data = _as_editor_reads(read_yaml((DATA / "tiny.yaml").read_text(encoding="utf-8"), "tiny").data)
     data["groups"][0]["sections"][0]["maxx"] = 1
-    assert list(jsonschema.Draft7Validator(editor_schema()).iter_errors(data))
+    # not only "not valid under any of the given schemas": an error of its own names the key and the allowed ones
+    found = [e for e in _all_errors(jsonschema.Draft7Validator(editor_schema()).iter_errors(data))
+             if e.validator == "enum" and list(e.absolute_path) == ["groups", 0, "sections", 0]]
+    assert [e.message.split(" [")[0] for e in found] == ["'maxx' is not one of"]
+    allowed = found[0].validator_value
+    assert {"max", "items", "rules", "score", "use"} <= set(allowed) and allowed == sorted(allowed)
+
+
+def _all_errors(errors: Any) -> Any:
+    for error in errors:
+        yield error
+        yield from _all_errors(error.context)
 
 
 def test_there_are_shipped_schemes() -> None:

@@ -192,13 +192,13 @@ def test_json_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     assert result.exit_code == 1 and f"{path}:1:" in result.stderr and "json-syntax" in result.stderr
 
 
-EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "examples").glob("*.facts.yaml"))
+EXAMPLES = sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "src" / "apprule" / "examples").glob("*.facts.yaml"))
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_shipped_example_scores(name: str, tmp_path: Path) -> None:
-    scheme = ROOT / "schemes" / f"{name}.yaml"
-    facts = ROOT / "examples" / f"{name}.facts.yaml"
+    scheme = ROOT / "src" / "apprule" / "schemes" / f"{name}.yaml"
+    facts = ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml"
     if not scheme.exists():
         pytest.skip(f"no scheme for {facts.name}")
     table = run("score", scheme, facts)
@@ -219,3 +219,61 @@ def test_csv_text_never_runs_as_a_formula() -> None:
     assert _inert("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _inert("@SUM(A1)") == "'@SUM(A1)" and _inert("-cmd") == "'-cmd"
     assert _inert("-2.5") == "-2.5" and _inert("+3") == "+3" and _inert("东镇") == "东镇"
+
+
+def test_a_score_above_its_items_maximum_is_named_where_the_file_gives_it(tmp_path: Path) -> None:
+    """北票 税收收入 is a 12-point item: 1200 typed for 12.00 is over-max, at the line the office typed it."""
+    text = (ROOT / "src" / "apprule" / "examples" / "beipiao_2017.facts.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[5] == "  tax_revenue_score: 9.9"  # 长皋乡's, line 6
+    path = tmp_path / "facts.yaml"
+    path.write_text(text.replace("  tax_revenue_score: 9.9\n", "  tax_revenue_score: 1200\n", 1), encoding="utf-8")
+    result = run("score", ROOT / "src" / "apprule" / "schemes" / "beipiao_2017.yaml", path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:6:22: over-max: unit '长皋乡', rule 'tax_revenue': the fact 'tax_revenue_score' is 1200, above the "
+        "rule's maximum 12; a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
+        "says over_max: clamp)")
+
+
+def test_events_outside_the_period_are_reported_never_dropped_unsaid(tmp_path: Path) -> None:
+    """An award typed with the wrong year counts nowhere this year: the table says so on stderr, per unit,
+    and the JSON carries it in `outside_period` (with `carried_over` for the one after the period)."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(TINY_FACTS.read_text(encoding="utf-8").replace(
+        "date: 2021-06-30}", "date: 2021-06-30}, {level: 市级, matter: 敬老, date: 2022-06-30}, "
+        "{level: 市级, matter: 旧事, date: 2020-12-31}"), encoding="utf-8")
+    table = run("score", TINY, facts)
+    assert table.exit_code == 0, table.stderr
+    assert table.stderr.splitlines() == [
+        "note: 东镇: awards event 2 dated 2022-06-30 is after the period: carried over to the next "
+        "(2021-01-01..2021-12-31)",
+        "note: 东镇: awards event 3 dated 2020-12-31 is before the period: not counted (counted in its own) "
+        "(2021-01-01..2021-12-31)"]
+    result = run("score", TINY, facts, "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    east = json.loads(result.stdout)["units"]["东镇"]
+    assert Decimal(east["values"]["award"]) == 2  # only the 省级 award of 2021-06-30
+    assert east["outside_period"] == [
+        {"fact": "awards", "number": 2, "date": "2022-06-30", "when": "after",
+         "event": {"level": "市级", "matter": "敬老", "date": "2022-06-30", "carried_from": None}},
+        {"fact": "awards", "number": 3, "date": "2020-12-31", "when": "before",
+         "event": {"level": "市级", "matter": "旧事", "date": "2020-12-31", "carried_from": None}}]
+    # what is carried over names this period: pasted into next year's list it is counted there
+    assert east["carried_over"] == [{"fact": "awards", "event": {
+        "level": "市级", "matter": "敬老", "date": "2022-06-30", "carried_from": "tiny 2021-01-01..2021-12-31"}}]
+    assert json.loads(result.stdout)["units"]["西镇"]["outside_period"] == []
+
+
+def test_a_carried_over_event_pasted_into_the_next_facts_is_counted_and_explained(tmp_path: Path) -> None:
+    """The JSON's `carried_over` event, as it is, in a unit's list: counted though dated before the period."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(TINY_FACTS.read_text(encoding="utf-8").replace(
+        "date: 2021-06-30}", "date: 2021-06-30}, {level: 市级, matter: 敬老, date: 2020-12-30, "
+        "carried_from: tiny 2020-01-01..2020-12-31}"), encoding="utf-8")
+    result = run("score", TINY, facts, "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    east = json.loads(result.stdout)["units"]["东镇"]
+    assert Decimal(east["values"]["award"]) == 3 and east["outside_period"] == []  # 省级 2 + carried in 市级 1
+    explained = run("explain", TINY, facts, "东镇")
+    assert "event #2 dated 2020-12-30: carried in from tiny 2020-01-01..2020-12-31, counted in this period" \
+        in explained.stdout

@@ -98,8 +98,13 @@ def test_xlsx_number_stored_as_text(filled_xlsx: Maker) -> None:
 
 
 def test_xlsx_value_with_its_unit(filled_xlsx: Maker) -> None:
-    path = filled_xlsx(lambda b: setattr(b["towns"]["D2"], "value", "12分"))
-    _has(_fails(path), "sheet 'towns', row 2, column D", "not-a-number", "write the number alone (12)")
+    # 工作得分 [work] is declared in 分: "12分" is 12 (东镇's 36.5 becomes 12, its total 24.5 lower); 12万元 is refused
+    before = _json(filled_xlsx(lambda b: None))["东镇"]["total"]
+    after = _json(filled_xlsx(lambda b: setattr(b["towns"]["D2"], "value", "12分")))["东镇"]["total"]
+    assert Decimal(before) - Decimal(after) == Decimal("24.5")
+    path = filled_xlsx(lambda b: setattr(b["towns"]["D2"], "value", "12万元"))
+    _has(_fails(path), "sheet 'towns', row 2, column D (工作得分(分) [work]): wrong-unit: '12万元': 万元 (人民币) does "
+         "not convert into the fact's unit 分")
 
 
 def test_xlsx_merged_header_cell(filled_xlsx: Maker) -> None:
@@ -176,8 +181,9 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 # --- CSV mistakes --------------------------------------------------------------------------------
 
 def test_csv_value_with_its_unit(csv_facts: Maker) -> None:
-    path = csv_facts(CSV_FACTS.replace("东镇,north,45,", "东镇,north,45分,"))
-    _has(_fails(path), "section [towns], row 3, column C", "not-a-number", "write the number alone (45)")
+    path = csv_facts(CSV_FACTS.replace("东镇,north,45,", "东镇,north,45分,"))  # 党建得分 declares no unit
+    _has(_fails(path), "section [towns], row 3, column C (党建得分 [party]): wrong-unit: '45分': the fact declares "
+         "no unit, so a value in 分 cannot be read; give the number alone")
 
 
 def test_csv_misspelled_column_and_blank_cell(csv_facts: Maker) -> None:

@@ -16,7 +16,7 @@ from fuzzkit import HEAD, evaluate_or_apprule_error
 
 ROOT = Path(__file__).parents[2]
 MINI = apprule.load_scheme(ROOT / "tests" / "language" / "mini.yaml")
-SCHEMES = [MINI] + [apprule.load_scheme(p) for p in sorted((ROOT / "schemes").glob("*.yaml"))
+SCHEMES = [MINI] + [apprule.load_scheme(p) for p in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
                     if p.read_text(encoding="utf-8").startswith(("dsl:", "#"))][:4]
 
 odd = st.one_of(

@@ -19,8 +19,8 @@ import apprule
 from apprule.io.read import read_facts
 
 ROOT = Path(__file__).parents[2]
-SHIPPED = [(apprule.load_scheme(ROOT / "schemes" / f"{name}.yaml"), ROOT / "examples" / f"{name}.facts.yaml")
-           for name in sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "examples").glob("*.facts.yaml"))]
+SHIPPED = [(apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / f"{name}.yaml"), ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml")
+           for name in sorted(p.name.removesuffix(".facts.yaml") for p in (ROOT / "src" / "apprule" / "examples").glob("*.facts.yaml"))]
 EXAMPLES = [(scheme, read_facts(path, scheme, partial=True).facts) for scheme, path in SHIPPED]
 
 EXTREME = st.one_of(

@@ -186,20 +186,22 @@ def test_a_huge_csv_cell_is_refused_quickly(tmp_path: Path) -> None:
 
 def test_a_32000_character_xlsx_cell_is_refused_quickly(workbook: Callable[..., Path]) -> None:
     path = workbook(lambda b: setattr(b["towns"]["D2"], "value", "9" * 32_000 + " 分 分"))
-    has(errors(capped("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分 [work]): not-a-number: "
+    has(errors(capped("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分(分) [work]): not-a-number: "
         "expected a number, got '99999999999999999999…' (32004 characters)")
 
 
-@pytest.mark.parametrize("text, hint", [("1,500分", "(1,500) and leave the unit '分'"),
-                                        ("12.5 分", "(12.5) and leave the unit '分'")])
-def test_a_number_with_its_unit_is_named(workbook: Callable[..., Path], text: str, hint: str) -> None:
+@pytest.mark.parametrize("text, code, hint", [
+    ("1,500分", "out-of-range", "'1,500分' is above the maximum 40分"),   # in the fact's unit, and too large
+    ("1,500元", "wrong-unit", "'1,500元': 元 (人民币) does not convert into the fact's unit 分"),
+    ("12.5 斤", "wrong-unit", "'12.5 斤': 斤 is not a unit apprule knows; give the number in 分")])
+def test_a_number_with_its_unit_is_named(workbook: Callable[..., Path], text: str, code: str, hint: str) -> None:
     path = workbook(lambda b: setattr(b["towns"]["D2"], "value", text))
-    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D", "not-a-number", hint)
+    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D", code, hint)
 
 
 def test_a_misplaced_thousands_separator_is_no_number_with_a_unit(workbook: Callable[..., Path]) -> None:
     path = workbook(lambda b: setattr(b["towns"]["D2"], "value", "1,5分"))
-    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分 [work]): bad-number: "
+    has(errors(run("score", TINY, path)), "sheet 'towns', row 2, column D (工作得分(分) [work]): bad-number: "
         "'1,5分': a comma may only separate groups of three digits")
 
 

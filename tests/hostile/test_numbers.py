@@ -163,7 +163,7 @@ HEBI_UNIT = "龙岗街道办事处"
 
 
 def _hebi_facts(tmp_path: Path, value: str) -> Path:
-    text = (ROOT / "examples" / "hebi_2021.facts.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "src" / "apprule" / "examples" / "hebi_2021.facts.yaml").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     first = "    - {notice: 6月月度评价, place: 1, ranked: 8, date: 2021-07-08}\n"
     assert lines[39] == first  # the first 市对区 notice of the first unit giving city_rankings
@@ -179,7 +179,7 @@ def test_apprule_score_with_a_huge_city_rank_is_a_located_out_of_range(tmp_path:
                                                                        fmt: str) -> None:
     facts = _hebi_facts(tmp_path, value)
     unit_name = _first_city_rank_unit(facts)
-    done = subprocess.run([*CLI, "score", "schemes/hebi_2021.yaml", str(facts),
+    done = subprocess.run([*CLI, "score", "hebi_2021", str(facts),
                            "--format", fmt], **capped())
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr

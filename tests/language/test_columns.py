@@ -11,7 +11,7 @@ import apprule
 from apprule.io.read import read_facts
 
 ROOT = Path(__file__).parents[2]
-SHIPPED = sorted(p.stem for p in (ROOT / "schemes").glob("*.yaml"))
+SHIPPED = sorted(p.stem for p in (ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
 
 
 def as_table(facts: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
@@ -26,8 +26,8 @@ def summary(evaluation: apprule.Evaluation) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("scheme_id", SHIPPED)
 def test_a_shipped_example_scores_the_same_from_columns(scheme_id: str) -> None:
-    scheme = apprule.load_scheme(ROOT / "schemes" / f"{scheme_id}.yaml")
-    facts = read_facts(ROOT / "examples" / f"{scheme_id}.facts.yaml", scheme).facts
+    scheme = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / f"{scheme_id}.yaml")
+    facts = read_facts(ROOT / "src" / "apprule" / "examples" / f"{scheme_id}.facts.yaml", scheme).facts
     by_units = scheme.evaluate(facts)
     by_columns = scheme.evaluate_columns(as_table(facts))
     assert summary(by_columns) == summary(by_units)
@@ -37,12 +37,12 @@ def test_a_shipped_example_scores_the_same_from_columns(scheme_id: str) -> None:
 
 @pytest.fixture(scope="module")
 def hebi() -> apprule.Scheme:
-    return apprule.load_scheme(ROOT / "schemes" / "hebi_2021.yaml")
+    return apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "hebi_2021.yaml")
 
 
 @pytest.fixture(scope="module")
 def hebi_facts(hebi: apprule.Scheme) -> dict[str, dict[str, Any]]:
-    return dict(read_facts(ROOT / "examples" / "hebi_2021.facts.yaml", hebi).facts)
+    return dict(read_facts(ROOT / "src" / "apprule" / "examples" / "hebi_2021.facts.yaml", hebi).facts)
 
 
 def issues(scheme: apprule.Scheme, table: Any) -> list[str]:

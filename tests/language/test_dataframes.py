@@ -17,8 +17,8 @@ import apprule
 from apprule.io.read import read_facts
 
 ROOT = Path(__file__).parents[2]
-XINGYANG = apprule.load_scheme(ROOT / "schemes" / "xingyang_2021.yaml")
-FACTS = dict(read_facts(ROOT / "examples" / "xingyang_2021.facts.yaml", XINGYANG).facts)
+XINGYANG = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "xingyang_2021.yaml")
+FACTS = dict(read_facts(ROOT / "src" / "apprule" / "examples" / "xingyang_2021.facts.yaml", XINGYANG).facts)
 NAMES = sorted({k for f in FACTS.values() for k in f})
 
 
@@ -98,7 +98,7 @@ def test_dates_in_an_arrow_events_column() -> None:
                       "late": [[{"date": dt.date(2021, 3, 1)}, {"date": dt.date(2022, 1, 5)}]]})
     result = events.evaluate_columns(table)["a"]
     assert result.total == D("-0.1")  # the 2022 event counts next year
-    assert result.carried_over == (("late", {"date": dt.date(2022, 1, 5)}),)
+    assert result.carried_over == (("late", {"date": dt.date(2022, 1, 5), "carried_from": "t 2021-01-01..2021-12-31"}),)
 
 
 def test_something_else_is_a_type_error() -> None:

@@ -119,7 +119,7 @@ FACTS = scheme("""\
 
 @pytest.mark.parametrize(("given", "code", "fact"), [
     ({"n": -1}, "bad-count", "n"), ({"n": "2.5"}, "bad-count", "n"), ({"x": float("nan")}, "not-finite", "x"),
-    ({"x": 12345678901234567890.12}, "inexact-float", "x"), ({"x": "12分"}, "wrong-type", "x"),
+    ({"x": 12345678901234567890.12}, "inexact-float", "x"), ({"x": "12分"}, "wrong-unit", "x"),
     ({"ok": "maybe"}, "wrong-type", "ok"), ({"level": "province"}, "unknown-value", "level"),
     ({"xx": 1}, "unknown-fact", "xx"), ({"x": True}, "wrong-type", "x"),
 ])

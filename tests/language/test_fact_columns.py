@@ -31,7 +31,7 @@ ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from run import population, without_rosters  # noqa: E402
 
-SCHEMES = {path.stem: apprule.load_scheme(path) for path in sorted((ROOT / "schemes").glob("*.yaml"))}
+SCHEMES = {path.stem: apprule.load_scheme(path) for path in sorted((ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))}
 ALL = [apprule.load_scheme(ROOT / "tests" / "language" / "mini.yaml"), *SCHEMES.values()]
 TOWNS = without_rosters(SCHEMES["xingyang_2021"])  # the benchmark's population: group 0, no rosters
 MINI = without_rosters(ALL[0])
@@ -123,7 +123,7 @@ def strings(value: Any) -> Any:
 @pytest.mark.parametrize("stem", sorted(SCHEMES))
 def test_the_examples_give_validate_facts_values(stem: str) -> None:
     scheme = SCHEMES[stem]
-    facts = read_facts(ROOT / "examples" / f"{stem}.facts.yaml", scheme, partial=True).facts
+    facts = read_facts(ROOT / "src" / "apprule" / "examples" / f"{stem}.facts.yaml", scheme, partial=True).facts
     with fast_only():
         groups = _run(scheme, facts, validate_population)
     assert groups and [g.index for g in groups] == sorted(g.index for g in groups)
@@ -195,7 +195,7 @@ def test_valid_values_to_convert_take_the_fast_pass(change: Callable[[dict[str, 
 
 def test_only_groups_with_units_in_group_order() -> None:
     scheme = SCHEMES["heshan_2013"]
-    facts = read_facts(ROOT / "examples" / "heshan_2013.facts.yaml", scheme, partial=True).facts
+    facts = read_facts(ROOT / "src" / "apprule" / "examples" / "heshan_2013.facts.yaml", scheme, partial=True).facts
     groups = _run(scheme, dict(reversed(list(facts.items()))), validate_population)
     assert [g.index for g in groups] == sorted({g.index for g in groups})
     for group in groups:

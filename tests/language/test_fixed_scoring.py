@@ -21,8 +21,8 @@ c: {type: number}
 d: {type: number}
 """
 SECTIONS = """\
-- {id: s1, label: 一, max: 100, score: a}
-- {id: s2, label: 二, max: 999999999999999, score: b}
+- {id: s1, label: 一, max: 100, score: a, over_max: clamp}
+- {id: s2, label: 二, max: 999999999999999, score: b, over_max: clamp}
 """
 RULES = "rules: [{id: up, label: 加分, formula: c}, {id: down, label: 扣分, formula: d}]"
 CAPS = (D("2.5"), D("3.125"))

@@ -25,9 +25,9 @@ AWARDS = mini_scheme("x: {type: number, min: 0, max: 10}\n", """\
       label: 档次
       bands: {of: x, match: first, bands: [{from: 8, points: 2, honours: [记功]}], otherwise: {points: 0}}
     """, sections="- {id: s, label: 得分, max: 10, score: x}\n", group="ranking: {}\n")
-XINGYANG = apprule.load_scheme(ROOT / "schemes" / "xingyang_2021.yaml")
-BEIPIAO = apprule.load_scheme(ROOT / "schemes" / "beipiao_2017.yaml")
-HEBI = apprule.load_scheme(ROOT / "schemes" / "hebi_2021.yaml")
+XINGYANG = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "xingyang_2021.yaml")
+BEIPIAO = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "beipiao_2017.yaml")
+HEBI = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "hebi_2021.yaml")
 
 
 def outcome(evaluation: apprule.Evaluation) -> list[tuple[Any, ...]]:
@@ -84,8 +84,8 @@ def test_the_ranking_is_data() -> None:
 
 def _example(name: str) -> dict[str, Any]:
     from apprule.io.read import read_facts
-    scheme = apprule.load_scheme(ROOT / "schemes" / f"{name}.yaml")
-    return dict(read_facts(ROOT / "examples" / f"{name}.facts.yaml", scheme).facts)
+    scheme = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / f"{name}.yaml")
+    return dict(read_facts(ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml", scheme).facts)
 
 
 def test_fewer_units_than_the_roster_where_a_step_reads_them_all() -> None:

@@ -43,3 +43,13 @@ def test_an_error_survives_pickling(action: Callable[[], object], attributes: tu
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert [getattr(copy, a) for a in attributes] == [getattr(error, a) for a in attributes]
+
+
+def test_over_max_crosses_a_process_boundary_with_its_fact() -> None:
+    import pickle
+
+    from apprule.errors import OverMax
+
+    error = pickle.loads(pickle.dumps(OverMax("u", "s", "the fact 'x' is 13, above the rule's maximum 12", "x")))
+    assert (type(error), error.code, error.unit, error.node, error.fact, str(error)) == \
+        (OverMax, "over-max", "u", "s", "x", "unit 'u', rule 's': the fact 'x' is 13, above the rule's maximum 12")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from decimal import Decimal as D
 
 import pytest
@@ -145,7 +146,9 @@ def test_table_with_honours_and_highest_level_per_matter() -> None:
     text = r.explain()
     assert "carried over to the next" in text and "before the period" in text
     # given as text, the date is converted in what is carried over, as validation converts it
-    assert r.carried_over == (("awards", {"level": "national", "matter": "c", "date": dt.date(2022, 1, 1)}),)
+    # and it names this period as where it comes from, for the next period to take it in (issue 16)
+    assert r.carried_over == (("awards", {"level": "national", "matter": "c", "date": dt.date(2022, 1, 1),
+                                          "carried_from": "t 2021-01-01..2021-12-31"}),)
 
 
 def test_combine_max_abs_counts_only_the_heaviest_criticism() -> None:
@@ -327,14 +330,14 @@ def test_each_item_deducts_at_most_two_points() -> None:
 
 
 @pytest.mark.parametrize(("bounds", "x", "expected", "note"), [
-    ("min: 0, max: 20", "15", "10", "15 clamped to 10"),   # the fact may exceed the rule's 10: clamped
+    ("min: 0, max: 20", "15", "10", "15 clamped to 10"),   # over_max: clamp, the fact may exceed the rule's 10
     ("max: 10", "-3", "0", "-3 clamped to 0"),             # no lower bound on the fact: a score is at least 0
     ("min: 0, max: 10", "7", "7", None),                   # the fact's bounds fit: read as it is
 ])
 def test_score_is_clamped_to_its_rule_unless_the_fact_bounds_fit(bounds: str, x: str, expected: str,
                                                                   note: str | None) -> None:
     s = scheme(f"x: {{type: number, {bounds}}}\n", sections="""\
-        - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, score: x}]}
+        - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, score: x, over_max: clamp}]}
         """)
     result = s.evaluate(units(u={"x": x}))["u"]
     assert result.values["s"] == D(expected)
@@ -346,3 +349,29 @@ def test_rule_minimum_above_the_fact_minimum_still_floors_a_score() -> None:
         - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, min: 2, score: x}]}
         """)
     assert s.evaluate(units(u={"x": "1"}))["u"].values["s"] == 2
+
+
+@pytest.mark.parametrize(("declared", "score", "given", "message"), [
+    ("", "x", {"x": 1200}, "the fact 'x' is 1200, above the rule's maximum 12"),   # 1200 typed for 12.00
+    ("over_max: refuse, ", "x", {"x": "12.01"}, "the fact 'x' is 12.01, above the rule's maximum 12"),
+    ("", "x + y", {"x": 7, "y": 6}, "the score is 13, above the rule's maximum 12"),
+])
+def test_a_score_above_its_maximum_is_refused_by_default(declared: str, score: str, given: dict[str, Any],
+                                                         message: str) -> None:
+    s = scheme("x: {type: number, min: 0}\ny: {type: number, min: 0, default: 0}\n", sections=f"""\
+        - {{id: sec, label: 专项, max: 12, items: [{{id: s, label: 得分, max: 12, {declared}score: "{score}"}}]}}
+        """)
+    with pytest.raises(apprule.EvaluationError) as caught:
+        s.evaluate(units(u=given))
+    assert caught.value.code == "over-max"
+    assert str(caught.value) == (f"unit 'u', rule 's': {message}; a value beyond the maximum is refused, not cut "
+                                 "to it (a rule whose document caps the value says over_max: clamp)")
+    assert s.evaluate(units(u={**given, "x": 12} | ({"y": 0} if "y" in given else {})))["u"].values["s"] == D(12)  # the maximum itself scores
+
+
+def test_over_max_belongs_to_score_rules() -> None:
+    with pytest.raises(apprule.SchemeError, match="`over_max` belongs to `score` rules"):
+        scheme("x: {type: count}\n", sections="""\
+            - {id: sec, label: 专项, max: 10, items: [{id: s, label: 得分, max: 10, per: {of: x, points: 1},
+               over_max: clamp}]}
+            """)

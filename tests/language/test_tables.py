@@ -14,8 +14,8 @@ import apprule
 from apprule.io.read import read_facts
 
 ROOT = Path(__file__).parents[2]
-HEBI = apprule.load_scheme(ROOT / "schemes" / "hebi_2021.yaml")
-HEBI_EVALUATION = HEBI.evaluate(read_facts(ROOT / "examples" / "hebi_2021.facts.yaml", HEBI).facts)
+HEBI = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "hebi_2021.yaml")
+HEBI_EVALUATION = HEBI.evaluate(read_facts(ROOT / "src" / "apprule" / "examples" / "hebi_2021.facts.yaml", HEBI).facts)
 
 
 def test_every_row_says_what_the_result_says() -> None:

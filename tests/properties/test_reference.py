@@ -14,7 +14,7 @@ ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from reference import xingyang_towns  # noqa: E402
 
-XINGYANG = apprule.load_scheme(ROOT / "schemes" / "xingyang_2021.yaml")
+XINGYANG = apprule.load_scheme(ROOT / "src" / "apprule" / "schemes" / "xingyang_2021.yaml")
 
 
 @settings(max_examples=60, deadline=None)

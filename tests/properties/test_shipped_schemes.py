@@ -22,10 +22,10 @@ def _marks(path: Path, invariant: str) -> Iterable[Any]:
     return [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
 
 
-test_scheme_property = scheme_properties(ROOT / "schemes", ROOT / "tests" / "language" / "mini.yaml",
+test_scheme_property = scheme_properties(ROOT / "src" / "apprule" / "schemes", ROOT / "tests" / "language" / "mini.yaml",
                                          marks=_marks)
 
 
 def test_every_shipped_scheme_is_covered() -> None:
     from apprule.testing.pytest_plugin import scheme_files
-    assert {p.stem for p in scheme_files(ROOT / "schemes")} >= {"xingyang_2021"}
+    assert {p.stem for p in scheme_files(ROOT / "src" / "apprule" / "schemes")} >= {"xingyang_2021"}

@@ -1,6 +1,6 @@
 """Grades within a scope: one function per grading policy, run in the order of one table (``POLICIES``).
 
-Each policy is a step of dsl.md's "How grades are assigned": it reads and changes a ``GradeScope``
+Each policy is a step of docs/dsl/ranking.md "How grades are assigned": it reads and changes a ``GradeScope``
 (the units of one scope in rank order, the grades given so far, the quota places left, the units
 each grade is barred to) and, only when an explanation is asked for, records what it did as ``Note``
 records (the words are ``apprule.explain.note_text``'s). A new policy is one function and one line

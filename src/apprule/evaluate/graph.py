@@ -10,6 +10,7 @@ from graphlib import CycleError, TopologicalSorter
 from .. import expressions
 from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
+from ..facts import value_hint
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
 
 #: Names every unit-level expression may read besides facts and node ids, and where.
@@ -52,7 +53,7 @@ class GraphNode:
         from .shapes import SHAPES  # the shapes' modules import this one
 
         leaf = self.leaf
-        return leaf.fill is not None or SHAPES[leaf.shape].reads_peers(getattr(leaf, leaf.shape))
+        return leaf.fill is not None or SHAPES[leaf.shape].reads_peers(leaf.spec)
 
     @property
     def kind(self) -> str:
@@ -156,7 +157,7 @@ class _Builder:
         shape = SHAPES[leaf.shape]
         known = self.unit_names() - {node.id}
         roles: list[tuple[str, str | None, tuple[str, ...]]] = [("applies", leaf.applies, ("applies",))]
-        roles += [(role, text, (leaf.shape, *rel)) for role, text, rel in shape.roles(getattr(leaf, leaf.shape))]
+        roles += [(role, text, (leaf.shape, *rel)) for role, text, rel in shape.roles(leaf.spec)]
         for role, text, rel in roles:
             if text is not None:
                 expr = self.expression(text, node.path + rel, known)
@@ -178,7 +179,7 @@ class _Builder:
             for key in table:
                 if key not in fact.enum_values:
                     self.problem("unknown-value", f"{key!r} is not a value of enum {name!r}", path + (key,),
-                                 self.close(str(key), fact.enum_values))
+                                 value_hint(str(key), fact))
 
     def transfers(self) -> None:
         donors: dict[str, list[str]] = {}

@@ -19,8 +19,8 @@ from .shapes import SHAPES, NodeColumn, new_column, read
 def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColumn], NodeColumn]:
     """Every node's column and the total column; each node's values (and the total) join ``pop.names``."""
     columns: dict[str, NodeColumn] = {}
-    last_reader = {node.leaf.for_each.events: node.id for node in map(graph.nodes.__getitem__, graph.order)
-                   if isinstance(node.spec, Leaf) and node.leaf.for_each is not None}
+    last_reader = {node.leaf.spec.events: node.id for node in map(graph.nodes.__getitem__, graph.order)
+                   if isinstance(node.spec, Leaf) and node.leaf.shape == "for_each"}
     for node_id in graph.order:
         node = graph.nodes[node_id]
         spec = node.spec
@@ -35,8 +35,8 @@ def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColum
             raise _unit_of(graph, pop, node_id, exc) from None
         columns[node_id] = column
         pop.names[node_id] = column.view()
-        if isinstance(spec, Leaf) and spec.for_each is not None and last_reader[spec.for_each.events] == node_id:
-            pop.flat.pop(spec.for_each.events, None)  # read by no later rule: its memory is free before the sums
+        if isinstance(spec, Leaf) and spec.shape == "for_each" and last_reader[spec.spec.events] == node_id:
+            pop.flat.pop(spec.spec.events, None)  # read by no later rule: its memory is free before the sums
     try:
         total = _total(graph, pop, columns)
     except ArithmeticError as exc:

@@ -1,9 +1,9 @@
 """One spreadsheet cell to one fact value: what a cell may hold, and what it may not.
 
-Nothing is guessed: a number stored as text in a workbook, a value with a unit
-("12分"), a number where text belongs, a formula never computed, an Excel error
-value, a percentage shown for a fact that is no rate, a control character — each is
-a problem with its own code. Conversion itself is the library's
+Nothing is guessed: a number stored as text in a workbook, a value with a unit its
+fact does not convert ("12分" for 万元), a number where text belongs, a formula never
+computed, an Excel error value, a percentage shown for a fact that is no rate, a
+control character — each is a problem with its own code. Conversion itself is the library's
 (``apprule.facts.convert``); this module only decides what a cell means.
 """
 
@@ -18,16 +18,11 @@ from typing import Any
 from ..decimals import plain, shown
 from ..facts import BadValue, convert, to_decimal
 from ..scheme.model import Fact
+from ..units import split
 from .text import NOT_TEXT, not_text
 
 #: Excel keeps 15 significant digits; a number cell is read as Excel shows it.
 EXCEL_DIGITS = 15
-#: a number with its unit ("12分", "1,500 元"): thousands separators only between groups of three, as
-#: the library reads them, and a unit that starts with no digit or separator ("1,5分" is no number with
-#: a unit). Every quantifier is possessive, so a long cell is matched in one pass (a 60,000-digit cell
-#: once took the backtracking pattern 30 seconds).
-_NUMBER_WITH_UNIT = re.compile(
-    r"\s*+([-+]?+(?:\d{1,3}+(?:,\d{3})++|\d++)(?:\.\d++)?+)\s*+([^\s\d,.]\S*+)\s*+")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
@@ -126,10 +121,8 @@ def _number(value: Any, text_only: bool) -> Decimal | str:
         to_decimal(text, percent=True)  # the library's reading: "1,5" and "1_0" are no numbers
     except BadValue as bad:
         if bad.code not in ("out-of-range", "not-finite"):  # still numbers (if stored as text): named below
-            unit = _NUMBER_WITH_UNIT.fullmatch(text)
-            if unit:
-                raise CellProblem("not-a-number", f"{shown(text)} is not a number; write the number alone "
-                                  f"({unit.group(1)}) and leave the unit {unit.group(2)!r} to the header") from None
+            if split(text):  # a number with its unit ("6.2亿元"): text by nature; the fact converts or refuses it
+                return text
             if bad.code == "bad-number":
                 raise CellProblem(bad.code, bad.message) from None
             # a cell may hold 32,767 characters: ``shown`` cuts it short

@@ -23,6 +23,7 @@ import re
 from typing import Iterable
 
 from ..scheme.model import Fact
+from ..units import labelled
 from .text import cell_text
 
 #: columns that are not facts: key → Chinese header
@@ -43,7 +44,9 @@ def header(key: str, label: str | None) -> str:
 
 
 def fact_header(key: str, fact: Fact) -> str:
-    return header(key, fact.label)
+    """``label(unit) [key]``: the unit the column counts in is on the form (a value given with another unit is
+    converted or refused)."""
+    return header(key, labelled(fact.label, fact.unit))
 
 
 def reserved_header(key: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Scheme
-from ..errors import FactError, SchemeError
+from ..errors import AppruleError, FactError, OverMax, SchemeError
 from ..facts import placements
 from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
@@ -52,6 +52,11 @@ class FactsFile:
             what = f"unit {issue.unit!r}" + (f", fact {issue.fact!r}" if issue.fact else "")
             issues.append(at.issue(issue.code, f"{what}: {issue.message}"))
         return FactsFileError(issues)
+
+    def locate_value(self, exc: OverMax) -> AppruleError:
+        """A value the scoring refused, named by its place in the file when the file gave it."""
+        at = self.where.get((exc.unit, exc.fact)) if exc.fact else None
+        return exc if at is None else FactsFileError([at.issue(exc.code, str(exc))])
 
 
 def facts_format(path: str | Path) -> str | None:

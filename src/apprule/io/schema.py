@@ -26,7 +26,8 @@ SHORTHANDS: dict[str, list[dict[str, Any]]] = {
     "Award": [{"type": ["number", "string"], "description": "分值 (points)"}],
 }
 
-#: hover text for keys whose model field has no description: "Model.key" first, then "key"
+#: hover text for keys whose model field has no description: "Model.key" first, then "key" (a rule's shape
+#: keys have theirs from their shapes, ``Shape.description``)
 GLOSSARY = {
     "clause": "条款: 出处, e.g. 五(一)4(6)", "note": "备注", "label": "标签: 文件原文的名称",
     "round": "保留小数: `2` 或 {places: 2, mode: half_up}", "split_round": "并列分摊后保留小数",
@@ -50,9 +51,7 @@ GLOSSARY = {
     "unbalanced": "分项满分之和不等于满分的理由", "sections": "考评内容 (得分项)", "adjustments": "加减分事项",
     "total": "总分", "ranking": "排名", "grades": "等次评定", "vetoes": "一票否决等情形",
     "transfer": "权重转移方式: rescale 按比例 / full 全额", "fill": "缺项按同类单位平均值计分",
-    "score": "直接得分 (不超过满分)", "rate": "完成率计分", "per": "按个数计分 (每…加/减…分)",
-    "steps": "按档计分 (每超额/每差…)", "for_each": "逐个事件计分", "rank_table": "按名次计分",
-    "movement": "排位变化计分 (每前移1位…)", "order": "排序: desc 高者在前 / asc 低者在前",
+    "order": "排序: desc 高者在前 / asc 低者在前",
     "per_place": "每移动一位的分值", "hold_first": "保持第一名的分值", "size": "每档的大小",
     "whole": "不足一档: floor 不计 / ceil 计 / nearest 四舍五入 / pro_rata 按比例",
     "kind": "期间: year 年 / half_year 半年 / quarter 季 / month 月", "start": "起始日 (含)", "end": "截止日 (含)",
@@ -101,7 +100,29 @@ def editor_schema() -> dict[str, Any]:
               **_usable(_draft07(raw)),
               "definitions": {k: _usable(_draft07(v)) for k, v in sorted(definitions.items())}}
     schema["title"] = "apprule scheme (考评方案)"
+    _name_unknown_keys(schema, schema["definitions"])
     return schema
+
+
+def _name_unknown_keys(node: Any, definitions: dict[str, Any]) -> None:
+    """Give each union of models (a score-tree node) the names its members allow.
+
+    A misspelled key fails every member of a ``oneOf``, and an editor then says only "not valid
+    under any of the given schemas". ``propertyNames`` adds an error of its own that names the key
+    and lists the allowed ones.
+    """
+    if isinstance(node, list):
+        for item in node:
+            _name_unknown_keys(item, definitions)
+        return
+    if not isinstance(node, dict):
+        return
+    choices = node.get("oneOf")
+    if isinstance(choices, list) and choices and all(set(c) == {"$ref"} for c in choices):
+        names = {key for c in choices for key in definitions[c["$ref"].rsplit("/", 1)[-1]].get("properties", {})}
+        node["propertyNames"] = {"enum": sorted(names)}
+    for value in node.values():
+        _name_unknown_keys(value, definitions)
 
 
 def _draft07(node: Any) -> Any:

@@ -15,8 +15,9 @@ from typing import Any
 from ..decimals import plain
 from ..engine import Scheme
 from ..facts import placements
-from ..scheme.model import Fact, Group
+from ..scheme.model import Fact, Group, Period
 from ..scheme.yamlsource import read_yaml
+from ..units import labelled
 from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
 from .text import cell_text, inert, visible
 
@@ -26,18 +27,17 @@ TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "�
          "date": "日期", "events": "事件清单"}
 
 
-def describe(fact: Fact) -> str:
-    """What a fact accepts, in a few words: range, values, or an event's fields."""
+def describe(fact: Fact, period: Period) -> str:
+    """What a fact accepts, in a few words: range, values, or an event's fields (a date: one in ``period``)."""
     if fact.type == "events":
-        return "; ".join(f"{k}: {f.label + ' ' if f.label else ''}({describe(f) or f.type})"
-                         for k, f in (fact.fields or {}).items())
-    if fact.type == "enum":
-        values = fact.values or []
-        return " | ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else " | ".join(values)
+        return "; ".join(f"{k}: {_label(f, ' ')}({describe(f, period) or f.type})" for k, f in (fact.fields or {}).items())
+    if fact.type == "enum":  # each value with the names a unit may give instead: relatively_major=较大
+        return " | ".join("=".join((value, "/".join(names[1:]))) if names[1:] else value
+                          for value, names in fact.value_names_of().items())
     if fact.type == "boolean":
         return "是 | 否"
     if fact.type == "date":
-        return "2021-06-30"
+        return period.end.isoformat()  # a date the scheme's own period holds: 2013-12-31 for a 2013 scheme
     if fact.type == "rate":
         bounds = "0.95 or 95%"
     else:
@@ -45,6 +45,13 @@ def describe(fact: Fact) -> str:
     limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "",
               f"≤ {plain(fact.max)}" if fact.max is not None else ""]
     return ", ".join(p for p in (bounds, *limits) if p)
+
+
+def _label(fact: Fact, then: str) -> str:
+    """The label with the unit the fact counts in (完成融资(亿元); the unit alone when there is no label), followed
+    by ``then``; nothing when there is neither."""
+    label = labelled(fact.label, fact.unit) or (f"({fact.unit})" if fact.unit else "")
+    return label + then if label else ""
 
 
 def required_text(fact: Fact) -> str:
@@ -64,7 +71,8 @@ def facts_table(scheme: Scheme) -> list[list[str]]:
     rows = [list(DECLARED.values())]
     for key, fact in scheme.definition.facts.items():
         groups = [g.id for g in scheme.groups if key in scheme.facts_used(g.id)]
-        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "", describe(fact),
+        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "",
+                     describe(fact, scheme.definition.period),
                      required_text(fact), ", ".join(groups) or "(none)"])
     return rows
 
@@ -158,7 +166,8 @@ def to_xlsx(scheme: Scheme) -> bytes:
 
 
 _HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
-        "headers are 'label [id]' and must not change; numbers as numbers, without units (12, not 12分); "
+        "headers are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as "
+        "text with a unit of the same kind (6.2亿元 in a 万元 column is 62000); "
         "this sheet is not read.")
 
 
@@ -169,9 +178,8 @@ def _key(head: str) -> str:
 def _choices(fact: Fact) -> list[str] | None:
     if fact.type == "boolean":
         return ["是", "否"]
-    if fact.type == "enum":
-        values = fact.values or []
-        return list(values.values()) if isinstance(values, dict) else list(values)
+    if fact.type == "enum":  # the document's words (the labels), which the facts accept as the values
+        return [fact.value_label(value) or value for value in fact.enum_values]
     return None
 
 
@@ -196,8 +204,8 @@ def to_yaml(scheme: Scheme) -> str:
                 body.append(f"  sequence:   # one of {', '.join(s.id for s in group.sequences)}")
             for key in keys:
                 fact = facts[key]
-                comment = f"# {fact.label + ': ' if fact.label else ''}{TYPES[fact.type]}"
-                accepts = describe(fact)
+                comment = f"# {_label(fact, ': ')}{TYPES[fact.type]}"
+                accepts = describe(fact, scheme.definition.period)
                 comment += f" ({accepts})" if accepts else ""
                 value = "[]" if fact.type == "events" else ""
                 optional = not fact.required or fact.default is not None

@@ -74,6 +74,8 @@ def _unit(r: Result) -> dict[str, Any]:
         "values": {k: _json(v) for k, v in r.values.items()},
         "carried_over": [{"fact": fact, "event": {k: _json(v) for k, v in event.items()}}
                          for fact, event in getattr(r, "carried_over", ())],
+        "outside_period": [{"fact": o.fact, "number": o.number, "date": o.date.isoformat(), "when": o.when,
+                            "event": _json(o.event)} for o in getattr(r, "outside_period", ())],
         "trace": trace_data(r.trace),
     }
 

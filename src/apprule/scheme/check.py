@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from ..decimals import BOUNDS, MAX_MAGNITUDE, shown, within_bounds
 from ..errors import Path, format_path
 from ..facts import RESERVED_NAMES, check_default, rank_roles
-from .model import Band, Bands, Block, Group, Leaf, SchemeDefinition, Section
+from .model import Block, Group, Leaf, SchemeDefinition, Section
 
 Found = tuple[str, str, Path, "str | None", "int | None"]
 
@@ -68,6 +68,8 @@ def _out_of_bounds(value: object, path: Path) -> Iterator[Found]:
         for name, field in type(value).model_fields.items():
             if name != "default":
                 yield from _out_of_bounds(getattr(value, name), path + (field.alias or name,))
+        if isinstance(value, Leaf):  # a rule's spec is not a field: it is under its shape's key
+            yield from _out_of_bounds(value.spec, path + (value.shape,))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _out_of_bounds(key, path + (key,))
@@ -174,42 +176,11 @@ def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: b
         for i, child in enumerate(node.rules):
             yield from _check_section_tree(child, path + ("rules", i), in_sections)
     else:
-        if node.bands is not None:
-            yield from _check_bands(node.bands, path + ("bands",))
-        if node.for_each is not None and node.for_each.value.bands is not None:
-            yield from _check_bands(node.for_each.value.bands, path + ("for_each", "value", "bands"))
-        if node.rank_table is not None:
-            for key in node.rank_table.map:
-                if key < 1:
-                    yield ("invalid-value", f"rank {shown(key)} in a rank table; ranks start at 1",
-                           path + ("rank_table", "map", key), None, None)
+        from ..evaluate.shapes import SHAPES  # the shapes' modules import this one
 
-
-def _lower(band: Band) -> tuple[Decimal | None, bool]:
-    return (band.from_, True) if band.from_ is not None else (band.above, False)
-
-
-def _upper(band: Band) -> tuple[Decimal | None, bool]:
-    return (band.to, True) if band.to is not None else (band.below, False)
-
-
-def _check_bands(bands: Bands, path: Path) -> Iterator[Found]:
-    for i, band in enumerate(bands.bands):
-        (lo, lo_in), (hi, hi_in) = _lower(band), _upper(band)
-        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
-            yield ("empty-band", f"band {i + 1} holds no value", path + ("bands", i), None, None)
-    if bands.match != "one":
-        return
-    ordered = sorted(enumerate(bands.bands), key=lambda ib: (_lower(ib[1])[0] is not None,
-                                                              _lower(ib[1])[0] or 0, not _lower(ib[1])[1]))
-    for (i, a), (j, b) in zip(ordered, ordered[1:]):
-        (hi, hi_in), (lo, lo_in) = _upper(a), _lower(b)
-        if hi is None or lo is None or hi > lo or (hi == lo and hi_in and lo_in):
-            yield ("band-overlap", f"bands {i + 1} and {j + 1} overlap; make the bounds meet exactly "
-                   "(`below: x` then `from: x`) or say `match: first`", path + ("bands", j), None, None)
-        elif (hi < lo or (hi == lo and not hi_in and not lo_in)) and bands.gaps == "error":
-            yield ("band-gap", f"values between bands {i + 1} and {j + 1} fall in no band; close the gap or say "
-                   "`gaps: allowed` (they then yield `otherwise`)", path + ("bands", j), None, None)
+        check = SHAPES[node.shape].check
+        if check is not None:
+            yield from check(node.spec, path + (node.shape,))
 
 
 def _check_grades(group: Group, path: Path) -> Iterator[Found]:

@@ -33,6 +33,9 @@ def read_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> t
 
 
 def _text_and_name(source: str | os.PathLike[str], name: str | None) -> tuple[str, str]:
+    if isinstance(source, str) and "\n" not in source:
+        from ..shipped import scheme_path  # the id of a shipped scheme, "hebi_2021"
+        source = scheme_path(source) or source
     if isinstance(source, os.PathLike) or ("\n" not in str(source) and str(source).endswith((".yaml", ".yml"))):
         path = FilePath(source)
         try:
@@ -207,11 +210,16 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
 
 
 def _all_keys() -> set[str]:
-    from . import model
-    keys: set[str] = set()
-    for value in vars(model).values():
-        if isinstance(value, type) and issubclass(value, model.Model):
-            keys.update(f.alias or name for name, f in value.model_fields.items())
+    """Every key of the language: the models' fields (the shapes' models included) and the shapes' keys."""
+    from ..evaluate.shapes import SHAPES
+    from .model import Model
+
+    keys: set[str] = set(SHAPES)
+    models: list[type[Model]] = [Model]
+    while models:
+        model = models.pop()
+        models += model.__subclasses__()
+        keys.update(f.alias or name for name, f in model.model_fields.items())
     return keys
 
 

@@ -7,13 +7,15 @@ silent default. Expressions are kept as text here; ``check`` parses them.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from functools import cached_property
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from functools import cached_property
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, GetJsonSchemaHandler, PrivateAttr,
+                      Tag, ValidationError, ValidatorFunctionWrapHandler, model_validator)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails, InitErrorDetails, PydanticCustomError, core_schema
+from pydantic_core.core_schema import ErrorType
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
 def _expression_text(value: Any) -> Any:
@@ -89,18 +91,27 @@ class FactCheck(Model):
     message: Label = Field(description="提示: what is wrong when it does not hold, in the document's words")
 
 
+#: the event field naming the period (and scheme) an event was carried in from: such an event counts even
+#: when its date is before the period (转入下年度 / 计入下年度加分)
+CARRIED_FROM = "carried_from"
+
+
 class Fact(Model):
     """A typed input a unit supplies (or an event field)."""
 
     type: FactType
     label: Label | None = None
-    unit: str | None = Field(None, description="计量单位, e.g. 万元, 人")
+    unit: str | None = Field(None, description="计量单位, e.g. 亿元, 万元, %, 人: a value given with another unit "
+                             "of the same kind (62000万元) is converted into it, any other unit refused")
     min: Decimal | None = None
     max: Decimal | None = None
-    values: list[str] | dict[str, str] | None = Field(None, description="enum values (or value: label)")
+    values: list[str] | dict[str, str | list[str]] | None = Field(
+        None, description="选项: enum values, or value: label (the document's word), or value: [label, other names]; "
+        "a unit may give the value or any of its names")
     fields: dict[Id, Fact] | None = Field(None, description="events: the fields of one event")
     dated_by: Id | None = Field(None, description="events: the date field that places an event in a period")
-    required: bool = True
+    required: bool = Field(True, description="必填: default true; an event's date field other than its "
+                           "`dated_by` defaults to false (a date the period logic does not read is not asked for)")
     required_when: Expr | None = Field(None, description="必填条件: required when this holds over other facts")
     default: Any = None
     better: Literal["higher", "lower"] | None = Field(None, description="monotonicity: more is better or worse")
@@ -112,6 +123,11 @@ class Fact(Model):
             raise ValueError("an enum fact needs `values`")
         if self.type != "enum" and self.values is not None:
             raise ValueError("`values` belongs to enum facts")
+        named: dict[str, str] = {}
+        for value, names in self.value_names_of().items():
+            for name in names:
+                if named.setdefault(name, value) != value:
+                    raise ValueError(f"{name!r} names two values, {named[name]!r} and {value!r}")
         if self.type == "events":
             if not self.fields:
                 raise ValueError("an events fact needs `fields`")
@@ -122,6 +138,16 @@ class Fact(Model):
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
                 raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")
+            if self.dated_by is not None:  # an event carried in from an earlier period says which: it counts here
+                given = self.fields.get(CARRIED_FROM)
+                if given is None:
+                    self.fields[CARRIED_FROM] = Fact(type="text", label="转入自",
+                                                     required=False)
+                elif given.type != "text":
+                    raise ValueError(f"`{CARRIED_FROM}` is the period an event was carried in from: a text field")
+            for name, field in self.fields.items():  # only the date that places an event is asked for
+                if field.type == "date" and name != self.dated_by and "required" not in field.model_fields_set:
+                    self.fields[name] = field.model_copy(update={"required": False})
         elif self.fields is not None or self.dated_by is not None:
             raise ValueError("`fields` and `dated_by` belong to events facts")
         return self
@@ -129,6 +155,23 @@ class Fact(Model):
     @property
     def enum_values(self) -> tuple[str, ...]:
         return tuple(self.values or ())
+
+    def value_names_of(self) -> dict[str, tuple[str, ...]]:
+        """Each enum value and the names it is given by: itself, then its label and other names."""
+        values = self.values or []
+        if not isinstance(values, dict):
+            return {value: (value,) for value in values}
+        return {value: (value, *([names] if isinstance(names, str) else names)) for value, names in values.items()}
+
+    @cached_property
+    def value_names(self) -> dict[str, str]:
+        """Every name of an enum value (the value itself, its label, its other names) → the value."""
+        return {name: value for value, names in self.value_names_of().items() for name in names}
+
+    def value_label(self, value: str) -> str | None:
+        """The label of an enum value (the first of its names), if it has one."""
+        names = self.value_names_of().get(value, ())
+        return names[1] if len(names) > 1 else None
 
     @property
     def optional(self) -> bool:
@@ -152,175 +195,7 @@ def _award(value: Any) -> Any:
 AwardSpec = Annotated[Award, BeforeValidator(_award), Field(description="points, or {points, honours, flags}")]
 
 
-class Band(Model):
-    """One band: lower bound `from` (≥) or `above` (>), upper bound `to` (≤) or `below` (<)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    from_: Decimal | None = Field(None, alias="from")
-    above: Decimal | None = None
-    to: Decimal | None = None
-    below: Decimal | None = None
-    points: Decimal = Decimal(0)
-    honours: list[str] = []
-    flags: list[str] = []
-    label: Label | None = None
-
-    @model_validator(mode="after")
-    def _bounds(self) -> Band:
-        if self.from_ is not None and self.above is not None:
-            raise ValueError("a band has `from` (inclusive) or `above` (exclusive), not both")
-        if self.to is not None and self.below is not None:
-            raise ValueError("a band has `to` (inclusive) or `below` (exclusive), not both")
-        return self
-
-    @property
-    def award(self) -> Award:
-        return Award(points=self.points, honours=self.honours, flags=self.flags)
-
-
-class Step(Model):
-    """每超额完成5%加5分: every `size` of distance earns `points`; `whole` says how partial steps count."""
-
-    size: Decimal = Field(gt=0)
-    points: Decimal
-    whole: WholeSteps = "floor"
-
-
-class Per(Model):
-    """每培育一个…加10分: `points` for every `size` of `of`."""
-
-    of: Expr
-    points: Decimal
-    size: Decimal = Field(Decimal(1), gt=0)
-    whole: WholeSteps = "floor"
-
-
-class Steps(Model):
-    """Steps over and under a target, measured as a ratio (actual/target - 1) or a difference."""
-
-    of: Expr
-    target: Expr
-    measure: Literal["ratio", "difference"] = "ratio"
-    over: Step | None = None
-    under: Step | None = None
-
-
-class Bands(Model):
-    """Bands on `of`; `match: one` (disjoint, checked), `first` listed that fits, or `all` that fit."""
-
-    of: Expr
-    bands: list[Band] = Field(min_length=1)
-    match: Literal["one", "first", "all"] = "one"
-    gaps: Literal["error", "allowed"] = "error"
-    otherwise: AwardSpec = Award()
-
-
-
-class Table(Model):
-    """A lookup: `of` (an enum or whole number) mapped through `map`."""
-
-    of: Expr
-    map: dict[str | int, AwardSpec] = Field(min_length=1)
-    otherwise: AwardSpec | None = None
-
-
-
-class EventValue(Model):
-    """What one event is worth: fixed `points`, a `table`, `bands` or a `formula` over its fields."""
-
-    points: Decimal | None = None
-    table: Table | None = None
-    bands: Bands | None = None
-    formula: Expr | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> EventValue:
-        _exactly_one(self, ("points", "table", "bands", "formula"), "an event value")
-        return self
-
-
-class ForEach(Model):
-    """Each event of a list scored by `value`, then combined (per `key` first, when given)."""
-
-    events: Id
-    value: EventValue
-    where: Expr | None = None
-    key: Id | None = Field(None, description="同一项目: combine per value of this field, then sum")
-    combine: Literal["sum", "max", "min", "max_abs", "highest_level"] = "sum"
-    key_max: Decimal | None = Field(None, description="cap on each key's combined points")
-    key_min: Decimal | None = Field(None, description="floor on each key's combined points (每项最高减2分: -2)")
-
-
-class When(Model):
-    """A condition that yields points, honours or flags when it holds."""
-
-    test: Expr
-    points: Decimal = Decimal(0)
-    honours: list[str] = []
-    flags: list[str] = []
-
-
 Scope = Literal["group", "sequence"]
-
-
-def _ranks(value: Any) -> Any:
-    """A rank table's keys as ranks, each given once: `{1: 10, '1': 5}` and `{1: 10, 1.0: 5}` name rank 1 twice.
-
-    A rank is a whole number written in decimal digits (`1`, `'1'`, `1.0`); pydantic alone would also
-    read `'1_0'` as 10 and keep the last of two keys that read alike.
-    """
-    if not isinstance(value, dict):
-        return value
-    ranks: dict[int, Any] = {}
-    for key, award in value.items():
-        text = str(key)
-        if isinstance(key, bool) or not re.fullmatch(r"[-+]?[0-9]+(\.0*)?", text):
-            raise PydanticCustomError("bad_rank", "{text} is not a rank (a whole number)",
-                                      {"key": key, "text": repr(key)})
-        rank = int(text.split(".")[0])
-        if rank in ranks:
-            raise PydanticCustomError("duplicate_key", "rank {rank} is given twice, as {first} and as {second}",
-                                      {"key": key, "rank": rank, "first": repr(ranks[rank][0]), "second": repr(key)})
-        ranks[rank] = (key, award)
-    return {rank: award for rank, (_, award) in ranks.items()}
-
-
-class RankTable(Model):
-    """Points by rank: an outside rank (`rank`) or one computed among the units (`by`)."""
-
-    rank: Expr | None = None
-    by: Expr | None = None
-    order: Literal["desc", "asc"] = "desc"
-    scope: Scope = "group"
-    map: Annotated[dict[int, AwardSpec], BeforeValidator(_ranks)] = Field(min_length=1)
-    otherwise: AwardSpec = Award()
-    ties: Literal["split", "average", "best", "worst", "none"] = "none"
-    tie_count: Expr | None = Field(None, description="with an outside rank: how many share it")
-    split_round: RoundingSpec | None = None
-
-
-    @model_validator(mode="after")
-    def _source(self) -> RankTable:
-        _exactly_one(self, ("rank", "by"), "a rank table")
-        if self.tie_count is not None and self.rank is None:
-            raise ValueError("`tie_count` goes with an outside `rank`; ties among the units are counted")
-        return self
-
-
-class Movement(Model):
-    """排位每前移1位加0.5分: places gained, from `before` to `now`: values ranked among the units, or places given."""
-
-    now: Expr
-    before: Expr
-    places: Literal["ranked", "given"] = Field(
-        "ranked", description="ranked: now/before are values ranked among the units; given: they are places "
-        "(排位, 1 = first) the office received, ties included")
-    order: Literal["desc", "asc"] = "desc"
-    scope: Scope = "group"
-    per_place: Decimal
-    hold_first: Decimal = Decimal(0)
-    max: Decimal | None = None
 
 
 class Fill(Model):
@@ -333,12 +208,12 @@ class Fill(Model):
 
 # --- the score tree --------------------------------------------------------------------------
 
-SHAPES = ("score", "rate", "per", "steps", "bands", "table", "for_each", "when", "formula", "rank_table",
-          "movement")
-
-
 class Leaf(Model):
     """A rule: exactly one shape, with optional caps, rounding and weight transfer."""
+
+    # The shapes are the keys registered in ``apprule.evaluate.shapes`` (one module each, which also holds
+    # the model of the shape's spec): the rule's spec, the value under that key, is validated by its shape
+    # and kept as ``spec``; errors inside it are located under the key, as if it were a field.
 
     id: Id
     label: Label
@@ -351,32 +226,87 @@ class Leaf(Model):
     transfer_to: Id | None = Field(None, description="没有…任务的单位此权重加到…: where the weight goes")
     transfer: Literal["rescale", "full"] = "rescale"
     fill: Fill | None = None
+    over_max: Literal["clamp", "refuse"] | None = Field(
+        None, description="超过分值: in a `score` rule, a value above `max` is clamped (with a note) or refused "
+        "(over-max); absent: refuse")
 
-    score: Expr | None = None
-    rate: Expr | None = None
-    per: Per | None = None
-    steps: Steps | None = None
-    bands: Bands | None = None
-    table: Table | None = None
-    for_each: ForEach | None = None
-    when: When | None = None
-    formula: Expr | None = None
-    rank_table: RankTable | None = None
-    movement: Movement | None = None
+    _shape: str = PrivateAttr("")
+    _spec: Any = PrivateAttr(None)
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_shape(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Leaf:
+        if not isinstance(value, dict):
+            return handler(value)  # type: ignore[no-any-return]
+        from ..evaluate.shapes import SHAPES  # the shapes' modules import this one
 
-    @model_validator(mode="after")
-    def _one_shape(self) -> Leaf:
-        _exactly_one(self, SHAPES, f"rule {self.id!r}")
-        if self.shape in ("score", "rate") and self.max is None:
-            raise ValueError(f"a `{self.shape}` rule needs `max`")
-        if self.max is not None and self.min is not None and self.min > self.max:
+        given = [name for name in SHAPES if value.get(name) is not None]  # `per: null` is no `per` (as a field)
+        fields: list[InitErrorDetails] = []
+        try:
+            leaf: Leaf = handler({k: v for k, v in value.items() if k not in SHAPES})
+        except ValidationError as exc:
+            fields = [_detail(e) for e in exc.errors()]
+        specs: dict[str, Any] = {}
+        inside: list[InitErrorDetails] = []
+        for name in given:
+            try:
+                specs[name] = SHAPES[name].adapter.validate_python(value[name])
+            except ValidationError as exc:
+                inside += [_detail(e, (name,)) for e in exc.errors()]
+        if fields or inside:  # in pydantic's order: the fields' errors, the shape's (its fields came last), unknown keys
+            unknown = [e for e in fields if e["type"] == "extra_forbidden"]
+            raise ValidationError.from_exception_data(cls.__name__, [e for e in fields if e not in unknown] +
+                                                      inside + unknown)
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"rule {leaf.id!r} needs exactly one of {', '.join(SHAPES)} (found {found})")
+        shape = given[0]
+        if SHAPES[shape].zero_to_max and leaf.max is None:
+            raise ValueError(f"a `{shape}` rule needs `max`")
+        if leaf.max is not None and leaf.min is not None and leaf.min > leaf.max:
             raise ValueError("`min` is above `max`")
-        return self
+        if leaf.over_max is not None and shape != "score":
+            raise ValueError("`over_max` belongs to `score` rules (other shapes cap their points at `max`)")
+        leaf._shape, leaf._spec = shape, specs[shape]
+        return leaf
 
-    @cached_property
+    @property
     def shape(self) -> str:
-        return next(name for name in SHAPES if getattr(self, name) is not None)
+        """The rule's shape: its key in ``apprule.evaluate.shapes.SHAPES``."""
+        return self._shape
+
+    @property
+    def spec(self) -> Any:
+        """The value under the shape's key, validated by the shape's model (a shape module casts it)."""
+        return self._spec
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """Every registered shape's key as an optional property, with its description (for editors)."""
+        from ..evaluate.shapes import SHAPES
+        json_schema = handler(schema)
+        properties = handler.resolve_ref_schema(json_schema)["properties"]
+        for name, shape in SHAPES.items():
+            prop = handler(core_schema.with_default_schema(core_schema.nullable_schema(shape.adapter.core_schema),
+                                                           default=None))
+            if not (isinstance(shape.model, type) and issubclass(shape.model, BaseModel)):  # as pydantic titles
+                # a field whose type is not a model
+                prop["title"] = name.replace("_", " ").title()
+            properties[name] = {**prop, "description": shape.description}
+        return json_schema
+
+
+def _detail(error: ErrorDetails, under: tuple[str, ...] = ()) -> InitErrorDetails:
+    """A validation error as it is raised again, at ``under`` + its place (custom types keep their message)."""
+    kind, ctx = error["type"], error.get("ctx")
+    detail = InitErrorDetails(type=kind if kind in _PYDANTIC_ERRORS else PydanticCustomError(kind, error["msg"], ctx),
+                              loc=(*under, *error["loc"]), input=error["input"])
+    if ctx is not None:
+        detail["ctx"] = ctx
+    return detail
+
+
+_PYDANTIC_ERRORS = frozenset(get_args(ErrorType))
 
 
 class Section(Model):
@@ -459,7 +389,7 @@ class Quota(Model):
 
     @model_validator(mode="after")
     def _one(self) -> Quota:
-        _exactly_one(self, ("count", "share"), "a quota")
+        exactly_one(self, ("count", "share"), "a quota")
         return self
 
 
@@ -575,7 +505,8 @@ class SchemeDefinition(Model):
     aggregate: Aggregate | None = None
 
 
-def _exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+def exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    """Raise when not exactly one of the fields ``names`` of ``model`` is given."""
     present = [n for n in names if getattr(model, n) is not None]
     if len(present) != 1:
         found = ", ".join(present) if present else "none"

@@ -1,7 +1,7 @@
 """Property testing of schemes with hypothesis: strategies for facts and a battery of invariants.
 
     from apprule.testing import check_scheme_properties, facts_for, populations
-    report = check_scheme_properties("schemes/hebi_2021.yaml")
+    report = check_scheme_properties("hebi_2021")
     print(report.render())          # each failing invariant with its minimal counterexample
     assert report.ok
 

@@ -72,7 +72,8 @@ def _points(value: object) -> Decimal:
     return points
 
 
-def _span(values: Iterable[object]) -> Range:
+def span(values: Iterable[object]) -> Range:
+    """From the least to the most of ``values`` (awards or numbers)."""
     points = [_points(v) for v in values]
     return Range(min(points), max(points)) if points else Range(ZERO, ZERO)
 
@@ -120,37 +121,16 @@ class GroupBounds:
         return found
 
     def _leaf(self, leaf: Leaf) -> Range:
-        shape = leaf.shape
-        found = UNBOUNDED
-        if shape in ("score", "rate"):
-            found = Range(ZERO, self.leaf_cap(leaf))
-        elif shape == "table" and leaf.table is not None:
-            points = [_points(a) for a in leaf.table.map.values()]
-            if leaf.table.otherwise is not None:
-                points.append(_points(leaf.table.otherwise))
-            found = _span(points)
-        elif shape == "bands" and leaf.bands is not None:
-            spec = leaf.bands
-            if spec.match == "all":
-                found = Range(sum((min(b.points, ZERO) for b in spec.bands), ZERO),
-                              sum((max(b.points, ZERO) for b in spec.bands), ZERO))
-            else:
-                found = _span(b.points for b in spec.bands)
-            found = found.hull(_points(spec.otherwise))
-        elif shape == "when" and leaf.when is not None:
-            found = _span([ZERO, leaf.when.points])
-        elif shape == "rank_table" and leaf.rank_table is not None:
-            found = _span([ZERO, leaf.rank_table.otherwise, *leaf.rank_table.map.values()])
-        elif shape == "movement" and leaf.movement is not None:
-            movement = leaf.movement
-            found = Range(ZERO, None if movement.max is None else max(movement.max, movement.hold_first))
+        from ..evaluate.shapes import SHAPES
+
+        shape = SHAPES[leaf.shape]
+        found = shape.bounds(self, leaf) if shape.bounds is not None else UNBOUNDED
         if leaf.applies is not None:
             found = found.hull(ZERO)
         if leaf.fill is not None:
             found = found.hull(leaf.fill.when_none)
-        cap = self.leaf_cap(leaf)
-        if shape not in ("score", "rate"):
-            found = found.clamp(leaf.min, cap)
+        if not shape.zero_to_max:  # its bounds are already the rule's
+            found = found.clamp(leaf.min, self.leaf_cap(leaf))
         return found
 
     def formula(self, text: str) -> Range:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ..engine import Scheme
 from ..errors import AppruleError, EvaluationError
+from ..evaluate.shapes import SHAPES
 from ..expressions import parse
 from ..factchecks import passes
 from ..facts import converted_event
@@ -231,13 +232,13 @@ def _cap_problems(node: Section | Block | Leaf, value: Decimal, bounds: GroupBou
         cap = bounds.leaf_cap(node)
         if cap is not None and value > cap:
             problems.append(f"value {_fmt(value)} is above the rule's max {_fmt(cap)}")
-        low = node.min if node.min is not None else (ZERO if node.shape in ("score", "rate") else None)
+        low = node.min if node.min is not None else (ZERO if SHAPES[node.shape].zero_to_max else None)
         applicable = not any(n.kind == "inapplicable" for n in traces[node.id].notes)
         if low is not None and value < low and applicable:
             problems.append(f"value {_fmt(value)} is below the rule's min {_fmt(low)}")
-        if node.movement is not None and node.movement.max is not None and \
-                value > max(node.movement.max, node.movement.hold_first):
-            problems.append(f"value {_fmt(value)} is above the movement's max {_fmt(node.movement.max)}")
+        movement = node.spec if node.shape == "movement" else None
+        if movement is not None and movement.max is not None and value > max(movement.max, movement.hold_first):
+            problems.append(f"value {_fmt(value)} is above the movement's max {_fmt(movement.max)}")
     elif isinstance(node, Section):
         if value > node.max:
             problems.append(f"section value {_fmt(value)} is above its max {_fmt(node.max)}")

@@ -2,9 +2,9 @@
 
 Two ways in:
 
-* a plugin: ``pytest -p apprule.testing.pytest_plugin --apprule-properties schemes/`` collects every
+* a plugin: ``pytest -p apprule.testing.pytest_plugin --apprule-properties src/apprule/schemes/`` collects every
   scheme file (``*.yaml`` with a top-level ``dsl:`` key) under the given paths as tests named
-  ``schemes/hebi_2021.yaml::caps``;
+  ``src/apprule/schemes/hebi_2021.yaml::caps``;
 * one line in a test module, with no plugin:
 
       from apprule.testing.pytest_plugin import scheme_properties

@@ -15,7 +15,7 @@ from ..expressions import parse
 from ..factchecks import passes
 from ..facts import MAX_TIED, convert, converted_event, holds, rank_roles
 from ..scheme.model import Fact, Group, SchemeDefinition
-from .edges import Edges, StepEdge, Target, collect_edges
+from .edges import Edges, StepEdge, Target, collect_edges, score_caps
 
 Facts = dict[str, Any]
 Population = dict[str, Facts]
@@ -88,6 +88,9 @@ def value_strategy(scheme: SchemeDefinition, fact: Fact, target: Target, edges: 
             fact = fact.model_copy(update={"type": "count", "min": max(fact.min or Decimal(1), Decimal(1)),
                                            "max": min(fact.max or Decimal(MAX_TIED), Decimal(MAX_TIED)) if role ==
                                            "tie count" else fact.max})
+        cap = score_caps(scheme).get(target[0]) if target[1] is None else None
+        if cap is not None and (fact.max is None or fact.max > cap):  # more is refused (over_max)
+            fact = fact.model_copy(update={"max": cap})
         return number_strategy(fact, edges.of(target))
     if kind == "boolean":
         return st.booleans()

@@ -3,18 +3,90 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator, Literal, cast
+
+from pydantic import ConfigDict, Field, model_validator
 
 from ...decimals import ZERO
+from ...errors import Path
 from ...results import Note
-from ...scheme.model import Band, Bands
+from ...scheme.model import Award, AwardSpec, Label, Model, Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
 
 if TYPE_CHECKING:
+    from ...scheme.check import Found
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.bounds import GroupBounds, Range
+    from ...testing.edges import Edges, Target
     from ..graph import GraphNode
     from ..population import Population
 
 Names = tuple[str, ...]
+
+
+class Band(Model):
+    """One band: lower bound `from` (≥) or `above` (>), upper bound `to` (≤) or `below` (<)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Decimal | None = Field(None, alias="from")
+    above: Decimal | None = None
+    to: Decimal | None = None
+    below: Decimal | None = None
+    points: Decimal = Decimal(0)
+    honours: list[str] = []
+    flags: list[str] = []
+    label: Label | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Band:
+        if self.from_ is not None and self.above is not None:
+            raise ValueError("a band has `from` (inclusive) or `above` (exclusive), not both")
+        if self.to is not None and self.below is not None:
+            raise ValueError("a band has `to` (inclusive) or `below` (exclusive), not both")
+        return self
+
+    @property
+    def award(self) -> Award:
+        return Award(points=self.points, honours=self.honours, flags=self.flags)
+
+
+class Bands(Model):
+    """Bands on `of`; `match: one` (disjoint, checked), `first` listed that fits, or `all` that fit."""
+
+    of: Expr
+    bands: list[Band] = Field(min_length=1)
+    match: Literal["one", "first", "all"] = "one"
+    gaps: Literal["error", "allowed"] = "error"
+    otherwise: AwardSpec = Award()
+
+
+def check(bands: Bands, path: Path) -> Iterator[Found]:
+    """Every band holds a value; with `match: one` they neither overlap nor leave gaps (unless allowed)."""
+    for i, band in enumerate(bands.bands):
+        (lo, lo_in), (hi, hi_in) = _lower(band), _upper(band)
+        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
+            yield ("empty-band", f"band {i + 1} holds no value", path + ("bands", i), None, None)
+    if bands.match != "one":
+        return
+    ordered = sorted(enumerate(bands.bands), key=lambda ib: (_lower(ib[1])[0] is not None,
+                                                              _lower(ib[1])[0] or 0, not _lower(ib[1])[1]))
+    for (i, a), (j, b) in zip(ordered, ordered[1:]):
+        (hi, hi_in), (lo, lo_in) = _upper(a), _lower(b)
+        if hi is None or lo is None or hi > lo or (hi == lo and hi_in and lo_in):
+            yield ("band-overlap", f"bands {i + 1} and {j + 1} overlap; make the bounds meet exactly "
+                   "(`below: x` then `from: x`) or say `match: first`", path + ("bands", j), None, None)
+        elif (hi < lo or (hi == lo and not hi_in and not lo_in)) and bands.gaps == "error":
+            yield ("band-gap", f"values between bands {i + 1} and {j + 1} fall in no band; close the gap or say "
+                   "`gaps: allowed` (they then yield `otherwise`)", path + ("bands", j), None, None)
+
+
+def _lower(band: Band) -> tuple[Decimal | None, bool]:
+    return (band.from_, True) if band.from_ is not None else (band.above, False)
+
+
+def _upper(band: Band) -> tuple[Decimal | None, bool]:
+    return (band.to, True) if band.to is not None else (band.below, False)
 
 
 def roles(spec: Bands) -> list[Role]:
@@ -22,8 +94,7 @@ def roles(spec: Bands) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    spec = node.leaf.bands
-    assert spec is not None
+    spec = cast(Bands, node.leaf.spec)
     rows, xs = read_numbers(pop, node, "of", rows, col, "the banded value")
     for i, x in zip(rows, xs):
         points, honours, flags, why = band_award(spec, x, col.explains)
@@ -59,4 +130,39 @@ def band_award(bands: Bands, x: Decimal, explain: bool = True) -> tuple[Decimal,
     return first.points, tuple(first.honours), tuple(first.flags), why
 
 
-register(Shape("bands", roles, kernel))
+def band_edges(scheme: SchemeDefinition, bands: Bands, target: Target, edges: Edges) -> None:
+    """Each bound of each band, and its neighbours one quantum either side."""
+    from ...testing.edges import around, quantum
+
+    q = quantum(scheme, target)
+    for band in bands.bands:
+        for bound in (band.from_, band.above, band.to, band.below):
+            if bound is not None:
+                edges.add(target, around(bound, q))
+
+
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    from ...testing.edges import bare
+
+    spec = cast(Bands, leaf.spec)
+    name = bare(spec.of)
+    if name:
+        band_edges(scheme, spec, (name, None), edges)
+
+
+def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
+    """The points of the band that fits (with `match: all`, the bonuses together and the deductions together),
+    or `otherwise`'s."""
+    from ...testing.bounds import Range, span
+
+    spec = cast(Bands, leaf.spec)
+    if spec.match == "all":
+        found = Range(sum((min(b.points, ZERO) for b in spec.bands), ZERO),
+                      sum((max(b.points, ZERO) for b in spec.bands), ZERO))
+    else:
+        found = span(b.points for b in spec.bands)
+    return found.hull(spec.otherwise.points)
+
+
+register(Shape("bands", roles, kernel, model=Bands, description="分段 (区间) 计分", check=check, edges=edges_of,
+               bounds=bounds_of))

@@ -8,19 +8,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import attrgetter, is_
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Sequence, cast
+
+from pydantic import Field, model_validator
 
 from ...decimals import ONE, ZERO, adds_as_itself, clamp
-from ...errors import EvaluationError
+from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents
 from ...results import Note
-from ...scheme.model import Award, EventValue, ForEach
+from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
 from . import NodeColumn, Role, Shape, register
-from .bands import band_award
-from .table import table_award
+from .bands import Bands, band_award, band_edges, check as check_bands
+from .table import Table, key_edges, table_award
 
 if TYPE_CHECKING:
+    from ...scheme.check import Found
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.edges import Edges
     from ..graph import GraphNode, _Builder
     from ..population import Population
 
@@ -29,14 +34,39 @@ _POINTS = attrgetter("points")
 _NUMBER = attrgetter("number")
 
 
+class EventValue(Model):
+    """What one event is worth: fixed `points`, a `table`, `bands` or a `formula` over its fields."""
+
+    points: Decimal | None = None
+    table: Table | None = None
+    bands: Bands | None = None
+    formula: Expr | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> EventValue:
+        exactly_one(self, ("points", "table", "bands", "formula"), "an event value")
+        return self
+
+
+class ForEach(Model):
+    """Each event of a list scored by `value`, then combined (per `key` first, when given)."""
+
+    events: Id
+    value: EventValue
+    where: Expr | None = None
+    key: Id | None = Field(None, description="同一项目: combine per value of this field, then sum")
+    combine: Literal["sum", "max", "min", "max_abs", "highest_level"] = "sum"
+    key_max: Decimal | None = Field(None, description="cap on each key's combined points")
+    key_min: Decimal | None = Field(None, description="floor on each key's combined points (每项最高减2分: -2)")
+
+
 def roles(spec: ForEach) -> list[Role]:
     return []  # its expressions read the fields of events, not the unit's names: see `compile`
 
 
 def compile(builder: _Builder, node: GraphNode) -> None:
     """The events fact, and the expressions over its fields (`where`, the value's `of` or `formula`)."""
-    spec = node.leaf.for_each
-    assert spec is not None
+    spec = cast(ForEach, node.leaf.spec)
     path = node.path + ("for_each",)
     fact = builder.scheme.facts.get(spec.events)
     if fact is None or fact.type != "events":
@@ -70,12 +100,20 @@ def compile(builder: _Builder, node: GraphNode) -> None:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     """The unit's events in the period, each worth points, combined and limited per key."""
-    spec = node.leaf.for_each
-    assert spec is not None
+    spec = cast(ForEach, node.leaf.spec)
     flat = pop.events(spec.events)
     ks: Sequence[int] = range(flat.n)
     if node.dated_by:
         ks, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        sources = flat.fields.get(CARRIED_FROM)
+        if before and sources is not None and any(sources[k] is not None for k in before):
+            ks = sorted([*ks, *(k for k in before if sources[k] is not None)])  # carried in: counted here
+            before = array("q", [k for k in before if sources[k] is None])
+        if col.explains and sources is not None:
+            for k in ks:
+                if sources[k] is not None:
+                    col.note(flat.owners[k], "carried_in", number=flat.numbers[k],
+                             date=flat.fields[node.dated_by][k], source=sources[k])
         if before or after:
             _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
@@ -150,8 +188,7 @@ def _may_award(value: EventValue) -> bool:
 
 def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: Sequence[int]) -> list[Decimal]:
     """The points of each event ``ks``, when nothing else about them matters."""
-    spec = node.leaf.for_each
-    assert spec is not None
+    spec = cast(ForEach, node.leaf.spec)
     value = spec.value
     if value.points is not None or not ks:
         return [value.points or ZERO] * len(ks)
@@ -181,8 +218,7 @@ def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: Sequen
 def _in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn, flat: FlatEvents,
              ks: Sequence[int]) -> None:
     """Events with everything they bring: honours, flags, per-key limits, and the notes of an explanation."""
-    spec = node.leaf.for_each
-    assert spec is not None
+    spec = cast(ForEach, node.leaf.spec)
     by_unit: dict[int, list[_Counted]] = {}
     for k, one in zip(ks, _event_values(pop, node, flat, ks)):
         by_unit.setdefault(flat.owners[k], []).append(one)
@@ -210,8 +246,7 @@ def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents,
 
 
 def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequence[int]) -> list[_Counted]:
-    spec = node.leaf.for_each
-    assert spec is not None
+    spec = cast(ForEach, node.leaf.spec)
     value = spec.value
     if not rows:
         return []
@@ -290,4 +325,23 @@ def _combine(items: list[_Counted], how: str, levels: list[Any]) -> list[_Counte
     return [max(items, key=pick)]
 
 
-register(Shape("for_each", roles, kernel, compile=compile))
+def check(spec: ForEach, path: Path) -> Iterator[Found]:
+    """An event's bands are checked as a rule's."""
+    if spec.value.bands is not None:
+        yield from check_bands(spec.value.bands, path + ("value", "bands"))
+
+
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """The bounds of an event's bands, or the keys of its table, on the field they read."""
+    from ...testing.edges import bare
+
+    spec = cast(ForEach, leaf.spec)
+    value = spec.value
+    if value.bands is not None and bare(value.bands.of):
+        band_edges(scheme, value.bands, (spec.events, bare(value.bands.of)), edges)
+    if value.table is not None and bare(value.table.of):
+        key_edges(value.table, (spec.events, bare(value.table.of)), edges)
+
+
+register(Shape("for_each", roles, kernel, compile=compile, model=ForEach, description="逐个事件计分", check=check,
+               edges=edges_of))

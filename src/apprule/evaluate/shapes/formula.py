@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
 
 if TYPE_CHECKING:
@@ -20,4 +21,4 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     col.scatter(rows, xs)
 
 
-register(Shape("formula", roles, kernel))
+register(Shape("formula", roles, kernel, model=Expr, description="公式"))

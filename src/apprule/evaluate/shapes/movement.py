@@ -3,19 +3,39 @@ from values ranked among the units, or from places the office was given (`places
 
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import compress, repeat
 from operator import eq, mul, sub
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
-from ...decimals import clamped
-from ...scheme.model import Movement
+from pydantic import Field
+
+from ...decimals import ZERO, clamped
+from ...scheme.model import Expr, Model, Scope
 from ..rank import competition_ranks, scopes
 from . import NodeColumn, Role, Shape, register
 from .rank_table import numbers, whole_places
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf
+    from ...testing.bounds import GroupBounds, Range
     from ..graph import GraphNode
     from ..population import Population
+
+
+class Movement(Model):
+    """排位每前移1位加0.5分: places gained, from `before` to `now`: values ranked among the units, or places given."""
+
+    now: Expr
+    before: Expr
+    places: Literal["ranked", "given"] = Field(
+        "ranked", description="ranked: now/before are values ranked among the units; given: they are places "
+        "(排位, 1 = first) the office received, ties included")
+    order: Literal["desc", "asc"] = "desc"
+    scope: Scope = "group"
+    per_place: Decimal
+    hold_first: Decimal = Decimal(0)
+    max: Decimal | None = None
 
 
 def roles(spec: Movement) -> list[Role]:
@@ -23,15 +43,13 @@ def roles(spec: Movement) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, applicable: list[int], col: NodeColumn) -> None:
-    spec = node.leaf.movement
-    assert spec is not None
+    spec = cast(Movement, node.leaf.spec)
     for members in scopes(pop.sequences, applicable, spec.scope).values():
         _scope(pop, node, col, members)
 
 
 def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]) -> None:
-    spec = node.leaf.movement
-    assert spec is not None
+    spec = cast(Movement, node.leaf.spec)
     now = numbers(pop, node, "now", col, members)
     before = numbers(pop, node, "before", col, members)
     ids = sorted(set(now) & set(before))
@@ -61,4 +79,14 @@ def _scope(pop: Population, node: GraphNode, col: NodeColumn, members: list[int]
                      gained=gained[k], capped=values[k] if values[k] is not gained[k] else None)
 
 
-register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: spec.places == "ranked"))
+def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
+    """No loss for a fall; a gain up to `max` (or `hold_first`, when more)."""
+    from ...testing.bounds import Range
+
+    spec = cast(Movement, leaf.spec)
+    return Range(ZERO, None if spec.max is None else max(spec.max, spec.hold_first))
+
+
+register(Shape("movement", roles, kernel, across_units=True, reads_peers=lambda spec: spec.places == "ranked",
+               model=Movement, description="排位变化计分 (每前移1位…)", bounds=bounds_of,
+               ranks=lambda spec: [("rank", spec.now), ("rank", spec.before)] if spec.places == "given" else []))

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from itertools import repeat
 from operator import mul, truediv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+from pydantic import Field
 
 from ...decimals import ONE, whole_steps
-from ...scheme.model import Per
+from ...scheme.model import Expr, Model, WholeSteps
 from . import NodeColumn, Role, Shape, read_numbers, register
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.edges import Edges
     from ..graph import GraphNode
     from ..population import Population
+
+_SMALL_STEPS = 4  # how many multiples of the size to offer as edges
+
+
+class Per(Model):
+    """每培育一个…加10分: `points` for every `size` of `of`."""
+
+    of: Expr
+    points: Decimal
+    size: Decimal = Field(Decimal(1), gt=0)
+    whole: WholeSteps = "floor"
 
 
 def roles(spec: Per) -> list[Role]:
@@ -20,8 +37,7 @@ def roles(spec: Per) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    spec = node.leaf.per
-    assert spec is not None
+    spec = cast(Per, node.leaf.spec)
     rows, xs = read_numbers(pop, node, "of", rows, col, "the count")
     counted = whole_steps(map(truediv, xs, repeat(spec.size)), spec.whole)
     col.scatter(rows, list(map(mul, counted, repeat(spec.points))))
@@ -29,4 +45,20 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         col.note(i, "per", count=steps, points=spec.points, size=None if spec.size == ONE else spec.size)
 
 
-register(Shape("per", roles, kernel))
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """A few multiples of the size, and the counts at which the rule's cap or floor is reached."""
+    from ...testing.edges import bare
+
+    spec = cast(Per, leaf.spec)
+    name = bare(spec.of)
+    if name:
+        size, points = spec.size, spec.points
+        values = [size * k for k in range(_SMALL_STEPS)]
+        for cap in (leaf.max, leaf.min):
+            if cap is not None and points != 0 and cap / points > 0:
+                k = Decimal(math.ceil(cap / points))
+                values += [size * (k - 1), size * k, size * (k + 1)]
+        edges.add((name, None), values)
+
+
+register(Shape("per", roles, kernel, model=Per, description="按个数计分 (每…加/减…分)", edges=edges_of))

@@ -7,9 +7,13 @@ from operator import mul
 from typing import TYPE_CHECKING
 
 from ...decimals import ONE, ZERO, clamped
+from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
+from .score import bounds_of
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.edges import Edges
     from ..graph import GraphNode
     from ..population import Population
 
@@ -29,4 +33,14 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     col.scatter(rows, list(map(mul, ys, repeat(leaf.max or ZERO))))
 
 
-register(Shape("rate", roles, kernel))
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """A rate of exactly 1 (above it, the rate counts as 1)."""
+    from ...testing.edges import bare
+
+    name = bare(leaf.spec)
+    if name and leaf.max is not None:
+        edges.add((name, None), [ONE])
+
+
+register(Shape("rate", roles, kernel, model=Expr, description="完成率计分", zero_to_max=True, edges=edges_of,
+               bounds=bounds_of))

@@ -1,13 +1,20 @@
-"""`score`: a points value read directly, clamped to [0, max] (直接计分, 最高…分)."""
+"""`score`: a points value read directly, clamped to [0, max] (直接计分, 最高…分); above max it is refused unless
+the rule says `over_max: clamp`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ...decimals import ZERO, clamped
+from ...decimals import ZERO, clamped, plain
+from ...errors import OverMax
+from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.bounds import GroupBounds, Range
+    from ...testing.edges import Edges
     from ..graph import GraphNode, _Builder
     from ..population import Population
 
@@ -35,6 +42,14 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         col.scatter(rows, xs)
         return
     rows, xs = read_numbers(pop, node, "of", rows, col, "the score")
+    high = leaf.max
+    if leaf.over_max != "clamp" and high is not None and xs and max(xs) > high:
+        i, x = next((i, x) for i, x in zip(rows, xs) if x > high)
+        fact = node.exprs["of"].bare_name
+        what = f"the fact {fact!r}" if fact else "the score"
+        raise OverMax(pop.units[i], node.id, f"{what} is {plain(x)}, above the rule's maximum {plain(high)}; "
+                      "a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
+                      "says over_max: clamp)", fact or "")
     ys = clamped(xs, ZERO, leaf.max)
     if col.explains and ys is not xs:
         for i, x, y in zip(rows, xs, ys):
@@ -43,4 +58,21 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     col.scatter(rows, ys)
 
 
-register(Shape("score", roles, kernel, compile=compile))
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """The rule's max and a cent above it (clamped)."""
+    from ...testing.edges import bare
+
+    name = bare(leaf.spec)
+    if name and leaf.max is not None:
+        edges.add((name, None), [leaf.max, leaf.max + Decimal("0.01")])
+
+
+def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
+    """From 0 to the rule's max (with the weight other rules may hand it)."""
+    from ...testing.bounds import Range
+
+    return Range(ZERO, group.leaf_cap(leaf))
+
+
+register(Shape("score", roles, kernel, compile=compile, model=Expr, description="直接得分 (不超过满分)",
+               zero_to_max=True, edges=edges_of, bounds=bounds_of))

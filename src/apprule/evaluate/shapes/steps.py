@@ -5,16 +5,40 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import compress, repeat
 from operator import gt, lt, mul, sub, truediv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
+
+from pydantic import Field
 
 from ...decimals import ONE, ZERO, whole_steps
 from ...errors import EvaluationError
-from ...scheme.model import Steps
+from ...scheme.model import Expr, Model, WholeSteps
 from . import NodeColumn, Role, Shape, read_numbers, register
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.edges import Edges
     from ..graph import GraphNode
     from ..population import Population
+
+_SMALL_STEPS = 4  # how many steps either side of a fixed target to offer as edges
+
+
+class Step(Model):
+    """每超额完成5%加5分: every `size` of distance earns `points`; `whole` says how partial steps count."""
+
+    size: Decimal = Field(gt=0)
+    points: Decimal
+    whole: WholeSteps = "floor"
+
+
+class Steps(Model):
+    """Steps over and under a target, measured as a ratio (actual/target - 1) or a difference."""
+
+    of: Expr
+    target: Expr
+    measure: Literal["ratio", "difference"] = "ratio"
+    over: Step | None = None
+    under: Step | None = None
 
 
 def roles(spec: Steps) -> list[Role]:
@@ -22,8 +46,7 @@ def roles(spec: Steps) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    spec = node.leaf.steps
-    assert spec is not None
+    spec = cast(Steps, node.leaf.spec)
     rows, actuals = read_numbers(pop, node, "of", rows, col, "the actual value")
     rows_t, targets = read_numbers(pop, node, "target", rows, col, "the target")
     if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
@@ -52,4 +75,26 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
                  points=step.points if applies and step else None)
 
 
-register(Shape("steps", roles, kernel))
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    """Over two facts, a joint edge (`of` exactly on a step boundary of `target`); over a fixed target, the
+    boundaries of a few steps either side."""
+    from ...testing.edges import StepEdge, bare
+
+    spec = cast(Steps, leaf.spec)
+    of, target = bare(spec.of), bare(spec.target)
+    sizes = tuple(s.size for s in (spec.over, spec.under) if s is not None)
+    if of and target and of in scheme.facts and target in scheme.facts:
+        edges.steps.append(StepEdge(of, target, sizes, spec.measure == "ratio"))
+    elif of and target is not None:
+        try:
+            fixed = Decimal(target)
+        except ArithmeticError:
+            return
+        ladder: list[Decimal] = []
+        for size in sizes:
+            for n in range(-_SMALL_STEPS, _SMALL_STEPS + 1):
+                ladder.append(fixed * (1 + n * size) if spec.measure == "ratio" else fixed + n * size)
+        edges.add((of, None), ladder)
+
+
+register(Shape("steps", roles, kernel, model=Steps, description="按档计分 (每超额/每差…)", edges=edges_of))

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import Field
 
 from ...decimals import plain
 from ...errors import EvaluationError
 from ...results import Note
-from ...scheme.model import Award, Table
+from ...scheme.model import Award, AwardSpec, Expr, Model
 from . import NodeColumn, Role, Shape, read, register
 
 if TYPE_CHECKING:
+    from ...scheme.model import Leaf, SchemeDefinition
+    from ...testing.bounds import GroupBounds, Range
+    from ...testing.edges import Edges, Target
     from ..graph import GraphNode, _Builder
     from ..population import Population
+
+
+class Table(Model):
+    """A lookup: `of` (an enum or whole number) mapped through `map`."""
+
+    of: Expr
+    map: dict[str | int, AwardSpec] = Field(min_length=1)
+    otherwise: AwardSpec | None = None
 
 
 def roles(spec: Table) -> list[Role]:
@@ -21,15 +34,13 @@ def roles(spec: Table) -> list[Role]:
 
 
 def compile(builder: _Builder, node: GraphNode) -> None:
-    table = node.leaf.table
-    assert table is not None
+    table = cast(Table, node.leaf.spec)
     if "of" in node.exprs:
         builder.check_table_keys(table.map, node.exprs["of"], builder.scheme.facts, node.path + ("table", "map"))
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    table = node.leaf.table
-    assert table is not None
+    table = cast(Table, node.leaf.spec)
     rows, keys = read(pop, node, "of", rows, col, fillable=node.leaf.fill is not None)
     for i, key in zip(rows, keys):
         try:
@@ -54,4 +65,28 @@ def table_award(table: Table, key: Any, explain: bool = True) -> tuple[Any, Awar
     return key, table.otherwise, Note("table", {"key": key, "found": False}) if explain else None
 
 
-register(Shape("table", roles, kernel, compile=compile))
+def key_edges(table: Table, target: Target, edges: Edges) -> None:
+    """Each whole-number key and its neighbours."""
+    keys = [Decimal(k) for k in table.map if isinstance(k, int)]
+    edges.add(target, [k + d for k in keys for d in (-1, 0, 1)])
+
+
+def edges_of(scheme: SchemeDefinition, leaf: Leaf, edges: Edges) -> None:
+    from ...testing.edges import bare
+
+    spec = cast(Table, leaf.spec)
+    name = bare(spec.of)
+    if name:
+        key_edges(spec, (name, None), edges)
+
+
+def bounds_of(group: GroupBounds, leaf: Leaf) -> Range:
+    """From the least to the most points in the table (`otherwise` included)."""
+    from ...testing.bounds import span
+
+    spec = cast(Table, leaf.spec)
+    return span([*spec.map.values(), *([spec.otherwise] if spec.otherwise is not None else [])])
+
+
+register(Shape("table", roles, kernel, compile=compile, model=Table, description="对照表计分", edges=edges_of,
+               bounds=bounds_of))
