@@ -70,17 +70,19 @@ def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]
     return pa.table(arrays)
 
 
-def columns_of(table: Any) -> dict[str, list[Any]]:
+def columns_of(table: Any) -> dict[str, Sequence[Any]]:
     """A table given as a pandas or polars DataFrame, an Arrow table or record batch, or anything else
     with the Arrow C stream interface, as plain columns; NaN, None and pandas' NA become None (empty).
 
-    Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal``, a list of
+    Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal`` (a column without
+    empty cells its integers, read as decimals only where asked: ``Numbers``), a list of
     structs a list of dicts (events), ``date32`` a ``date``. A pandas frame's columns are read as
     the Python values they hold (an object column may mix ``int`` and ``Decimal``, which Arrow
     would refuse to infer); a named index (``unit``) is a column too.
     """
     if type(table).__module__.split(".")[0] == "pandas":
-        return _pandas_columns(table)
+        frame: dict[str, Sequence[Any]] = {**_pandas_columns(table)}
+        return frame
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -92,11 +94,17 @@ def columns_of(table: Any) -> dict[str, list[Any]]:
         except (TypeError, ValueError, pa.ArrowException) as exc:
             raise TypeError(f"facts as columns are a mapping of name to values, or a table Arrow can read "
                             f"(pandas, polars, Arrow): {type(table).__name__} is neither ({exc})") from None
-    columns: dict[str, list[Any]] = {}
+    from .evaluate.fixed import Fixed, Numbers
+
+    columns: dict[str, Sequence[Any]] = {}
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-        columns[str(name)] = _python(column.combine_chunks())
+        array = column.combine_chunks()
+        if pa.types.is_decimal128(array.type) and not array.null_count:  # kept as integers: see Numbers
+            columns[str(name)] = Numbers(Fixed.from_arrow(array)[0])
+        else:
+            columns[str(name)] = _python(array)
     return columns
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import decimal
 from decimal import Decimal
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, overload
 
 import numpy as np
 
@@ -258,6 +258,41 @@ class Fixed:
         words[0::2] = self.ints
         words[1::2] = self.ints >> 63  # the high word: the sign, extended
         return pa.Array.from_buffers(pa.decimal128(precision, self.scale), n, [valid, pa.py_buffer(words)])
+
+
+class Numbers(Sequence[Decimal]):
+    """A column of exact numbers given as integers (an Arrow ``decimal128`` column) that reads as decimals,
+    made on first reading, each distinct value once. Validation checks it as integers and the kernels that
+    can read ``fixed`` never make the decimals at all."""
+
+    __slots__ = ("fixed", "_decimals")
+
+    def __init__(self, fixed: Fixed):
+        self.fixed = fixed
+        self._decimals: list[Decimal] | None = None
+
+    def decimals(self) -> list[Decimal]:
+        if self._decimals is None:
+            self._decimals = self.fixed.decimals()
+        return self._decimals
+
+    @overload
+    def __getitem__(self, i: int) -> Decimal: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Decimal]: ...
+
+    def __getitem__(self, i: int | slice) -> Decimal | list[Decimal]:
+        return self.decimals()[i]
+
+    def __len__(self) -> int:
+        return len(self.fixed)
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return iter(self.decimals())
+
+    def take(self, rows: Sequence[int]) -> Numbers:
+        return Numbers(self.fixed.take(np.asarray(rows, np.int64)))
 
 
 def places_of(values: Iterable[Decimal]) -> int:
