@@ -6,7 +6,13 @@ pyarrow is imported here only, when a table is asked for, so ``import apprule`` 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
+from operator import is_not
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from .evaluate.fixed import places_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -20,18 +26,17 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
     """The narrowest Arrow decimal that holds every value exactly, with at least ``places`` decimals.
 
     The scale is the declared places where the scheme rounds the value, and more where a value
-    carries more (an unrounded quotient), so that nothing is lost.
+    carries more (an unrounded quotient), so that nothing is lost. Found in C: an exact sum's exponent
+    is the least of its terms' (``places_of``), and the largest size sets the whole digits.
     """
     import pyarrow as pa
 
+    present: list[Decimal] = list(filter(partial(is_not, None), values))  # type: ignore[arg-type]
     scale, whole = places, 1
-    for value in values:
-        if value is None or not value.is_finite():
-            continue
-        sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        scale = max(scale, -exponent)
-        whole = max(whole, len(digits) + exponent)
+    if present and all(map(Decimal.is_finite, present)):
+        scale = max(scale, places_of(present))
+        biggest = max(max(present), -min(present))
+        whole = max(biggest.adjusted() + 1, 1)
     precision = whole + scale
     if precision <= 38:
         return pa.decimal128(precision, scale)
@@ -40,31 +45,44 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
     raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
 
 
-def results_table(columns: Mapping[str, list[Any]], places: Mapping[str, int]) -> pa.Table:
-    """One row per unit: the outcome columns, then a decimal column per section and adjustment."""
+def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]) -> pa.Table:
+    """One row per unit, the groups' ``tables`` end to end: the outcome columns, then a decimal column per
+    section and adjustment (null where a group has none). A score column given as fixed point (``Fixed``)
+    becomes ``decimal128`` from its integers, at its scale or the declared places if more."""
     import pyarrow as pa
+
+    from .evaluate.fixed import Fixed
 
     text, whole, names = pa.string(), pa.int64(), pa.list_(pa.string())
     types = {"unit": text, "group": text, "sequence": text, "rank": whole, "grade": text, "would_be_rank": whole,
              "would_be_grade": text, "position": whole, "honours": names, "flags": names, "vetoes": names}
+    order = list(dict.fromkeys([*OUTCOMES, *(n for t in tables for n in t)]))  # each once, in the order met
     arrays = {}
-    for name, values in columns.items():
-        kind = types.get(name) or decimal_type(values, places.get(name, 0))
-        arrays[name] = pa.array(values, type=kind)
+    for name in order:
+        parts = [t[name] if name in t else len(t["unit"]) for t in tables]
+        if name not in types and all(isinstance(p, (Fixed, int)) for p in parts):
+            fixed, nulls = Fixed.joined(parts)
+            arrays[name] = fixed.rescaled(max(fixed.scale, places.get(name, 0))).to_arrow(nulls)
+            continue
+        values = [v for p in parts for v in (
+            [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
+        arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
     return pa.table(arrays)
 
 
-def columns_of(table: Any) -> dict[str, list[Any]]:
+def columns_of(table: Any) -> dict[str, Sequence[Any]]:
     """A table given as a pandas or polars DataFrame, an Arrow table or record batch, or anything else
     with the Arrow C stream interface, as plain columns; NaN, None and pandas' NA become None (empty).
 
-    Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal``, a list of
+    Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal`` (a column without
+    empty cells its integers, read as decimals only where asked: ``Numbers``), a list of
     structs a list of dicts (events), ``date32`` a ``date``. A pandas frame's columns are read as
     the Python values they hold (an object column may mix ``int`` and ``Decimal``, which Arrow
     would refuse to infer); a named index (``unit``) is a column too.
     """
     if type(table).__module__.split(".")[0] == "pandas":
-        return _pandas_columns(table)
+        frame: dict[str, Sequence[Any]] = {**_pandas_columns(table)}
+        return frame
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -76,12 +94,63 @@ def columns_of(table: Any) -> dict[str, list[Any]]:
         except (TypeError, ValueError, pa.ArrowException) as exc:
             raise TypeError(f"facts as columns are a mapping of name to values, or a table Arrow can read "
                             f"(pandas, polars, Arrow): {type(table).__name__} is neither ({exc})") from None
-    columns: dict[str, list[Any]] = {}
+    from .evaluate.fixed import Fixed, Numbers
+
+    columns: dict[str, Sequence[Any]] = {}
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-        columns[str(name)] = column.to_pylist()
+        array = column.combine_chunks()
+        if pa.types.is_decimal128(array.type) and not array.null_count:  # kept as integers: see Numbers
+            columns[str(name)] = Numbers(Fixed.from_arrow(array)[0])
+        else:
+            columns[str(name)] = _python(array)
     return columns
+
+
+def _python(array: pa.Array) -> list[Any]:
+    """``array.to_pylist()``, made faster where a column repeats few values or holds events.
+
+    A ``decimal128`` column is read as the scaled integers it holds, and each distinct value (a
+    ``Decimal``, or a ``date``) is made once and shared: immutable, so sharing is safe, and making a
+    Python object is most of the cost. A list of structs (events) is read field by field.
+    """
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_decimal128(kind):
+        from .evaluate.fixed import Fixed
+
+        fixed, nulls = Fixed.from_arrow(array)
+        return _with_nulls(fixed.decimals(), nulls)
+    if pa.types.is_date32(kind) and len(array) > 64:
+        days = array.fill_null(0).cast(pa.int32()).to_numpy()
+        distinct, where = np.unique(days, return_inverse=True)
+        made = pa.array(distinct, pa.int32()).cast(pa.date32()).to_pylist()
+        values = list(map(made.__getitem__, where.ravel().tolist()))
+        return _with_nulls(values, _nulls(array))
+    if pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+        structs = array.flatten()  # the events of every unit, laid end to end (this slice's only)
+        if structs.null_count:
+            return list(array.to_pylist())  # a null event: Arrow's own reading
+        names = [kind.value_type.field(k).name for k in range(kind.value_type.num_fields)]
+        fields = [_python(field) for field in structs.flatten()]
+        events = [dict(zip(names, row)) for row in zip(*fields)] if fields else [{} for _ in range(len(structs))]
+        offsets = array.offsets.to_numpy()
+        offsets = (offsets - offsets[0]).tolist()
+        lists = [events[a:b] for a, b in zip(offsets, offsets[1:])]
+        return _with_nulls(lists, _nulls(array))
+    return array.to_pylist()  # type: ignore[no-any-return]
+
+
+def _nulls(array: pa.Array) -> np.ndarray[Any, Any] | None:
+    return None if array.null_count == 0 else array.is_null().to_numpy(zero_copy_only=False)
+
+
+def _with_nulls(values: list[Any], nulls: np.ndarray[Any, Any] | None) -> list[Any]:
+    for i in [] if nulls is None else np.flatnonzero(nulls).tolist():
+        values[i] = None
+    return values
 
 
 def _pandas_columns(frame: Any) -> dict[str, list[Any]]:

@@ -9,6 +9,8 @@ from functools import cached_property
 from itertools import filterfalse, repeat
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
+
 from .errors import Problem, SchemeError, ScopeError
 from .evaluate.grade import GradeDecision, assign_grades
 from .evaluate.graph import GroupGraph, build_group
@@ -363,7 +365,7 @@ class _GroupRun:
         """The columns, in the graph's order, that gave any unit an honour or a flag."""
         return [col for col in map(self.columns.__getitem__, self.graph.order) if col.honours or col.flags]
 
-    def table(self) -> dict[str, list[Any]]:
+    def table(self) -> dict[str, Any]:
         """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out."""
         graph, group, order = self.graph, self.graph.group, self.order
         awarded = {i for col in self.columns.values() for i in (*col.honours, *col.flags)} | set(self.vetoes)
@@ -373,10 +375,11 @@ class _GroupRun:
         none: tuple[list[str], list[str]] = ([], [])
         would = [self.would_grade[i].grade if i in self.would_grade else None for i in order]
         decisions = [self.grades.get(i) for i in order]
-        table: dict[str, list[Any]] = {
+        at = np.asarray(order, np.int64)
+        table: dict[str, Any] = {
             "unit": [self.units[i] for i in order], "group": [group.id] * len(order),
             "sequence": [self.facts.sequences[i] for i in order],
-            "total": [self.total.values[i] for i in order], "rank": [self.ranks[i] for i in order],
+            "total": self.total.fixed().take(at), "rank": [self.ranks[i] for i in order],
             "grade": [d.grade if d else None for d in decisions],
             "would_be_rank": [self.would_rank[i] for i in order], "would_be_grade": would,
             "position": [d.position if d else None for d in decisions],
@@ -387,8 +390,7 @@ class _GroupRun:
         if group.adjustments is not None:
             parts += [group.adjustments.id, *graph.nodes[group.adjustments.id].children]
         for node_id in parts:
-            values = self.columns[node_id].values
-            table[node_id] = [values[i] for i in order]
+            table[node_id] = self.columns[node_id].fixed().take(at)  # scores leave as fixed point
         return table
 
     def places(self) -> dict[str, int]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from itertools import compress, repeat
+from operator import is_, not_
+from typing import Any, Callable, Mapping, Sequence
 
 from .errors import FactError, FactIssue
-from .expressions import Expression, Runner, brief
+from .expressions import Expression, Runner, brief, evaluate_column
 from .facts import FlatEvents, GroupFacts
 from .scheme.model import SchemeDefinition
 
@@ -37,20 +39,33 @@ def check_population(scheme: SchemeDefinition, checks: Sequence[CompiledCheck], 
             column = found.columns.get(check.fact)
             if column is None:  # the group does not use the fact
                 continue
-            if check.events:
-                flat = FlatEvents.of(column, scheme.facts[check.fact])
-                numbers = flat.numbers
-                for k in range(flat.n):
+            if check.events:  # over the fields laid flat (validation's, where it laid them), event by event
+                flat = found.events.get(check.fact) or FlatEvents.of(column, scheme.facts[check.fact])
+                for k in _failing(runner, check.test, flat.fields, flat.n, flat.event):
                     event = flat.event(k)
-                    if not _holds(runner, check.test, event):
-                        issues.append(_issue(check, found.units[flat.owners[k]], event, f"event {numbers[k]}: "))
+                    issues.append(_issue(check, found.units[flat.owners[k]], event, f"event {flat.numbers[k]}: "))
             else:
-                for i, unit in enumerate(found.units):
-                    values = {name: col[i] for name, col in found.columns.items()}
-                    if not _holds(runner, check.test, values):
-                        issues.append(_issue(check, unit, values, ""))
+                def row(i: int) -> dict[str, Any]:
+                    return {name: col[i] for name, col in found.columns.items()}
+                for i in _failing(runner, check.test, found.columns, len(found.units), row):
+                    issues.append(_issue(check, found.units[i], row(i), ""))
     if issues:
         raise FactError(issues)
+
+
+def _failing(runner: Runner, test: Expression, columns: Mapping[str, Sequence[Any]], n: int,
+             row: Callable[[int], dict[str, Any]]) -> list[int]:
+    """The positions whose values fail ``test``: the whole column at once, and row by row (``_holds``) where a
+    value is empty or the column form fails."""
+    if all(name in columns and not any(map(is_, columns[name], repeat(None))) for name in test.names):
+        try:
+            results = evaluate_column(test, columns, n)
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            pass
+        else:
+            if set(map(type, results)) <= {bool}:
+                return list(compress(range(n), map(not_, results)))
+    return [k for k in range(n) if not _holds(runner, test, row(k))]
 
 
 def passes(test: Expression, names: dict[str, Any]) -> bool:

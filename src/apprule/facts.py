@@ -15,9 +15,12 @@ from itertools import accumulate, chain, compress, count, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from . import deferred as deferral
-from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, places_within, shown, within_bounds
+from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, MAX_PLACES, places_within, shown, within_bounds
 from .errors import FactError, FactIssue, did_you_mean
+from .evaluate.fixed import Numbers
 from .expressions import Expression, Runner
 from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
 from .units import WrongUnit, converted, split
@@ -159,7 +162,7 @@ class GroupFacts:
     sequences: list[str | None]  # each unit's sequence id (None when the group has none)
     #: fact → one converted value per unit (events: see above), aligned with ``units``; every fact the group
     #: uses has one
-    columns: dict[str, list[Any]]
+    columns: dict[str, list[Any]]  # or a number fact's ``Numbers``, where a table gave it as integers
     #: events fact → the same events laid flat, where validation laid them (the scorer lays the others);
     #: for scoring only: the engine hands them to the scorer, which drops each after its last rule
     events: dict[str, FlatEvents] = field(default_factory=dict)
@@ -447,6 +450,22 @@ def _canonical(fact: Fact, column: Sequence[Any], whole: bool = False) -> bool:
     if fact.type == "count" and not all(map(eq, present, map(Decimal.to_integral_value, present))):
         return False
     if fact.type in ("count", "rate") and low < 0:
+        return False
+    return (fact.min is None or low >= fact.min) and (fact.max is None or high <= fact.max)
+
+
+def _canonical_integers(fact: Fact, column: Any) -> bool:
+    """``_canonical`` of a number column given as integers (``Numbers``, from a ``decimal128`` column without
+    empty cells), checked on the integers: its values are then the fact's as they are."""
+    if not isinstance(column, Numbers) or fact.type not in _NUMBERS or column.fixed.wide:
+        return False
+    ints, scale = column.fixed.ints, column.fixed.scale
+    if not len(ints):
+        return True
+    if scale > MAX_PLACES or fact.type == "count" and scale and np.any(ints % 10 ** scale):
+        return False  # more places than the bounds allow, or a count with a fraction: the slow pass words it
+    low, high = (Decimal(int(x)).scaleb(-scale, CONTEXT) for x in (ints.min(), ints.max()))
+    if not (-MAX_MAGNITUDE < low and high < MAX_MAGNITUDE) or fact.type in ("count", "rate") and low < 0:
         return False
     return (fact.min is None or low >= fact.min) and (fact.max is None or high <= fact.max)
 
@@ -910,11 +929,17 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
             if name not in used[gi] and any(table[name][k] is not None for k in rows):
                 raise _Doubt
         names = sorted(used[gi])
-        columns: dict[str, list[Any]] = {name: [] for name in names}
+        columns: dict[str, Any] = {name: [] for name in names}
         events = {name: FlatEvents() for name in names if scheme.facts[name].type == "events"}
+        exact = [name for name in names if name not in roles and _canonical_integers(scheme.facts[name], table.get(name))]
+        for name in exact:  # given as integers that need no conversion: kept so, for the kernels that read them
+            numbers = table[name]
+            assert isinstance(numbers, Numbers)
+            columns[name] = numbers if whole else numbers.take(rows)
+        rest = [name for name in names if name not in exact]
         for start in range(0, len(rows), _BLOCK):  # block by block, every fact: a block's values stay in cache
             block: Sequence[int] = range(start, min(start + _BLOCK, n)) if whole else rows[start:start + _BLOCK]
-            for name in names:
+            for name in rest:
                 fact = scheme.facts[name]
                 cells = table.get(name)
                 column = [None] * len(block) if cells is None else \

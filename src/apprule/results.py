@@ -221,7 +221,7 @@ class GroupResults(Protocol):
 
     def result(self, i: int) -> Result: ...
 
-    def table(self) -> dict[str, list[Any]]:
+    def table(self) -> dict[str, Any]:
         """The group's results as columns, in its published order."""
 
     def places(self) -> dict[str, int]:
@@ -273,17 +273,14 @@ class Evaluation(Mapping[str, Result]):
         none). Scores are exact decimals (``decimal128``, or ``decimal256`` past 38 digits) with the places
         the scheme rounds them to, or more where a value carries more.
         """
-        from .arrow import OUTCOMES, results_table
+        from .arrow import results_table
 
         tables = [group.table() for group in self._groups]
-        names = list(OUTCOMES) + [n for t in tables for n in t if n not in OUTCOMES]
-        names = list(dict.fromkeys(names))  # each once, in the order met
-        columns = {n: [v for t in tables for v in (t[n] if n in t else [None] * len(t["unit"]))] for n in names}
         places: dict[str, int] = {}
         for group in self._groups:
             for name, p in group.places().items():
                 places[name] = max(p, places.get(name, 0))
-        return results_table(columns, places)
+        return results_table(tables, places)
 
     def to_pandas(self) -> Any:
         """``to_arrow()`` as a pandas DataFrame: decimals stay ``Decimal`` objects (nothing is rounded), and

@@ -368,6 +368,7 @@ def _scope_names(pop: Population, members: list[int], ranks: dict[int, int]) -> 
     below = places_below({i: ranks[i] for i in members if i in ranks})
     size = Decimal(len(members))
     scope_size, rank_from_bottom = pop.names["scope_size"], pop.names["rank_from_bottom"]
+    assert isinstance(scope_size, list) and isinstance(rank_from_bottom, list)  # made for this, by the ranking
     for i in members:
         scope_size[i] = size
         rank_from_bottom[i] = 1 + below[ranks[i]] if i in ranks else None

@@ -20,7 +20,7 @@ class Population:
     units: list[str]
     sequences: list[str | None]
     #: fact or node id (or total, rank, ...) → one value per unit
-    names: dict[str, list[Any]]
+    names: dict[str, Sequence[Any]]
     period: Period
     #: whether the nodes keep their notes and inputs (an explanation was asked for)
     explain: bool = False

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import compress
-from operator import add
+from operator import add, ne
+from typing import Sequence
 
-from ..decimals import ZERO, adds_as_itself, clamp, clamped, rounded
+import numpy as np
+
+from ..decimals import ZERO, clamp, clamped, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
+from .fixed import Fixed, total
 from .graph import GraphNode, GroupGraph
 from .population import Population
 from .rank import scopes
@@ -33,14 +37,14 @@ def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColum
         except ArithmeticError as exc:  # an overflow, say: find the unit it happened for
             raise _unit_of(graph, pop, node_id, exc) from None
         columns[node_id] = column
-        pop.names[node_id] = column.values
+        pop.names[node_id] = column.view()
         if isinstance(spec, Leaf) and spec.shape == "for_each" and last_reader[spec.spec.events] == node_id:
             pop.flat.pop(spec.spec.events, None)  # read by no later rule: its memory is free before the sums
     try:
         total = _total(graph, pop, columns)
     except ArithmeticError as exc:
         raise _unit_of(graph, pop, "total", exc) from None
-    pop.names["total"] = total.values
+    pop.names["total"] = total.view()
     return columns, total
 
 
@@ -117,14 +121,27 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
 
 
 def _round(rounding: Rounding | None, col: NodeColumn) -> None:
+    """Round to the declared places: on integers where the column is fixed point, else as decimals."""
     if rounding is None:
         return
-    after_rounding = rounded(col.values, rounding.places, rounding.mode)
+    if not isinstance(col.held, Fixed):
+        before_values = col.values
+        after_values = rounded(before_values, rounding.places, rounding.mode)
+        for i in compress(range(len(after_values)), map(Decimal.is_signed, after_values)):
+            if not after_values[i]:  # -0.00 is 0.00, as in fixed point
+                after_values[i] = ZERO.quantize(after_values[i])
+        if col.notes is not None:
+            for i in compress(range(len(after_values)), map(ne, before_values, after_values)):
+                col.note(i, "rounded", value=before_values[i], to=after_values[i], mode=rounding.mode,
+                         places=rounding.places)
+        col.values = after_values
+        return
+    before = col.fixed()
+    after = before.rounded(rounding.places, rounding.mode)
     if col.notes is not None:
-        for i, (before, after) in enumerate(zip(col.values, after_rounding)):
-            if before != after:
-                col.note(i, "rounded", value=before, to=after, mode=rounding.mode, places=rounding.places)
-    col.values = after_rounding
+        for i in _changed(before, after):
+            col.note(i, "rounded", value=before.at(i), to=after.at(i), mode=rounding.mode, places=rounding.places)
+    col.values = after
 
 
 def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
@@ -150,14 +167,27 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
     col = new_column(pop, spec.max)
-    col.values = _sums([c.values for c in children], pop.n)
-    if max(col.values, default=ZERO) > spec.max:
-        for i, value in enumerate(col.values):
-            if value > spec.max:
-                col.note(i, "capped", value=value, to=spec.max)
-                col.values[i] = spec.max
+    if _fixed(children):
+        sums = total([c.fixed() for c in children], pop.n)
+        col.values = sums.clamped(None, spec.max)
+        if col.notes is not None:
+            for i in _changed(sums, col.fixed()):
+                col.note(i, "capped", value=sums.at(i), to=spec.max)
+    else:
+        values = _sums([c.values for c in children], pop.n)
+        col.values = clamped(values, None, spec.max)
+        if col.notes is not None:
+            for i in compress(range(pop.n), map(ne, values, col.values)):
+                col.note(i, "capped", value=values[i], to=spec.max)
     _round(spec.round, col)
     return col
+
+
+def _fixed(columns: list[NodeColumn]) -> bool:
+    """Whether to add ``columns`` in fixed point: when any already is (facts given as integers, say). Where
+    none is, the facts came as decimals: converting each costs more than adding it as it is (and the
+    columns of decimals among fixed ones are mostly zeros: converted in C)."""
+    return any(isinstance(c.held, Fixed) for c in columns)
 
 
 def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
@@ -171,51 +201,77 @@ def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
 def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColumn:
     """加分/扣分: bonuses and deductions summed apart, each side capped, the net limited."""
     col = new_column(pop, spec.max)
-    bonus = [ZERO] * pop.n
-    deduction = [ZERO] * pop.n
-    for child in children:
-        values = child.values
-        for i in compress(range(pop.n), values):  # the units that earned something (found in C)
-            if values[i] > ZERO:
-                bonus[i] += values[i]
-            else:
-                deduction[i] += values[i]
     floor = None if spec.deduction_cap is None else -spec.deduction_cap
-    up = clamped(bonus, None, spec.bonus_cap)
-    down = clamped(deduction, floor, None)
-    if all(adds_as_itself(cap) for cap in (spec.bonus_cap, floor) if cap is not None):
-        # a side is 0 for most units: the other side is the net, digit for digit (each is a sum, 0, or a cap
-        # written plainly), so no new object is made
-        nets = [down_i if up_i is ZERO else up_i if down_i is ZERO else up_i + down_i
-                for up_i, down_i in zip(up, down)]
+    steps: list[tuple[Sequence[Decimal] | Fixed, Sequence[Decimal] | Fixed, str]]
+    if _fixed(children):
+        bonus = deduction = Fixed.zeros(pop.n)
+        for child in children:
+            values = child.fixed()
+            earned = values.ints > 0
+            bonus, deduction = bonus + values.masked(earned), deduction + values.masked(~earned)
+        up, down = bonus.clamped(None, spec.bonus_cap), deduction.clamped(floor, None)
+        nets = up + down
+        col.values = nets.clamped(spec.min, spec.max)
+        steps = [(bonus, up, "bonuses_capped"), (deduction, down, "deductions_limited"), (nets, col.fixed(), "net_limited")]
     else:
-        nets = list(map(add, up, down))
-    col.values = clamped(nets, spec.min, spec.max)
-    if col.notes is not None and not (up is bonus and down is deduction and col.values is nets):
-        for i in range(pop.n):
-            if up[i] != bonus[i]:
-                col.note(i, "bonuses_capped", value=bonus[i], to=up[i])
-            if down[i] != deduction[i]:
-                col.note(i, "deductions_limited", value=deduction[i], to=down[i])
-            if col.values[i] != nets[i]:
-                col.note(i, "net_limited", value=nets[i], to=col.values[i])
+        bonus_d, deduction_d = [ZERO] * pop.n, [ZERO] * pop.n
+        for child in children:
+            values_d = child.values
+            for i in compress(range(pop.n), values_d):  # the units that earned something (found in C)
+                if values_d[i] > ZERO:
+                    bonus_d[i] += values_d[i]
+                else:
+                    deduction_d[i] += values_d[i]
+        up_d, down_d = clamped(bonus_d, None, spec.bonus_cap), clamped(deduction_d, floor, None)
+        nets_d = list(map(add, up_d, down_d))
+        col.values = clamped(nets_d, spec.min, spec.max)
+        steps = [(bonus_d, up_d, "bonuses_capped"), (deduction_d, down_d, "deductions_limited"),
+                 (nets_d, col.values, "net_limited")]
+    if col.notes is not None:
+        for before, after, kind in steps:
+            for i in _changed(before, after):
+                col.note(i, kind, value=_at(before, i), to=_at(after, i))
     _round(spec.round, col)
     return col
+
+
+def _at(values: Sequence[Decimal] | Fixed, i: int) -> Decimal:
+    return values.at(i) if isinstance(values, Fixed) else values[i]
+
+
+def _changed(before: Sequence[Decimal] | Fixed, after: Sequence[Decimal] | Fixed) -> list[int]:
+    """The units whose value a step changed."""
+    if isinstance(before, Fixed) and isinstance(after, Fixed):
+        return list(np.flatnonzero(before.differs(after)).tolist())
+    return [i for i in range(len(before)) if _at(before, i) != _at(after, i)]  # (explaining only)
 
 
 def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -> NodeColumn:
     group = graph.group
     col = new_column(pop, group.max)
-    sections = _sums([columns[s].values for s in graph.top], pop.n)
-    adjustments = columns[group.adjustments.id].values if group.adjustments else [ZERO] * pop.n
+    parts = [columns[s] for s in graph.top]
+    adjusted = [columns[group.adjustments.id]] if group.adjustments else []
+    sections: Sequence[Decimal] | Fixed
+    adjustments: Sequence[Decimal] | Fixed
+    if _fixed(parts + adjusted):
+        sections = total([c.fixed() for c in parts], pop.n)
+        adjustments = adjusted[0].fixed() if adjusted else Fixed.zeros(pop.n)
+    else:
+        sections = _sums([c.values for c in parts], pop.n)
+        adjustments = adjusted[0].values if adjusted else [ZERO] * pop.n
     expr = graph.total
     if expr is None:
-        col.values = [s + a for s, a in zip(sections, adjustments)]
+        if isinstance(sections, Fixed) and isinstance(adjustments, Fixed):
+            col.values = sections + adjustments
+        else:
+            assert not isinstance(sections, Fixed) and not isinstance(adjustments, Fixed)
+            col.values = list(map(add, sections, adjustments))
         if col.notes is not None:
-            for i, (s, a) in enumerate(zip(sections, adjustments)):
-                col.note(i, "total_sum", sections=s, adjustments=a)
+            for i in range(pop.n):
+                col.note(i, "total_sum", sections=_at(sections, i), adjustments=_at(adjustments, i))
     else:
-        pop.names["sections"], pop.names["adjustments"] = sections, adjustments
+        pop.names["sections"], pop.names["adjustments"] = [
+            x.decimals() if isinstance(x, Fixed) else x for x in (sections, adjustments)]
         col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), "the total", "total")
         if col.inputs is not None:
             for i in range(pop.n):

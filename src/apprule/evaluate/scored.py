@@ -27,7 +27,7 @@ class GroupScores:
     index: int  # the group's index in scheme.groups
     facts: GroupFacts
     #: every fact, rule id and `total` → one value per unit: what ranking and grading expressions read
-    names: dict[str, list[Any]]
+    names: dict[str, Sequence[Any]]
     columns: dict[str, NodeColumn]
     total: NodeColumn
     #: unit position → the vetoes that apply to it
@@ -90,7 +90,7 @@ def concatenated(graph: GroupGraph, parts: Sequence[GroupScores]) -> GroupScores
     for part in parts[:-1]:
         starts.append(starts[-1] + len(part.units))
 
-    def merged(columns: list[list[Any]]) -> list[Any]:
+    def merged(columns: list[Sequence[Any]]) -> list[Any]:
         laid = [value for column in columns for value in column]
         return [laid[k] for k in order]
 
@@ -101,7 +101,7 @@ def concatenated(graph: GroupGraph, parts: Sequence[GroupScores]) -> GroupScores
     facts = GroupFacts(first.index, [units[k] for k in order], merged([p.facts.sequences for p in parts]),
                        {name: merged([p.facts.columns[name] for p in parts]) for name in first.facts.columns},
                        deferred={u: d for p in parts for u, d in p.facts.deferred.items()})
-    names = {name: merged([p.names[name] for p in parts]) for name in first.names}
+    names: dict[str, Sequence[Any]] = {name: merged([p.names[name] for p in parts]) for name in first.names}
     columns = {node: _merged_column([p.columns[node] for p in parts], merged, moved) for node in first.columns}
     total = _merged_column([p.total for p in parts], merged, moved)
     vetoes = {moved(p, i): found for p, part in enumerate(parts) for i, found in part.vetoes.items()}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
 from operator import is_
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ...decimals import ZERO
 from ...errors import EvaluationError
@@ -15,6 +15,7 @@ from ...expressions import RowError, empty_names, evaluate_column
 from ...facts import converted_event
 from ...results import Note
 from ...scheme.model import Award, Fact
+from ..fixed import Fixed
 
 if TYPE_CHECKING:
     from ..graph import GraphNode
@@ -25,9 +26,15 @@ Names = tuple[str, ...]
 
 @dataclass(slots=True, eq=False)
 class NodeColumn:
-    """What one node yields for every unit: the values, and side tables that are usually empty."""
+    """What one node yields for every unit: the values, and side tables that are usually empty.
 
-    values: list[Decimal]
+    The values are held as decimals (``list[Decimal]``, what the kernels of leaves write into) or as
+    fixed point (``Fixed``, what sums, caps and rounding compute); each is made from the other when
+    first asked for (``values``, ``fixed()``), and kept. A column is changed only while its node is
+    scored: ``fixed()`` is asked for once it is complete.
+    """
+
+    held: list[Decimal] | Fixed
     max: Decimal | None
     #: a unit's own maximum, where a weight transfer raised it (or 0 where the rule does not apply)
     maxes: dict[int, Decimal] = field(default_factory=dict)
@@ -44,6 +51,34 @@ class NodeColumn:
     #: the explanation (notes and inputs per unit), kept only when one is asked for
     notes: dict[int, list[Note]] | None = None
     inputs: dict[int, dict[str, Any]] | None = None
+    #: the values as fixed point, once made from the decimals
+    _fixed: Fixed | None = None
+
+    @property
+    def values(self) -> list[Decimal]:
+        """The values as decimals (made from the fixed point when first asked for)."""
+        held = self.held
+        if isinstance(held, Fixed):
+            self._fixed, self.held = held, held.decimals()
+            return self.held
+        return held
+
+    @values.setter
+    def values(self, values: list[Decimal] | Fixed) -> None:
+        self.held, self._fixed = values, None
+
+    def fixed(self) -> Fixed:
+        """The values as fixed point (made from the decimals when first asked for: the column is complete)."""
+        held = self.held
+        if isinstance(held, Fixed):
+            return held
+        if self._fixed is None:
+            self._fixed = Fixed.read(held)
+        return self._fixed
+
+    def view(self) -> Sequence[Decimal]:
+        """The values as ``Population.names`` holds them: the decimals, made only when an expression reads them."""
+        return self.held if isinstance(self.held, list) else Decimals(self)
 
     @property
     def explains(self) -> bool:
@@ -78,6 +113,24 @@ class NodeColumn:
             return
         for i, value in zip(rows, values):
             self.values[i] = value
+
+
+class Decimals(Sequence[Decimal]):
+    """A column's values as decimals, made from its fixed point on first reading."""
+
+    __slots__ = ("column",)
+
+    def __init__(self, column: NodeColumn):
+        self.column = column
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.column.values[i]
+
+    def __len__(self) -> int:
+        return len(self.column.held)
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return iter(self.column.values)
 
 
 def new_column(pop: Population, max: Decimal | None) -> NodeColumn:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ...decimals import ZERO, clamped, plain
 from ...errors import OverMax
 from ...scheme.model import Expr
+from ..fixed import Numbers
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     leaf = node.leaf
     if node.within:  # validation has checked every value against bounds within the rule's: nothing changes
         # them but a weight transfer (which copies), so the fact's own column serves
+        given = pop.names[node.exprs["of"].bare_name or ""]
+        if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains:
+            col.values = given.fixed  # given as integers: summed as they are
+            return
         rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
         col.scatter(rows, xs)
         return

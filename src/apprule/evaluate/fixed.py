@@ -1,0 +1,362 @@
+"""Exact fixed point on columns: a column of numbers as integers counting ``10^-scale``.
+
+A ``Fixed`` is an ``int64`` numpy array and a scale: ``Fixed([1234, -5], 2)`` holds 12.34 and -0.05.
+Where a value does not fit ``int64`` at its scale (the bounds allow facts below 10^15 with up to 18
+places, which needs 10^33) the array holds Python integers (numpy ``object``): exact, slower, and the
+same code. Nothing here ever wraps: an ``int64`` operation that would overflow is done again in
+Python integers. Nothing here is a binary float.
+
+``Decimal`` is for the edges only: ``of`` reads decimals in, ``decimals`` hands them out, and
+``from_arrow``/``to_arrow`` move between Arrow's ``decimal128`` (itself a scaled integer) and
+``int64`` with no Python object per value. Rounding is integer arithmetic, with the modes of
+``apprule.decimals`` (四舍五入 is ``half_up``: ties away from zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import decimal
+from decimal import Decimal
+from itertools import compress, repeat
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, overload
+
+import numpy as np
+
+from ..decimals import CONTEXT, shown
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+INT64_MAX = 2 ** 63 - 1
+#: the most digits a scaled integer may have (what Arrow's decimal256 holds; facts within the bounds need 33)
+MAX_DIGITS = 76
+
+
+class TooLarge(ArithmeticError):
+    """A value too large (or with too many places) to keep as a scaled integer."""
+_OBJECT = np.dtype(object)
+_INT64 = np.dtype(np.int64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Fixed:
+    """A column of exact numbers: ``ints[i] / 10^scale`` is the i-th."""
+
+    ints: np.ndarray[Any, Any]  # int64, or object holding Python ints
+    scale: int
+
+    def __len__(self) -> int:
+        return len(self.ints)
+
+    @property
+    def wide(self) -> bool:
+        """Whether the integers are Python's (some value does not fit ``int64``)."""
+        return bool(self.ints.dtype == _OBJECT)
+
+    @classmethod
+    def of(cls, values: Sequence[Decimal], scale: int) -> Fixed:
+        """``values`` (finite decimals) at ``scale``; ``ValueError`` when one has more places than that."""
+        scaled = list(map(Decimal.scaleb, values, repeat(scale), repeat(CONTEXT)))
+        ints = list(map(int, scaled))
+        if any(map(Decimal.__ne__, scaled, ints)):  # int() dropped places
+            raise ValueError(f"a value has more than {scale} decimal places")
+        return cls(_array(ints), scale)
+
+    @classmethod
+    def read(cls, values: Sequence[Decimal]) -> Fixed:
+        """``values`` (decimals within the bounds) at the scale of the one with the most places.
+
+        Each distinct value is converted once; where most values are 0 (a column of points earned
+        by few units) only the others are looked at, found in C.
+        """
+        n = len(values)
+        rows: list[int] | None = list(compress(range(n), values))
+        if len(rows) * 2 > n:  # type: ignore[arg-type]
+            rows, picked = None, values
+        else:
+            picked = list(map(values.__getitem__, rows))  # type: ignore[arg-type]
+        distinct = set(picked)
+        scale = places_of(distinct)
+        if distinct:  # a formula's result may lie far outside the facts' bounds (1e999999): refused, not made
+            biggest = max(max(distinct), -min(distinct))
+            if biggest.adjusted() + 1 + scale > MAX_DIGITS:
+                raise TooLarge(f"{shown(biggest) if biggest.adjusted() < 40 else 'a value'} needs more than "
+                               f"{MAX_DIGITS} digits at {scale} decimal places, more than exact arithmetic keeps")
+        ints_of = {d: int(d.scaleb(scale, CONTEXT)) for d in distinct}
+        found = list(map(ints_of.__getitem__, picked))
+        if rows is None:
+            return cls(_array(found), scale)
+        ints = np.zeros(n, np.int64)
+        try:
+            ints[rows] = found
+        except OverflowError:
+            ints = ints.astype(object)
+            ints[rows] = found
+        return cls(ints, scale)
+
+    @classmethod
+    def zeros(cls, n: int, scale: int = 0) -> Fixed:
+        return cls(np.zeros(n, np.int64), scale)
+
+    def decimals(self) -> list[Decimal]:
+        """The values as decimals with exactly ``scale`` places (12.50 at scale 2). Each distinct value is made
+        once: a column of scores repeats few values, and a decimal costs far more than a lookup."""
+        if not len(self.ints):
+            return []
+        if self.wide:
+            return [Decimal(v).scaleb(-self.scale, CONTEXT) for v in self.ints.tolist()]
+        distinct, where = np.unique(self.ints, return_inverse=True)
+        made = [Decimal(v).scaleb(-self.scale, CONTEXT) for v in distinct.tolist()]
+        return list(map(made.__getitem__, where.ravel().tolist()))
+
+    def at(self, i: int) -> Decimal:
+        return Decimal(int(self.ints[i])).scaleb(-self.scale, CONTEXT)
+
+    def rescaled(self, scale: int) -> Fixed:
+        """The same values at a ``scale`` no smaller (the extra places are zeros); see ``rounded`` for fewer."""
+        if scale == self.scale:
+            return self
+        if scale < self.scale:
+            raise ValueError(f"rescaling from {self.scale} to {scale} places would round: use rounded()")
+        return Fixed(_times(self.ints, 10 ** (scale - self.scale)), scale)
+
+    def __add__(self, other: Fixed) -> Fixed:
+        a, b = _aligned(self, other)
+        return Fixed(_plus(a.ints, b.ints), a.scale)
+
+    def __neg__(self) -> Fixed:
+        ints = self.ints
+        if not self.wide and len(ints) and ints.min() == -INT64_MAX - 1:
+            ints = ints.astype(object)
+        return Fixed(-ints, self.scale)
+
+    def where(self, mask: np.ndarray[Any, Any], other: Fixed) -> Fixed:
+        """This column's values where ``mask`` holds, ``other``'s elsewhere."""
+        a, b = _aligned(self, other)
+        if a.ints.dtype != b.ints.dtype:
+            return Fixed(np.where(mask, a.ints.astype(object), b.ints.astype(object)), a.scale)
+        return Fixed(np.where(mask, a.ints, b.ints), a.scale)
+
+    def masked(self, keep: np.ndarray[Any, Any]) -> Fixed:
+        """The values where ``keep`` holds, 0 elsewhere."""
+        return Fixed(np.where(keep, self.ints, 0), self.scale)
+
+    def differs(self, other: Fixed) -> np.ndarray[Any, Any]:
+        """Where the values of two columns differ (whatever their scales)."""
+        a, b = _aligned(self, other)
+        return np.asarray(a.ints != b.ints, bool)
+
+    def compare(self, other: Decimal) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Where the values are below, and above, the number ``other`` (exactly, whatever its places)."""
+        places = _places(other)
+        a = self.rescaled(max(self.scale, places))
+        bound = int(other.scaleb(a.scale, CONTEXT))
+        if not a.wide and not -INT64_MAX - 1 <= bound <= INT64_MAX:  # beyond every int64: all on one side
+            below = np.full(len(a), bound > 0)
+            return below, ~below
+        return a.ints < bound, a.ints > bound
+
+    def clamped(self, low: Decimal | None, high: Decimal | None) -> Fixed:
+        """Each value limited to [low, high] (the upper bound first, as ``decimals.clamp``), at a scale that
+        holds the bounds too."""
+        bounds = [(b, side) for b, side in ((high, 1), (low, 0)) if b is not None]
+        out = self.rescaled(max([self.scale] + [_places(b) for b, _ in bounds]))
+        for bound, side in bounds:
+            outside = out.compare(bound)[side]
+            if outside.any():
+                out = Fixed.of([bound], out.scale).broadcast(len(out)).where(outside, out)
+        return out
+
+    def take(self, rows: np.ndarray[Any, Any]) -> Fixed:
+        """The values at ``rows``, in their order."""
+        return Fixed(self.ints[rows], self.scale)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Fixed | int]) -> tuple[Fixed, np.ndarray[Any, Any] | None]:
+        """Columns end to end, at the largest of their scales; an ``int`` is that many empty cells (nulls)."""
+        scale = max((p.scale for p in parts if isinstance(p, Fixed)), default=0)
+        arrays = [p.rescaled(scale).ints if isinstance(p, Fixed) else np.zeros(p, np.int64) for p in parts]
+        if any(a.dtype == _OBJECT for a in arrays):
+            arrays = [a.astype(object) for a in arrays]
+        empty = [np.full(len(p), False) if isinstance(p, Fixed) else np.full(p, True) for p in parts]
+        nulls = np.concatenate(empty) if empty else np.zeros(0, bool)
+        ints = np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
+        return cls(ints, scale), nulls if nulls.any() else None
+
+    def broadcast(self, n: int) -> Fixed:
+        """A one-value column as ``n`` values."""
+        return Fixed(np.repeat(self.ints, n), self.scale)
+
+    def rounded(self, places: int, mode: str = "half_up") -> Fixed:
+        """Each value rounded to ``places`` decimals (the modes of ``decimals.round_to``), at scale ``places``."""
+        if places >= self.scale:
+            return self.rescaled(places)
+        step = 10 ** (self.scale - places)
+        x = self.ints if step <= INT64_MAX or self.wide else self.ints.astype(object)
+        q, r = x // step, x % step  # floor division: 0 <= r < step (np.divmod takes no Python integers)
+        if mode == "floor":
+            up = np.zeros(len(x), bool)
+        elif mode == "ceiling":
+            up = r > 0
+        elif mode == "down":  # toward zero: up from the floor only below zero
+            up = (r > 0) & (x < 0)
+        elif mode == "up":  # away from zero
+            up = (r > 0) & (x > 0)
+        else:
+            twice = r * 2  # below 2 × 10^18: no overflow
+            tie = twice == step
+            if mode == "half_up":  # ties away from zero
+                tie_up = x > 0
+            elif mode == "half_down":
+                tie_up = x < 0
+            elif mode == "half_even":
+                tie_up = (q % 2) == 1
+            else:
+                raise ValueError(f"unknown rounding mode {mode!r}")
+            up = (twice > step) | (tie & tie_up)
+        return Fixed(_narrowed(q + up), places)
+
+    @classmethod
+    def from_arrow(cls, array: pa.Array | pa.ChunkedArray) -> tuple[Fixed, np.ndarray[Any, Any] | None]:
+        """A ``decimal128`` column as integers at its scale, and where it is null (None: nowhere)."""
+        import pyarrow as pa
+
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+        kind = array.type
+        assert pa.types.is_decimal128(kind), kind
+        n = len(array)
+        words = np.frombuffer(array.buffers()[1], np.int64, 2 * n, 16 * array.offset)
+        low, high = words[0::2], words[1::2]
+        nulls = None if array.null_count == 0 else array.is_null().to_numpy(zero_copy_only=False)
+        if nulls is not None:  # a null's bytes are anything
+            low, high = np.where(nulls, 0, low), np.where(nulls, 0, high)
+        if np.array_equal(high, low >> 63):  # every value fits int64
+            return cls(low.copy(), kind.scale), nulls
+        ints = [(h << 64) + (lo & 0xFFFF_FFFF_FFFF_FFFF) for lo, h in zip(low.tolist(), high.tolist())]
+        return cls(np.array(ints, object), kind.scale), nulls
+
+    def to_arrow(self, nulls: np.ndarray[Any, Any] | None = None) -> pa.Array:
+        """The column as Arrow ``decimal128(p, scale)`` (``decimal256`` past 38 digits), ``p`` as narrow as the
+        values allow with one whole digit at least; ``nulls`` marks empty cells."""
+        import pyarrow as pa
+
+        n = len(self.ints)
+        valid = None if nulls is None or not nulls.any() else pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+        live = self.ints if nulls is None else self.ints[~nulls]
+        biggest = int(max(abs(int(live.max())), abs(int(live.min())))) if len(live) else 0
+        precision = max(len(str(biggest)) - self.scale, 1) + self.scale
+        if precision > 76:
+            raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
+        if self.wide or precision > 38:
+            values: list[Decimal | None] = list(self.decimals())
+            for i in [] if nulls is None else np.flatnonzero(nulls).tolist():
+                values[i] = None
+            kind = pa.decimal128(precision, self.scale) if precision <= 38 else pa.decimal256(precision, self.scale)
+            return pa.array(values, type=kind)
+        words = np.empty(2 * n, np.int64)
+        words[0::2] = self.ints
+        words[1::2] = self.ints >> 63  # the high word: the sign, extended
+        return pa.Array.from_buffers(pa.decimal128(precision, self.scale), n, [valid, pa.py_buffer(words)])
+
+
+class Numbers(Sequence[Decimal]):
+    """A column of exact numbers given as integers (an Arrow ``decimal128`` column) that reads as decimals,
+    made on first reading, each distinct value once. Validation checks it as integers and the kernels that
+    can read ``fixed`` never make the decimals at all."""
+
+    __slots__ = ("fixed", "_decimals")
+
+    def __init__(self, fixed: Fixed):
+        self.fixed = fixed
+        self._decimals: list[Decimal] | None = None
+
+    def decimals(self) -> list[Decimal]:
+        if self._decimals is None:
+            self._decimals = self.fixed.decimals()
+        return self._decimals
+
+    @overload
+    def __getitem__(self, i: int) -> Decimal: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Decimal]: ...
+
+    def __getitem__(self, i: int | slice) -> Decimal | list[Decimal]:
+        return self.decimals()[i]
+
+    def __len__(self) -> int:
+        return len(self.fixed)
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return iter(self.decimals())
+
+    def take(self, rows: Sequence[int]) -> Numbers:
+        return Numbers(self.fixed.take(np.asarray(rows, np.int64)))
+
+
+def places_of(values: Iterable[Decimal]) -> int:
+    """The most decimal places any of ``values`` (finite) carries, found in C: an exact sum's exponent is the
+    least of its terms'."""
+    try:
+        with decimal.localcontext(_SUMMING):
+            return _places(sum(values, Decimal(0)))
+    except decimal.Rounded:  # sizes too far apart to add exactly: value by value
+        return max(map(_places, values), default=0)
+
+
+#: adds exactly (or raises Rounded) values within the bounds, or any two results: 34 digits, sizes within 10^66
+_SUMMING = decimal.Context(prec=100, traps=[decimal.Rounded, decimal.InvalidOperation, decimal.Overflow])
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(-exponent, 0)
+
+
+def _array(ints: list[int]) -> np.ndarray[Any, Any]:
+    try:
+        return np.array(ints, np.int64)
+    except OverflowError:
+        return np.array(ints, object)
+
+
+def _narrowed(ints: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Python integers back in ``int64`` when every one fits (after rounding away places, say)."""
+    if ints.dtype == _OBJECT and (not len(ints) or -INT64_MAX <= min(ints) and max(ints) <= INT64_MAX):
+        return ints.astype(np.int64)
+    return ints
+
+
+def _aligned(a: Fixed, b: Fixed) -> tuple[Fixed, Fixed]:
+    scale = max(a.scale, b.scale)
+    return a.rescaled(scale), b.rescaled(scale)
+
+
+def _times(ints: np.ndarray[Any, Any], factor: int) -> np.ndarray[Any, Any]:
+    """``ints × factor``, in Python integers where ``int64`` would overflow."""
+    if ints.dtype != _OBJECT and len(ints) and (
+            factor > INT64_MAX or max(-int(ints.min()), int(ints.max())) > INT64_MAX // factor):
+        ints = ints.astype(object)
+    out: np.ndarray[Any, Any] = ints * factor
+    return out
+
+
+def _plus(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``a + b``, in Python integers where ``int64`` would overflow (detected from the signs: an overflowing
+    sum has the sign of neither term)."""
+    if a.dtype == _OBJECT or b.dtype == _OBJECT:
+        return _narrowed(a.astype(object) + b.astype(object))
+    total: np.ndarray[Any, Any] = a + b
+    if ((a ^ total) & (b ^ total)).min(initial=0) < 0:
+        total = a.astype(object) + b.astype(object)
+    return total
+
+
+def total(columns: Sequence[Fixed], n: int) -> Fixed:
+    """Each unit's sum over ``columns`` (0 for every unit when there are none)."""
+    out = Fixed.zeros(n)
+    for column in columns:
+        out = out + column
+    return out
