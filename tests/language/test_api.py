@@ -14,7 +14,7 @@ ROOT = Path(__file__).parents[2]
 def test_the_public_surface() -> None:
     assert sorted(apprule.__all__) == [
         "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "FactsFile", "FactsFileError",
-        "FileIssue", "Line", "Location", "Note", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
+        "FileIssue", "Line", "Location", "Note", "Outcome", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
         "Result", "Scheme", "SchemeError", "ScopeError", "Scores", "Trace", "__version__", "check", "load_scheme",
         "read_facts", "results_data", "scheme_ids", "write_results"]
 
