@@ -7,7 +7,8 @@
           海河街道办事处: {party: 45, ...}
         expect:
           海河街道办事处: {total: "128.5", rank: 1, grade: 好, values: {gdp_steps: "15"},
-                          honours: [突出贡献奖], flags: []}
+                          honours: [突出贡献奖], flags: [],
+                          outcomes: [{kind: honour, id: 突出贡献奖, matter: 招商引资}]}
       - description: a missing fact is named
         units: {海河街道办事处: {}}
         expect_error: {code: missing-fact, unit: 海河街道办事处, fact: party}
@@ -30,7 +31,7 @@ from .scheme.yamlsource import read_yaml
 from .shipped import scheme_path
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
-                "vetoes", "sequence", "group", "outside_period"}
+                "vetoes", "sequence", "group", "outside_period", "outcomes"}
 
 
 @dataclass
@@ -90,6 +91,8 @@ def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
                     found.append(((*here, key), "a mapping of rule ids to numbers"))
                 elif key in ("honours", "flags", "vetoes") and value is not None and not isinstance(value, list):
                     found.append(((*here, key), "a list"))
+                elif key == "outcomes" and not (isinstance(value, list) and all(isinstance(o, dict) for o in value)):
+                    found.append(((*here, key), "a list of outcomes such as {kind: speech, id: last_speech}"))
     return found
 
 
@@ -148,12 +151,28 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
             wanted = [{**o, "date": str(o.get("date"))} if isinstance(o, dict) else o for o in want or []]
             if got_outside != wanted:
                 diffs.append(f"{unit}.outside_period: expected {want}, got {got_outside}")
+        elif key == "outcomes":
+            _compare_outcomes(result, want, diffs)
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):
                 diffs.append(f"{unit}.{key}: expected {want}, got {got}")
         elif getattr(result, key) != want:
             diffs.append(f"{unit}.{key}: expected {want!r}, got {getattr(result, key)!r}")
+
+
+def _compare_outcomes(result: Result, want: list[dict[str, Any]], diffs: list[str]) -> None:
+    """Every outcome expected, in any order, each by the fields it names (kind and id at least); and no other."""
+    left = [o.as_dict() for o in result.outcomes]
+    for expected in want:
+        wanted = {k: str(v) if k in ("clause", "matter", "label") else v for k, v in expected.items()}
+        found = next((o for o in left if all(o.get(k) == v for k, v in wanted.items())), None)
+        if found is None:
+            diffs.append(f"{result.unit}.outcomes: expected {expected}, not among {left}")
+        else:
+            left.remove(found)
+    for extra in left:
+        diffs.append(f"{result.unit}.outcomes: unexpected {extra}")
 
 
 def _same_number(got: Decimal, want: Any) -> bool:

@@ -25,6 +25,11 @@ def render(result: Result, fmt: str = "text") -> str:
         lines.append("荣誉 honours: " + ", ".join(result.honours))
     if result.flags:
         lines.append("标记 flags: " + ", ".join(result.flags))
+    for o in result.outcomes:  # honours, flags and vetoes are said above
+        if o.kind not in ("honour", "flag", "veto"):
+            moved = f" ({o.before or '—'} → {o.grade})" if o.kind in ("grant", "demotion") else ""
+            lines.append(f"结果运用 {o.kind}: {o.label}{moved}" + (f"〔{o.clause}〕" if o.clause else "")
+                         + (f" — {o.matter}" if o.matter else ""))
     return "\n".join(lines)
 
 

@@ -62,7 +62,7 @@ class Trace:
 #: every kind of outcome a result can carry (docs/api.md "Outcomes"): the first five come from rules, grades and
 #: vetoes; a scheme declares the others under a group's `outcomes:` (as it may honours and flags)
 OUTCOME_KINDS = ("honour", "flag", "veto", "grant", "demotion",
-                 "bar", "speech", "criticism", "commendation", "notice", "interview", "pay")
+                 "bar", "speech", "criticism", "commendation", "notice", "interview", "report", "proposal", "pay")
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,12 +203,13 @@ def grant_using_quota(s: GradeScope) -> None:
             if not (grant.over_bars or s.may(i, grant.grade)):
                 continue
             place = next((r for r, rule in enumerate(rules) if rule.grade == grant.grade and r in s.counts), None)
+            in_quota = place is not None and s.counts[place] > 0  # grants past the places are outside the quota
             if place is not None:
                 s.counts[place] -= 1
             s.graded[i] = grant.grade
-            s.outcomes[i].append(_granted(grant, g, None, place is not None))
+            s.outcomes[i].append(_granted(grant, g, None, in_quota))
             if s.explain:
-                s.note(i, "granted", grant=grant.label, grade=grant.grade, place=place is not None)
+                s.note(i, "granted", grant=grant.label, grade=grant.grade, place=in_quota)
 
 
 def grade_by_rules(s: GradeScope) -> None:

@@ -457,20 +457,22 @@ class Veto(Model):
 
 
 #: the outcomes a scheme declares (``apprule.results.OUTCOME_KINDS`` less those rules, grades and vetoes make)
-DeclaredKind = Literal["honour", "flag", "bar", "speech", "criticism", "commendation", "notice", "interview", "pay"]
+DeclaredKind = Literal["honour", "flag", "bar", "speech", "criticism", "commendation", "notice", "interview", "report",
+                       "proposal", "pay"]
 
 
 class Consequence(Model):
     """结果运用: a consequence the document names for the units a selection picks (表态发言, 通报批评, 不得评为优秀…).
 
-    The selectors (`when`, `grades`, `first`/`last`) all hold for a unit picked; `first`/`last` count places in the
-    group's ranking (or by `by`), in each ranking scope, the units tied at the last place counted all in.
+    The selectors (`when`, `grades`, `first`/`last`) all hold for a unit picked, and an outcome without one is for
+    every unit of the group; `first`/`last` count places in the group's ranking (or by `by`), in each ranking
+    scope, the units tied at the last place counted all in.
     """
 
     id: Id
     kind: DeclaredKind = Field(description="honour 称号 / flag 标记 / bar 取消资格、不得评为 / speech 表态发言、典型发言、"
-                               "作检查 / criticism 通报批评 / commendation 通报表扬 / notice 通报 / interview 约谈、诫勉谈话 "
-                               "/ pay 奖金、考核奖")
+                               "作检查 / criticism 通报批评 / commendation 通报表扬、表彰 / notice 通报 / interview 约谈、诫勉谈话 "
+                               "/ report 书面报告 / proposal 向上级提出的建议 / pay 奖金、考核奖")
     label: Label
     clause: Clause | None = None
     matter: str | None = Field(None, description="the matter or meeting it is for (下个月市政府常务会议)")
@@ -488,8 +490,6 @@ class Consequence(Model):
             raise ValueError("an outcome takes `first` or `last`, not both")
         if self.by is not None and self.first is None and self.last is None:
             raise ValueError("`by` belongs with `first` or `last`")
-        if self.when is None and self.grades is None and self.first is None and self.last is None:
-            raise ValueError("an outcome needs at least one of when, grades, first, last (which units it is for)")
         return self
 
 
