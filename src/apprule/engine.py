@@ -508,7 +508,7 @@ def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: 
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
                               group.grades.clause, notes=notes))
     return Trace(run.units[i], group.label, "unit", total.values[i], group.clause, group.max,
-                 honours=tuple(honours), flags=tuple(flags), children=tuple(children))
+                 honours=tuple(honours), flags=tuple(flags), children=tuple(children), outcomes=run.outcomes(i))
 
 
 def _unranked_reason(vetoes: list[Veto]) -> Note:

@@ -69,6 +69,7 @@ def trace_data(trace: Trace) -> dict[str, Any]:
         "inputs": {k: _json(v) for k, v in trace.inputs}, "notes": [note_data(n) for n in trace.notes],
         "honours": list(trace.honours), "flags": list(trace.flags),
         "children": [trace_data(c) for c in trace.children],
+        **({"outcomes": [o.as_dict() for o in trace.outcomes]} if trace.outcomes else {}),
     }
 
 

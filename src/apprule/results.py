@@ -46,6 +46,8 @@ class Trace:
     honours: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     children: tuple[Trace, ...] = ()
+    #: the unit's outcomes (``Result.outcomes``), on the unit's own trace only
+    outcomes: tuple[Outcome, ...] = ()
 
     def walk(self) -> Iterator[Trace]:
         yield self

@@ -143,3 +143,5 @@ def test_outputs_carry_the_records() -> None:
     cell = next(row for row in rows if row["单位 [unit]"] == "b")["结果运用 [outcomes]"]
     assert cell == "排名靠后的1个做表态发言[常务会议]、专项第一名做典型发言、评为差等次的通报批评"
     assert "结果运用 speech: 排名靠后的1个做表态发言〔八(一)〕 — 常务会议" in ev["b"].explain()
+    assert json.loads(ev["b"].explain("json"))["outcomes"][2] == {
+        "kind": "criticism", "id": "poor", "label": "评为差等次的通报批评", "rule": "poor"}
