@@ -13,7 +13,7 @@ from .engine import Scheme, check, load_scheme
 from .errors import AppruleError, EvaluationError, FactError, FactIssue, Location, Problem, SchemeError, ScopeError
 from .evaluate.periods import PeriodError
 from .evaluate.scored import Scores
-from .results import Evaluation, Line, Note, OutsidePeriod, PeriodPart, PeriodTotal, RankingSpec, Result, Trace
+from .results import Evaluation, Line, Note, Outcome, OutsidePeriod, PeriodPart, PeriodTotal, RankingSpec, Result, Trace
 
 if TYPE_CHECKING:
     from .io import FactsFile, FactsFileError, FileIssue, read_facts, results_data, write_results
@@ -25,7 +25,7 @@ _LAZY = {"FactsFile": "io", "FactsFileError": "io", "FileIssue": "io", "read_fac
 
 __all__ = [
     "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "FactsFile", "FactsFileError",
-    "FileIssue", "Line", "Location", "Note", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
+    "FileIssue", "Line", "Location", "Note", "Outcome", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
     "Result", "Scheme", "SchemeError", "ScopeError", "Scores", "Trace", "__version__", "check", "load_scheme",
     "read_facts", "results_data", "scheme_ids", "write_results",
 ]

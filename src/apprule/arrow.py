@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .evaluate.fixed import places_of
+from .results import OUTCOME_FIELDS
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 #: the columns every result table has, before the sections and adjustments, and their Arrow types
 OUTCOMES = ("unit", "group", "sequence", "total", "rank", "grade", "would_be_rank", "would_be_grade", "position",
-            "honours", "flags", "vetoes")
+            "honours", "flags", "vetoes", "outcomes")
 
 
 def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataType:
@@ -55,7 +56,9 @@ def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]
 
     text, whole, names = pa.string(), pa.int64(), pa.list_(pa.string())
     types = {"unit": text, "group": text, "sequence": text, "rank": whole, "grade": text, "would_be_rank": whole,
-             "would_be_grade": text, "position": whole, "honours": names, "flags": names, "vetoes": names}
+             "would_be_grade": text, "position": whole, "honours": names, "flags": names, "vetoes": names,
+             "outcomes": pa.list_(pa.struct([(name, whole if name == "event" else pa.bool_() if name == "in_quota"
+                                              else text) for name in OUTCOME_FIELDS]))}
     order = list(dict.fromkeys([*OUTCOMES, *(n for t in tables for n in t)]))  # each once, in the order met
     arrays = {}
     for name in order:

@@ -7,7 +7,8 @@
           海河街道办事处: {party: 45, ...}
         expect:
           海河街道办事处: {total: "128.5", rank: 1, grade: 好, values: {gdp_steps: "15"},
-                          honours: [突出贡献奖], flags: []}
+                          honours: [突出贡献奖], flags: [],
+                          outcomes: [{kind: honour, id: 突出贡献奖, matter: 招商引资}]}
       - description: a missing fact is named
         units: {海河街道办事处: {}}
         expect_error: {code: missing-fact, unit: 海河街道办事处, fact: party}
@@ -31,7 +32,7 @@ from .scheme.yamlsource import read_yaml
 from .shipped import scheme_path
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
-                "vetoes", "sequence", "group", "outside_period", "carried_over"}
+                "vetoes", "sequence", "group", "outside_period", "carried_over", "outcomes"}
 
 
 @dataclass
@@ -91,6 +92,8 @@ def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
                     found.append(((*here, key), "a mapping of rule ids to numbers"))
                 elif key in ("honours", "flags", "vetoes") and value is not None and not isinstance(value, list):
                     found.append(((*here, key), "a list"))
+                elif key == "outcomes" and not (isinstance(value, list) and all(isinstance(o, dict) for o in value)):
+                    found.append(((*here, key), "a list of outcomes such as {kind: speech, id: last_speech}"))
     return found
 
 
@@ -154,6 +157,8 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
                            for fact, item in result.carried_over]
             if got_carried != [_texts(o) if isinstance(o, dict) else o for o in want or []]:
                 diffs.append(f"{unit}.carried_over: expected {want}, got {got_carried}")
+        elif key == "outcomes":
+            _compare_outcomes(result, want, diffs)
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):
@@ -165,6 +170,20 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
 def _texts(item: dict[str, Any]) -> dict[str, str]:
     """A carried-over item as text, as a case states it: numbers exactly (0 = 0.0), dates in ISO form, no empties."""
     return {k: plain(v.normalize()) if isinstance(v, Decimal) else str(v) for k, v in item.items() if v is not None}
+
+
+def _compare_outcomes(result: Result, want: list[dict[str, Any]], diffs: list[str]) -> None:
+    """Every outcome expected, in any order, each by the fields it names (kind and id at least); and no other."""
+    left = [o.as_dict() for o in result.outcomes]
+    for expected in want:
+        wanted = {k: str(v) if k in ("clause", "matter", "label") else v for k, v in expected.items()}
+        found = next((o for o in left if all(o.get(k) == v for k, v in wanted.items())), None)
+        if found is None:
+            diffs.append(f"{result.unit}.outcomes: expected {expected}, not among {left}")
+        else:
+            left.remove(found)
+    for extra in left:
+        diffs.append(f"{result.unit}.outcomes: unexpected {extra}")
 
 
 def _same_number(got: Decimal, want: Any) -> bool:

@@ -554,8 +554,12 @@ def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> 
                     got.append(f"{unit}.values.{node}: {_norm(actual)}")
                 continue
             want.append(f"{unit}.{key}: {_norm(value, key)}")
-            actual = getattr(result, key, "(unknown key)") if result else "(no result)"
-            got.append(f"{unit}.{key}: {_norm(actual, key)}")
+            found: Any = getattr(result, key, "(unknown key)") if result else "(no result)"
+            if key == "outcomes" and result and isinstance(value, list):  # each by the fields the case names
+                named = {(o.get("kind"), o.get("id")): set(o) for o in value if isinstance(o, dict)}
+                found = [{k: v for k, v in o.as_dict().items() if k in named.get((o.kind, o.id), {"kind", "id"})}
+                         for o in result.outcomes]
+            got.append(f"{unit}.{key}: {_norm(found, key)}")
     diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, "expected", "actual", n=0, lineterm="")
             if not line.startswith("@@")]
     shown = {line[1:].split(":", 1)[0] for line in diff if line[:1] in "+-" and not line.startswith(("---", "+++"))}
@@ -567,6 +571,9 @@ def _norm(value: Any, key: str = "") -> str:
     """A value as the case compares it: numbers exactly (1.50 = 1.5), lists of labels in any order."""
     if isinstance(value, (list, tuple)) and key in ("honours", "flags", "vetoes"):
         return "[" + ", ".join(sorted(map(str, value))) + "]"
+    if isinstance(value, list) and key == "outcomes":  # records in any order, each its fields as text
+        return "[" + ", ".join(sorted(str({k: str(v) for k, v in o.items()}) if isinstance(o, dict) else str(o)
+                                      for o in value)) + "]"
     if isinstance(value, (Decimal, int, float, str)) and not isinstance(value, bool) and key not in (
             "grade", "would_be_grade", "sequence", "group"):
         try:

@@ -12,7 +12,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import Problem, SchemeError, ScopeError
-from .evaluate.grade import GradeDecision, assign_grades
+from .evaluate.grade import GradeDecision, assign_grades, demotion
+from .evaluate.outcomes import declared_outcomes
 from .evaluate.graph import GroupGraph, build_group
 from .evaluate.periods import PeriodError, aggregate_periods
 from .evaluate.population import Population
@@ -24,7 +25,7 @@ from . import expressions
 from .expressions import Expression, ExpressionProblem
 from .facts import GroupFacts, convert, converted_event, validate_columns, validate_population
 from .factchecks import CompiledCheck, check_population
-from .results import Evaluation, Line, Note, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
+from .results import Evaluation, Line, Note, Outcome, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
 from .deferred import COUNTED, DEFERRED
@@ -254,6 +255,8 @@ class _GroupRun:
         else:  # without a veto the would-be ranking is the real one
             self.ranks, self.grades = self.would_rank, self.would_grade
         self.scope_sizes = sizes
+        #: unit → the outcomes its group declares for it (decided over the ranks and grades above)
+        self.declared = declared_outcomes(pop, graph, self.ranks, self.grades)
         # the published order: by sequence, rank (the unranked last), total, then name; each sort is stable,
         # so sorting by the least significant key first orders by all (the units are in name order)
         self.order = sorted(range(pop.n), key=self.total.values.__getitem__, reverse=True)
@@ -342,6 +345,22 @@ class _GroupRun:
         return [(n, node.leaf.spec.events) for n, node in self.graph.nodes.items()
                 if node.kind == "leaf" and node.leaf.shape == "for_each" and self.columns[n].carried_owners]
 
+    def outcomes(self, i: int) -> tuple[Outcome, ...]:
+        """Unit ``i``'s outcomes as records: its rules' honours and flags, its grants and demotions, its grade's
+        honours, its vetoes, then the outcomes its group declares."""
+        nodes, out = self.graph.nodes, []
+        for node_id in self._awarding_ids:
+            clause = nodes[node_id].spec.clause
+            out += [Outcome(a.kind, a.name, a.name, clause, node_id, matter=a.matter, event=a.event)
+                    for a in self.columns[node_id].awarded.get(i, ())]
+        decision, grades = self.grades.get(i), self.graph.group.grades
+        if decision is not None and grades is not None:
+            out += decision.outcomes
+            out += [Outcome("honour", h, h, grades.clause, "grade", grade=decision.grade)
+                    for h in grades.honours.get(decision.grade or "", [])]
+        out += [Outcome("veto", v.id, v.label, v.clause, v.id) for v in self.vetoes.get(i, ())]
+        return (*out, *self.declared.get(i, ()))
+
     def trace(self, i: int) -> Trace:
         honours, flags = self.honours_and_flags(i)
         return _trace(self, i, self.ranks[i], honours, flags)
@@ -361,9 +380,14 @@ class _GroupRun:
         return honours, flags
 
     @cached_property
+    def _awarding_ids(self) -> list[str]:
+        """The nodes, in the graph's order, that gave any unit an honour or a flag."""
+        return [n for n in self.graph.order if self.columns[n].honours or self.columns[n].flags]
+
+    @cached_property
     def _awarding(self) -> list[NodeColumn]:
-        """The columns, in the graph's order, that gave any unit an honour or a flag."""
-        return [col for col in map(self.columns.__getitem__, self.graph.order) if col.honours or col.flags]
+        """The columns of ``_awarding_ids``."""
+        return list(map(self.columns.__getitem__, self._awarding_ids))
 
     def table(self) -> dict[str, Any]:
         """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out."""
@@ -372,6 +396,8 @@ class _GroupRun:
         if group.grades is not None and group.grades.honours:
             awarded |= {i for i, d in self.grades.items() if d.grade in group.grades.honours}
         pairs = {i: self.honours_and_flags(i) for i in awarded}
+        awarded |= set(self.declared) | {i for i, d in self.grades.items() if d.outcomes}
+        outcomes = {i: [o.as_dict() for o in self.outcomes(i)] for i in awarded}
         none: tuple[list[str], list[str]] = ([], [])
         would = [self.would_grade[i].grade if i in self.would_grade else None for i in order]
         decisions = [self.grades.get(i) for i in order]
@@ -385,6 +411,7 @@ class _GroupRun:
             "position": [d.position if d else None for d in decisions],
             "honours": [pairs.get(i, none)[0] for i in order], "flags": [pairs.get(i, none)[1] for i in order],
             "vetoes": [[v.id for v in self.vetoes.get(i, ())] for i in order],
+            "outcomes": [outcomes.get(i, []) for i in order],
         }
         parts = list(graph.top)
         if group.adjustments is not None:
@@ -440,7 +467,8 @@ def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[V
             forced = [v for v in found if v.effects.force is not None]
             if i not in decisions and forced:
                 decisions[i] = GradeDecision(forced[-1].effects.force, [
-                    Note("forced_unranked", {"veto": v.label, "grade": v.effects.force}) for v in forced])
+                    Note("forced_unranked", {"veto": v.label, "grade": v.effects.force}) for v in forced],
+                    outcomes=[demotion(v, None, v.effects.force) for v in forced])
     return ranks, sizes, decisions
 
 
@@ -486,7 +514,7 @@ def _trace(run: _GroupRun, i: int, rank: int | None, honours: list[str], flags: 
         children.append(Trace("grade", "等次", "grade", decision.grade if decision else None,
                               group.grades.clause, notes=notes))
     return Trace(run.units[i], group.label, "unit", total.values[i], group.clause, group.max,
-                 honours=tuple(honours), flags=tuple(flags), children=tuple(children))
+                 honours=tuple(honours), flags=tuple(flags), children=tuple(children), outcomes=run.outcomes(i))
 
 
 def _unranked_reason(vetoes: list[Veto]) -> Note:

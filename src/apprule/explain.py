@@ -25,6 +25,11 @@ def render(result: Result, fmt: str = "text") -> str:
         lines.append("荣誉 honours: " + ", ".join(result.honours))
     if result.flags:
         lines.append("标记 flags: " + ", ".join(result.flags))
+    for o in result.outcomes:  # honours, flags and vetoes are said above
+        if o.kind not in ("honour", "flag", "veto"):
+            moved = f" ({o.before or '—'} → {o.grade})" if o.kind in ("grant", "demotion") else ""
+            lines.append(f"结果运用 {o.kind}: {o.label}{moved}" + (f"〔{o.clause}〕" if o.clause else "")
+                         + (f" — {o.matter}" if o.matter else ""))
     return "\n".join(lines)
 
 
@@ -64,6 +69,7 @@ def trace_data(trace: Trace) -> dict[str, Any]:
         "inputs": {k: _json(v) for k, v in trace.inputs}, "notes": [note_data(n) for n in trace.notes],
         "honours": list(trace.honours), "flags": list(trace.flags),
         "children": [trace_data(c) for c in trace.children],
+        **({"outcomes": [o.as_dict() for o in trace.outcomes]} if trace.outcomes else {}),
     }
 
 

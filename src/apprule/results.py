@@ -46,6 +46,8 @@ class Trace:
     honours: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     children: tuple[Trace, ...] = ()
+    #: the unit's outcomes (``Result.outcomes``), on the unit's own trace only
+    outcomes: tuple[Outcome, ...] = ()
 
     def walk(self) -> Iterator[Trace]:
         yield self
@@ -57,6 +59,45 @@ class Trace:
             if trace.id == node_id:
                 return trace
         raise KeyError(node_id)
+
+
+#: every kind of outcome a result can carry (docs/api.md "Outcomes"): the first five come from rules, grades and
+#: vetoes; a scheme declares the others under a group's `outcomes:` (as it may honours and flags)
+OUTCOME_KINDS = ("honour", "flag", "veto", "grant", "demotion",
+                 "bar", "speech", "criticism", "commendation", "notice", "interview", "report", "proposal", "pay")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One consequence for a unit as data: an honour, a flag, a veto, a grant, a demotion, or a consequence the
+    scheme declares (a bar, a speech at a meeting, a criticism…), with the clause and the rule it comes from."""
+
+    #: one of ``OUTCOME_KINDS``
+    kind: str
+    #: the veto's, grant's or declared outcome's id; for an honour or a flag, its name (the scheme gives no other)
+    id: str
+    #: the document's words
+    label: str
+    clause: str | None = None
+    #: what produced it: a rule's id, a veto's, a grant's, a declared outcome's, or ``grade`` (an honour of a grade)
+    rule: str | None = None
+    #: the matter it is for (鹤壁 五(一)5: one 嘉奖 per commended work), or the meeting it is due at
+    matter: str | None = None
+    #: the number (1-based) of the event in the unit's list that brought it
+    event: int | None = None
+    #: grant and demotion: the grade before (None: not graded yet) and after; bar: the grade it bars
+    before: str | None = None
+    grade: str | None = None
+    #: grant: whether it used a place of the grade's quota (False: given outside the quota)
+    in_quota: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as plain data, without the fields it leaves empty (JSON, the case files)."""
+        return {name: value for name in OUTCOME_FIELDS if (value := getattr(self, name)) is not None}
+
+
+#: the fields of an ``Outcome``, in order (the struct fields of the ``outcomes`` column of ``to_arrow``)
+OUTCOME_FIELDS = ("kind", "id", "label", "clause", "rule", "matter", "event", "before", "grade", "in_quota")
 
 
 @dataclass(frozen=True)
@@ -101,6 +142,7 @@ class Result:
     grade: str | None
     would_be_rank: int | None
     would_be_grade: str | None
+    #: the labels of the vetoes that apply (their ids are in the ``veto`` records of ``outcomes``)
     vetoes: tuple[str, ...]
     #: whether the unit's group ranks its units at all
     group_ranked: bool
@@ -132,6 +174,18 @@ class Result:
     @cached_property
     def flags(self) -> tuple[str, ...]:
         return tuple(self.source.honours_and_flags(self.index)[1])
+
+    @cached_property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Every consequence for the unit as records: its rules' honours and flags (each with the matter or event
+        it is for), its grants and demotions, its grade's honours, its vetoes, then the outcomes its group
+        declares (speeches, criticisms, bars…)."""
+        return self.source.outcomes(self.index)
+
+    @property
+    def grants(self) -> tuple[Outcome, ...]:
+        """The grades given by a grant (可直接确定为…): from which grade to which, inside the quota or outside it."""
+        return tuple(o for o in self.outcomes if o.kind == "grant")
 
     @cached_property
     def carried_over(self) -> tuple[tuple[str, Mapping[str, Any]], ...]:
@@ -168,6 +222,8 @@ class ResultSource(Protocol):
     def honours_and_flags(self, i: int) -> tuple[list[str], list[str]]: ...
 
     def carried(self, i: int) -> tuple[tuple[str, Mapping[str, Any]], ...]: ...
+
+    def outcomes(self, i: int) -> tuple[Outcome, ...]: ...
 
     def outside(self, i: int) -> tuple[OutsidePeriod, ...]: ...
 

@@ -115,7 +115,7 @@ def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     result = run("score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
     assert result.exit_code == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["乡镇", "部门", "明细"]
+    assert book.sheetnames == ["乡镇", "部门", "明细", "结果运用"]
     towns = list(book["乡镇"].iter_rows(values_only=True))
     head = towns[0]
     east = dict(zip(head, towns[1]))
@@ -127,6 +127,9 @@ def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     assert breakdown[0][:5] == ("单位", "组别", "层级", "编号", "项目")
     award = next(row for row in breakdown if row[0] == "东镇" and row[3] == "award")
     assert award[6] == "四(三)" and award[7] == 2
+    outcomes = list(book["结果运用"].iter_rows(values_only=True))
+    assert outcomes[0][:6] == ("单位", "组别", "类别", "编号", "内容", "条款")
+    assert [row[:5] for row in outcomes[1:] if row[2] == "veto"] == [("南镇", "towns", "veto", "v", "一票否决")]
 
 
 def test_xlsx_to_a_terminal_is_refused_but_a_pipe_is_fine() -> None:

@@ -23,10 +23,13 @@ def test_a_failing_case_shows_a_diff() -> None:
     result = run("test", DATA / "failing.tiny-cases.yaml")
     assert result.exit_code == 1
     lines = [line.strip() for line in result.stdout.splitlines()]
-    assert "FAIL" in result.stdout and "1 passed, 1 failed" in result.stdout
+    assert "FAIL" in result.stdout and "1 passed, 2 failed" in result.stdout
     assert "--- expected" in lines and "+++ actual" in lines
     assert "-东镇.total: 96.5" in lines and "+东镇.total: 95" in lines
     assert not any(line.startswith(("-东镇.rank", "+东镇.rank")) for line in lines)  # equal keys are not shown
+    # outcomes in any order, each by the fields the case names
+    assert "-东镇.outcomes: [{'kind': 'veto', 'id': 'fraud'}]" in lines
+    assert "+东镇.outcomes: [{'kind': 'veto', 'id': 'v'}]" in lines
 
 
 def test_quiet_shows_failures_only() -> None:

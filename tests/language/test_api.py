@@ -14,7 +14,7 @@ ROOT = Path(__file__).parents[2]
 def test_the_public_surface() -> None:
     assert sorted(apprule.__all__) == [
         "AppruleError", "Evaluation", "EvaluationError", "FactError", "FactIssue", "FactsFile", "FactsFileError",
-        "FileIssue", "Line", "Location", "Note", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
+        "FileIssue", "Line", "Location", "Note", "Outcome", "OutsidePeriod", "PeriodError", "PeriodPart", "PeriodTotal", "Problem", "RankingSpec",
         "Result", "Scheme", "SchemeError", "ScopeError", "Scores", "Trace", "__version__", "check", "load_scheme",
         "read_facts", "results_data", "scheme_ids", "write_results"]
 
@@ -31,7 +31,7 @@ def test_every_public_name_is_there_and_import_stays_light() -> None:
 def test_the_api_page_examples_run(capsys: object) -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) == 8
+    assert len(blocks) == 9
     here = os.getcwd()
     os.chdir(ROOT)
     try:

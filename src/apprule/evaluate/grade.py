@@ -17,8 +17,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 from ..decimals import CONTEXT, ZERO
 from ..expressions import Expression, RowError, Runner, evaluate_column
-from ..results import Note
-from ..scheme.model import GradeRule, Grades, Quota, Veto
+from ..results import Note, Outcome
+from ..scheme.model import Grant, GradeRule, Grades, Quota, Veto
 from .graph import GroupGraph
 from .population import Population
 from .rank import places_below
@@ -33,6 +33,8 @@ class GradeDecision(NamedTuple):
     notes: Sequence[Note] = ()
     demoted: bool = False
     position: int = 0
+    #: the grants and demotions that decided it, as records (always kept: a program reads them)
+    outcomes: Sequence[Outcome] = ()
 
 
 # --- quota counts: share quotas become places --------------------------------------------------------
@@ -128,6 +130,7 @@ class GradeScope:
     graded: dict[int, str] = field(default_factory=dict)  # unit → its grade so far
     demoted: set[int] = field(default_factory=set)
     notes: defaultdict[int, list[Note]] = field(default_factory=lambda: defaultdict(list))
+    outcomes: defaultdict[int, list[Outcome]] = field(default_factory=lambda: defaultdict(list))
     answers: dict[int, dict[int, Any] | None] = field(default_factory=dict)  # a condition's value per member
 
     def note(self, i: int, kind: str, **values: Any) -> None:
@@ -200,11 +203,13 @@ def grant_using_quota(s: GradeScope) -> None:
             if not (grant.over_bars or s.may(i, grant.grade)):
                 continue
             place = next((r for r, rule in enumerate(rules) if rule.grade == grant.grade and r in s.counts), None)
+            in_quota = place is not None and s.counts[place] > 0  # grants past the places are outside the quota
             if place is not None:
                 s.counts[place] -= 1
             s.graded[i] = grant.grade
+            s.outcomes[i].append(_granted(grant, g, None, in_quota))
             if s.explain:
-                s.note(i, "granted", grant=grant.label, grade=grant.grade, place=place is not None)
+                s.note(i, "granted", grant=grant.label, grade=grant.grade, place=in_quota)
 
 
 def grade_by_rules(s: GradeScope) -> None:
@@ -296,8 +301,26 @@ def promote_outside_quota(s: GradeScope) -> None:
             if index[grant.grade] >= index[current] or not (grant.over_bars or s.may(i, grant.grade)):
                 continue
             s.graded[i] = grant.grade
+            s.outcomes[i].append(_granted(grant, g, current, False))
             if s.explain:
                 s.note(i, "promoted", grant=grant.label, before=current, grade=grant.grade)
+
+
+def _granted(grant: Grant, g: int, before: str | None, in_quota: bool) -> Outcome:
+    """The record of a grant given: from which grade (None: before any was given) to which, in the quota or not."""
+    grant_id = grant_id_of(grant, g)
+    return Outcome("grant", grant_id, grant.label, grant.clause, grant_id, before=before, grade=grant.grade,
+                   in_quota=in_quota)
+
+
+def grant_id_of(grant: Grant, g: int) -> str:
+    """A grant's id: its own, or ``grant1``, ``grant2``… by its place among the grants."""
+    return grant.id or f"grant{g + 1}"
+
+
+def demotion(veto: Veto, before: str | None, grade: str | None) -> Outcome:
+    """The record of a veto that set (`force`) or lowered (`demote`) a grade."""
+    return Outcome("demotion", veto.id, veto.label, veto.clause, veto.id, before=before, grade=grade)
 
 
 def force(s: GradeScope) -> None:
@@ -307,6 +330,7 @@ def force(s: GradeScope) -> None:
             if veto.effects.force is not None:
                 if s.explain:
                     s.note(i, "forced", veto=veto.label, grade=veto.effects.force)
+                s.outcomes[i].append(demotion(veto, s.graded.get(i), veto.effects.force))
                 s.graded[i] = veto.effects.force
 
 
@@ -320,6 +344,7 @@ def demote(s: GradeScope) -> None:
                 lower = levels[min(s.index[grade] + veto.effects.demote, len(levels) - 1)]
                 if s.explain:
                     s.note(i, "demoted", veto=veto.label, before=grade, grade=lower)
+                s.outcomes[i].append(demotion(veto, grade, lower))
                 s.graded[i] = lower
                 s.demoted.add(i)
 
@@ -359,8 +384,9 @@ def assign_grades(pop: Population, graph: GroupGraph, members: list[int], ranks:
     for policy in POLICIES:
         policy(s)
     position = _published(s)
-    graded, notes, demoted = s.graded, s.notes, s.demoted
-    return {i: GradeDecision(graded.get(i), notes.get(i, ()), i in demoted, position[i]) for i in members}
+    graded, notes, demoted, outcomes = s.graded, s.notes, s.demoted, s.outcomes
+    return {i: GradeDecision(graded.get(i), notes.get(i, ()), i in demoted, position[i], outcomes.get(i, ()))
+            for i in members}
 
 
 def _scope_names(pop: Population, members: list[int], ranks: dict[int, int]) -> None:

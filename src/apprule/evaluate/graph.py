@@ -19,7 +19,7 @@ RESULT_NAMES = ("total",)
 GRADE_NAMES = ("total", "rank", "rank_from_bottom", "scope_size")
 #: the outcome columns of a result table (``Evaluation.to_arrow``), which a rule's own column may not shadow
 OUTCOME_NAMES = ("unit", "group", "sequence", "grade", "would_be_rank", "would_be_grade", "position", "honours",
-                 "flags", "vetoes")
+                 "flags", "vetoes", "outcomes")
 RESERVED = TOTAL_NAMES + GRADE_NAMES + OUTCOME_NAMES
 
 
@@ -79,6 +79,9 @@ class GroupGraph:
     #: units, movement): where there are none the group is *unit-local*, and batches of its units
     #: can be scored apart
     peer_rules: tuple[str, ...] = ()
+    #: declared outcome (its place in `outcomes`) → its condition, and its `by` value
+    outcome_tests: dict[int, Expression] = field(default_factory=dict)
+    outcome_by: dict[int, Expression] = field(default_factory=dict)
 
     @cached_property
     def peer_readers(self) -> list[str]:
@@ -97,6 +100,10 @@ class GroupGraph:
         for expr in (*self.grade_tests.values(), *self.grant_tests.values()):
             found += [f"a grade condition reads {name}" for name in sorted(expr.names & {"rank_from_bottom",
                                                                                           "scope_size"})]
+        for i, outcome in enumerate(self.group.outcomes):
+            reads = self.outcome_tests[i].names if i in self.outcome_tests else set()
+            if outcome.last is not None or reads & {"rank_from_bottom", "scope_size"}:
+                found.append(f"outcome {outcome.id!r} counts places from the bottom")
         return found
 
     @cached_property
@@ -266,8 +273,19 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
         if expr is not None:
             veto_tests[veto.id] = expr
 
+    outcome_tests: dict[int, Expression] = {}
+    outcome_by: dict[int, Expression] = {}
+    for i, outcome in enumerate(group.outcomes):
+        for key, found in (("when", outcome_tests), ("by", outcome_by)):
+            text = getattr(outcome, key)
+            if text is not None:
+                expr = b.expression(text, b.base + ("outcomes", i, key), unit_names | set(GRADE_NAMES))
+                if expr is not None:
+                    found[i] = expr
+
     facts: set[str] = set()
-    for expr in [total, ranking_by, *breakers, *grade_tests.values(), *grant_tests.values(), *veto_tests.values()]:
+    for expr in [total, ranking_by, *breakers, *grade_tests.values(), *grant_tests.values(), *veto_tests.values(),
+                 *outcome_tests.values(), *outcome_by.values()]:
         if expr is not None:
             facts |= expr.names
     for node in b.nodes.values():
@@ -275,5 +293,5 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
     facts &= set(scheme.facts)
     peer_rules = tuple(n for n in order if n in b.nodes and b.nodes[n].kind == "leaf" and b.nodes[n].reads_peers)
     graph = GroupGraph(group, index, b.nodes, order, total, ranking_by, tuple(breakers), grade_tests, grant_tests,
-                       veto_tests, frozenset(facts), peer_rules)
+                       veto_tests, frozenset(facts), peer_rules, outcome_tests, outcome_by)
     return (None if b.problems else graph), b.problems

@@ -117,6 +117,7 @@ def _merged_column(columns: list[NodeColumn], merged: Any, moved: Any) -> NodeCo
         out.missing.update(moved(p, i) for i in col.missing)
         out.honours.update({moved(p, i): h for i, h in col.honours.items()})
         out.flags.update({moved(p, i): f for i, f in col.flags.items()})
+        out.awarded.update({moved(p, i): a for i, a in col.awarded.items()})
         declared = col.carried_declared
         carried += [(moved(p, i), e if declared is None else converted_event(declared, e))
                     for i, e in zip(col.carried_owners, col.carried_events)]

@@ -25,19 +25,26 @@ from typing import Any, Iterable, Mapping
 from ..decimals import plain
 from ..engine import Scheme
 from ..explain import trace_data
-from ..results import Evaluation, Result, Trace
+from ..results import Evaluation, Outcome, Result, Trace
 from .layout import header, title_sheet_name
 from .text import cell_text, inert, json_text
 
 #: summary columns: key → Chinese header
 SUMMARY = {"group": "组别", "sequence": "序列", "rank": "排名", "unit": "单位", "total": "总分", "grade": "等次",
            "honours": "荣誉", "flags": "标记", "vetoes": "否决事项", "would_be_rank": "否决前排名",
-           "would_be_grade": "否决前等次"}
+           "would_be_grade": "否决前等次", "outcomes": "结果运用"}
 BREAKDOWN_SHEET = "明细"
 BREAKDOWN = {"unit": "单位", "group": "组别", "depth": "层级", "node": "编号", "label": "项目", "kind": "类型",
              "clause": "条款", "value": "得分", "max": "满分", "inputs": "输入", "notes": "说明",
              "honours": "荣誉", "flags": "标记"}
 LIST_SEPARATOR = "、"
+OUTCOMES_SHEET = "结果运用"
+#: the outcome records' columns (the sheet 结果运用): field → Chinese header
+OUTCOME_COLUMNS = {"unit": "单位", "group": "组别", "kind": "类别", "id": "编号", "label": "内容", "clause": "条款",
+                   "rule": "依据规则", "matter": "事项", "event": "事件序号", "before": "原等次", "grade": "等次",
+                   "in_quota": "占用名额"}
+#: the kinds the summary's own columns already show (honours, flags, vetoes)
+_SHOWN = {"honour", "flag", "veto"}
 
 
 def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> list[Result]:
@@ -70,6 +77,7 @@ def _unit(r: Result) -> dict[str, Any]:
         "group": r.group, "group_label": r.group_label, "sequence": r.sequence, "total": plain(r.total),
         "rank": r.rank, "grade": r.grade, "would_be_rank": r.would_be_rank, "would_be_grade": r.would_be_grade,
         "honours": list(r.honours), "flags": list(r.flags), "vetoes": list(r.vetoes),
+        "outcomes": [o.as_dict() for o in r.outcomes],
         "sections": [_line(line) for line in r.sections], "adjustments": [_line(line) for line in r.adjustments],
         "values": {k: _json(v) for k, v in r.values.items()},
         "carried_over": [{"fact": fact, "event": {k: _json(v) for k, v in event.items()}}
@@ -131,8 +139,24 @@ def summary_rows(results: list[Result], scheme: Scheme, as_text: bool) -> list[l
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
         rows.append([r.group, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit, number(r.total),
                      r.grade, LIST_SEPARATOR.join(r.honours), LIST_SEPARATOR.join(r.flags),
-                     LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade]
+                     LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade,
+                     LIST_SEPARATOR.join(_outcome_text(o) for o in r.outcomes if o.kind not in _SHOWN)]
                     + [number(by_id.get(k)) for k in lines])
+    return rows
+
+
+def _outcome_text(o: Outcome) -> str:
+    """An outcome in a summary cell: its words, the grades it moved between, the matter it is for."""
+    moved = f"({o.before or ''}→{o.grade})" if o.kind in ("grant", "demotion") else ""
+    return o.label + moved + (f"[{o.matter}]" if o.matter else "")
+
+
+def outcome_rows(results: list[Result]) -> list[list[Any]]:
+    """Header, then one row per outcome of each unit (the sheet 结果运用)."""
+    rows: list[list[Any]] = [list(OUTCOME_COLUMNS.values())]
+    for r in results:
+        for o in r.outcomes:
+            rows.append([r.unit, r.group, *(getattr(o, name) for name in list(OUTCOME_COLUMNS)[2:])])
     return rows
 
 
@@ -185,13 +209,14 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
     book = Workbook()
     for sheet in list(book.worksheets):  # the default empty sheet
         book.remove(sheet)
-    taken: set[str] = {BREAKDOWN_SHEET}
+    taken: set[str] = {BREAKDOWN_SHEET, OUTCOMES_SHEET}
     results = ordered(evaluation, scheme, group)
     for g in scheme.groups:
         members = [r for r in results if r.group == g.id]
         if members or group == g.id:
             fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
     fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
+    fill_sheet(book.create_sheet(OUTCOMES_SHEET), outcome_rows(results))
     return workbook_bytes(book)
 
 

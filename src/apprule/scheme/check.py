@@ -155,7 +155,29 @@ def _check_group(group: Group, base: Path) -> list[Found]:
             if effects.bar or effects.cap or effects.force or effects.demote:
                 found.append(("invalid-value", "this veto changes grades, but the group has no `grades`",
                               base + ("vetoes", i, "effects"), None, None))
+    found += _check_outcomes(group, base)
     return found
+
+
+def _check_outcomes(group: Group, base: Path) -> Iterator[Found]:
+    """Declared outcomes: ids once each (grants and vetoes are outcomes too), known grades, places to count."""
+    levels = group.grades.levels if group.grades is not None else []
+    named = {v.id for v in group.vetoes}
+    if group.grades is not None:
+        named |= {g.id for g in group.grades.grants if g.id is not None}
+    for i, outcome in enumerate(group.outcomes):
+        path = base + ("outcomes", i)
+        if outcome.id in named:
+            yield ("duplicate-id", f"outcome id {outcome.id!r} is used twice in group {group.id!r}", path + ("id",),
+                   None, None)
+        named.add(outcome.id)
+        for j, grade in enumerate(outcome.grades or ()):
+            if grade not in levels:
+                yield ("unknown-grade", f"{grade!r} is not one of the levels {levels}" if levels else
+                       "this outcome reads grades, but the group has no `grades`", path + ("grades", j), None, None)
+        if (outcome.first or outcome.last) is not None and group.ranking is None:
+            yield ("invalid-value", "`first` and `last` count places among the units a group ranks, but the group "
+                   "has no `ranking`", path, None, None)
 
 
 def _max_of(node: Section | Block | Leaf) -> Decimal | None:

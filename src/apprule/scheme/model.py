@@ -419,6 +419,7 @@ class GradeRule(Model):
 class Grant(Model):
     """可直接确定为…等次: a grade given directly when a condition holds."""
 
+    id: Id | None = Field(None, description="the grant's id in results (absent: grant1, grant2… in order)")
     grade: str
     when: Expr
     from_: list[str] | None = Field(None, alias="from", description="only units holding one of these grades")
@@ -467,6 +468,43 @@ class Veto(Model):
     effects: VetoEffects = VetoEffects()
 
 
+#: the outcomes a scheme declares (``apprule.results.OUTCOME_KINDS`` less those rules, grades and vetoes make)
+DeclaredKind = Literal["honour", "flag", "bar", "speech", "criticism", "commendation", "notice", "interview", "report",
+                       "proposal", "pay"]
+
+
+class Consequence(Model):
+    """结果运用: a consequence the document names for the units a selection picks (表态发言, 通报批评, 不得评为优秀…).
+
+    The selectors (`when`, `grades`, `first`/`last`) all hold for a unit picked, and an outcome without one is for
+    every unit of the group; `first`/`last` count places in the group's ranking (or by `by`), in each ranking
+    scope, the units tied at the last place counted all in.
+    """
+
+    id: Id
+    kind: DeclaredKind = Field(description="honour 称号 / flag 标记 / bar 取消资格、不得评为 / speech 表态发言、典型发言、"
+                               "作检查 / criticism 通报批评 / commendation 通报表扬、表彰 / notice 通报 / interview 约谈、诫勉谈话 "
+                               "/ report 书面报告 / proposal 向上级提出的建议 / pay 奖金、考核奖")
+    label: Label
+    clause: Clause | None = None
+    matter: str | None = Field(None, description="the matter or meeting it is for (下个月市政府常务会议)")
+    when: Expr | None = Field(None, description="a condition over the unit's facts and values, total, rank, "
+                              "rank_from_bottom, scope_size")
+    grades: list[str] | None = Field(None, description="only units graded one of these")
+    first: int | None = Field(None, ge=1, description="the first N places (第一名: 1) of the ranking, or of `by`")
+    last: int | None = Field(None, ge=1, description="the last N places (排名靠后的1个: 1) of the ranking, or of `by`")
+    by: Expr | None = Field(None, description="with first/last: rank by this value, higher first (专项评比第一名), "
+                            "among the units the group ranks")
+
+    @model_validator(mode="after")
+    def _selects(self) -> Consequence:
+        if self.first is not None and self.last is not None:
+            raise ValueError("an outcome takes `first` or `last`, not both")
+        if self.by is not None and self.first is None and self.last is None:
+            raise ValueError("`by` belongs with `first` or `last`")
+        return self
+
+
 class Group(Model):
     """考评对象分类: a roster of units with its own score tree, ranking and grades."""
 
@@ -485,6 +523,7 @@ class Group(Model):
     ranking: Ranking | None = None
     grades: Grades | None = None
     vetoes: list[Veto] = []
+    outcomes: list[Consequence] = Field([], description="结果运用: consequences named for some units (表态发言…)")
 
 
 class Aggregate(Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
 from operator import is_
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple, Sequence
 
 from ...decimals import ZERO
 from ...errors import EvaluationError
@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from ..population import Population
 
 Names = tuple[str, ...]
+
+
+class Awarded(NamedTuple):
+    """One honour or flag a rule gave a unit, and what for (a matter, an event of its list)."""
+
+    kind: str
+    name: str
+    matter: str | None
+    event: int | None
 
 
 @dataclass(slots=True, eq=False)
@@ -43,6 +52,8 @@ class NodeColumn:
     missing: set[int] = field(default_factory=set)
     honours: dict[int, Names] = field(default_factory=dict)
     flags: dict[int, Names] = field(default_factory=dict)
+    #: the same honours and flags one by one, in order: (``honour`` or ``flag``, name, matter, event number)
+    awarded: dict[int, list[Awarded]] = field(default_factory=dict)
     #: events dated after the period, with their units (ascending): they count in the next one
     carried_owners: Sequence[int] = ()
     carried_events: list[dict[str, Any]] = field(default_factory=list)
@@ -89,11 +100,17 @@ class NodeColumn:
         if self.notes is not None:
             self.notes.setdefault(i, []).append(Note(kind, values))
 
-    def award(self, i: int, honours: Sequence[str], flags: Sequence[str]) -> None:
+    def award(self, i: int, honours: Sequence[str], flags: Sequence[str], matter: str | None = None,
+              event: int | None = None) -> None:
+        """Unit ``i`` earns ``honours`` and ``flags``, for ``matter`` or its event number ``event`` when known."""
         if honours:
             self.honours[i] = self.honours.get(i, ()) + tuple(honours)
         if flags:
             self.flags[i] = self.flags.get(i, ()) + tuple(flags)
+        if honours or flags:
+            self.awarded.setdefault(i, []).extend(
+                [Awarded("honour", h, matter, event) for h in honours] + [Awarded("flag", f, matter, event)
+                                                                          for f in flags])
 
     def carried(self, i: int) -> list[dict[str, Any]]:
         events = self.carried_events[bisect_left(self.carried_owners, i):bisect_right(self.carried_owners, i)]

@@ -230,7 +230,9 @@ def _in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn,
     for i, items in by_unit.items():
         chosen = _combine_by_key(spec.key, spec.combine, spec.key_min, spec.key_max, levels, items, col, i)
         for one in chosen:  # in event order
-            col.award(i, one.honours, one.flags)
+            key = one.key  # the matter it is for; an event without one is known by its number
+            col.award(i, one.honours, one.flags, None if key is None or isinstance(key, _Unnamed) else str(key),
+                      one.number)
             col.note(i, "event", number=one.number, value=one.value, why=one.why)
         if len(chosen) < len(items):
             col.note(i, "events_not_counted", count=len(items) - len(chosen), combine=spec.combine, key=spec.key)
