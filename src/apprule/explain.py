@@ -15,7 +15,10 @@ from .evaluate.shapes.bands import Band
 def render(result: Result, fmt: str = "text") -> str:
     """The explanation of ``result`` as ``text`` or ``json``."""
     if fmt == "json":
-        return json.dumps(trace_data(result.trace), ensure_ascii=False, indent=2, sort_keys=True)
+        data = trace_data(result.trace)
+        if result.readings:
+            data["readings"] = dict(result.readings)
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     if fmt != "text":
         raise ValueError(f"unknown format {fmt!r}: use 'text' or 'json'")
     lines = [f"{result.unit} ({result.group_label}" + (f" / {result.sequence}" if result.sequence else "") + ")"]
@@ -25,6 +28,8 @@ def render(result: Result, fmt: str = "text") -> str:
         lines.append("荣誉 honours: " + ", ".join(result.honours))
     if result.flags:
         lines.append("标记 flags: " + ", ".join(result.flags))
+    if result.readings:
+        lines.append("解读 readings: " + ", ".join(f"{k}={v}" for k, v in result.readings.items()))
     return "\n".join(lines)
 
 
