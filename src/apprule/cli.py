@@ -18,7 +18,7 @@ import threading
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import click
 
@@ -31,6 +31,7 @@ from .results import Evaluation
 PROGRESS_DELAY = 1.0
 RESULT_FORMATS = ("table", "json", "csv", "xlsx")
 TEMPLATE_FORMATS = ("table", "yaml", "csv", "xlsx")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _Main(click.Group):
@@ -152,7 +153,7 @@ def _reading_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str
     return chosen
 
 
-def _reading_option(flag: str = "--reading", name: str = "readings", help: str = "") -> Any:
+def _reading_option(flag: str = "--reading", name: str = "readings", help: str = "") -> Callable[[_F], _F]:
     return click.option(flag, name, multiple=True, metavar="ID=CHOICE", callback=_reading_pairs,
                         help=help or "Score under this choice of a reading (repeatable); `apprule readings SCHEME` "
                         "lists them.")

@@ -191,7 +191,7 @@ def diff_xlsx(diff: Diff) -> bytes:
     nodes: list[list[Any]] = [["单位", "组别", "编号", "项目", "条款", "基准", "对比"]]
     nodes += [[c.unit, c.group, n.id, n.label, n.clause, n.base, n.new] for c in diff.units for n in c.nodes]
     fill_sheet(book.create_sheet("规则"), nodes)
-    about = [["", "基准 base", "对比 new"], ["方案 scheme", diff.base.scheme, diff.new.scheme],
+    about: list[list[Any]] = [["", "基准 base", "对比 new"], ["方案 scheme", diff.base.scheme, diff.new.scheme],
              ["标题 title", diff.base.title, diff.new.title]]
     for reading in sorted({*diff.base.readings, *diff.new.readings}):
         about.append([f"解读 {reading}", diff.base.readings.get(reading), diff.new.readings.get(reading)])

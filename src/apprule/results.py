@@ -178,8 +178,9 @@ class ResultSource(Protocol):
 
     def trace(self, i: int) -> Trace: ...
 
-    #: the readings in force when the group was scored: reading id → choice
-    readings: Mapping[str, str]
+    @property
+    def readings(self) -> Mapping[str, str]:
+        """The readings in force when the group was scored: reading id → choice."""
 
 
 class RankingSpec(NamedTuple):
