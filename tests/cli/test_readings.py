@@ -153,7 +153,7 @@ def test_an_override_naming_no_node_is_found_at_load_even_unchosen(switch: Path)
     with pytest.raises(SchemeError) as caught:
         load_scheme(switch)
     assert [(p.code, p.message) for p in caught.value.problems] == [
-        ("unknown-node", "no rule or section 'prj' in the scheme")]
+        ("unknown-node", "no rule, section or group 'prj' in the scheme")]
     assert caught.value.problems[0].path == ("readings", 0, "choices", "ten", "overrides", "prj")
 
 

@@ -204,16 +204,28 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
             for node_id, changes in overrides.items():
                 nodes = list(_nodes(src.data, node_id))
                 if not nodes:
-                    problems.append(src.problem("unknown-node", f"no rule or section {node_id!r} in the scheme",
-                                                at + (node_id,)))
-                elif in_force and isinstance(changes, dict):
-                    for path, node in nodes:
-                        node.update(copy.deepcopy(changes))
-                        for key, part in changes.items():
-                            _relocate(src, at + (node_id, key), path + (key,), part, force=True)
+                    problems.append(src.problem("unknown-node", f"no rule, section or group {node_id!r} in the "
+                                                "scheme", at + (node_id,)))
+                    continue
+                for key, part in (changes if isinstance(changes, dict) else {}).items():
+                    *heads, last = str(key).split(".")  # `grades.rounding`: one key inside the node's `grades`
+                    parents = [(path + tuple(heads), parent) for path, node in nodes
+                               if isinstance(parent := _descend(node, heads), dict)]
+                    if not parents:
+                        problems.append(src.problem("unknown-key", f"{node_id!r} has no mapping "
+                                                    f"{'.'.join(heads)!r} to change", at + (node_id, key)))
+                    for path, parent in parents if in_force else ():
+                        parent[last] = copy.deepcopy(part)
+                        _relocate(src, at + (node_id, key), path + (last,), part, force=True)
         if reading in chosen and chosen[reading] in choices:
             made[reading] = chosen[reading]
     return made
+
+
+def _descend(node: Any, keys: list[str]) -> Any:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
 
 
 def _nodes(data: dict[str, Any], node_id: str) -> Iterator[tuple[Path, dict[str, Any]]]:
