@@ -222,6 +222,10 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
     return made
 
 
+#: top-level mappings a choice's overrides may name, as they name a node by its id
+_TOP_LEVEL = ("aggregate",)
+
+
 def _descend(node: Any, keys: list[str]) -> Any:
     for key in keys:
         node = node.get(key) if isinstance(node, dict) else None
@@ -229,7 +233,11 @@ def _descend(node: Any, keys: list[str]) -> Any:
 
 
 def _nodes(data: dict[str, Any], node_id: str) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every mapping with ``id: node_id`` outside `readings:`, and its path."""
+    """Every mapping with ``id: node_id`` outside `readings:`, and its path; or the top-level mapping
+    ``node_id`` names (`aggregate`), which has no id."""
+    if node_id in _TOP_LEVEL and isinstance(data.get(node_id), dict):
+        yield (node_id,), data[node_id]
+        return
     pending: list[tuple[Path, Any]] = [((k,), v) for k, v in data.items() if k != "readings"]
     while pending:
         path, value = pending.pop()
