@@ -174,7 +174,7 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
     """Lay each reading's choice in force (``chosen``, else its default) over the expanded scheme.
 
     Every choice's override targets are checked, chosen or not, so a choice no one runs still names
-    nodes that exist. Returns the readings switched away from their defaults.
+    nodes that exist. Returns the choices ``chosen`` made (the definition's ``in_force`` adds the defaults).
     """
     entries = src.data.get("readings")
     entries = entries if isinstance(entries, list) else []  # the model reports a malformed section
