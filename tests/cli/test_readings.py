@@ -199,3 +199,20 @@ cases:
     assert result.exit_code == 1
     assert "FAIL" in result.stdout and "西镇.total: 82" in result.stdout
     assert result.stdout.endswith("1 passed, 1 failed\n")
+
+
+def test_a_dotted_override_key_changes_one_key_inside_the_node(switch: Path) -> None:
+    text = switch.read_text(encoding="utf-8")
+    # `per.points: 2` keeps `per`'s `of: projects` and the rule's max 3: one project earns 2
+    switch.write_text(text.replace("overrides: {proj: {per: {of: projects, points: 10}, max: 50}}",
+                                   "overrides: {proj: {per.points: 2}}"), encoding="utf-8")
+    facts = {"西镇": {"party": 40, "work": 30, "done": 0.9, "grade_in": "中", "projects": 1}}
+    assert load_scheme(switch, readings={"project_points": "ten"}).evaluate(facts, partial=True)["西镇"].values[
+        "proj"] == 2
+    switch.write_text(text.replace("overrides: {proj: {per: {of: projects, points: 10}, max: 50}}",
+                                   "overrides: {proj: {pre.points: 2}}"), encoding="utf-8")
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(switch)
+    assert [(p.code, p.message, p.path) for p in caught.value.problems] == [
+        ("unknown-key", "'proj' has no mapping 'pre' to change",
+         ("readings", 0, "choices", "ten", "overrides", "proj", "pre.points"))]

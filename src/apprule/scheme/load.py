@@ -209,7 +209,8 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
                     continue
                 for key, part in (changes if isinstance(changes, dict) else {}).items():
                     *heads, last = str(key).split(".")  # `grades.rounding`: one key inside the node's `grades`
-                    parents = [(path + tuple(heads), parent) for path, node in nodes
+                    parents = [(path + tuple(int(h) if h.isdigit() else h for h in heads), parent)
+                               for path, node in nodes
                                if isinstance(parent := _descend(node, heads), dict)]
                     if not parents:
                         problems.append(src.problem("unknown-key", f"{node_id!r} has no mapping "
@@ -227,8 +228,12 @@ _TOP_LEVEL = ("aggregate",)
 
 
 def _descend(node: Any, keys: list[str]) -> Any:
+    """The value at ``keys`` below ``node`` (a number indexes a list: `grades.grants.0`), or None."""
     for key in keys:
-        node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, list):
+            node = node[int(key)] if key.isdigit() and int(key) < len(node) else None
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
     return node
 
 
