@@ -13,15 +13,17 @@
         units: {海河街道办事处: {}}
         expect_error: {code: missing-fact, unit: 海河街道办事处, fact: party}
 
-Expected numbers are strings or numbers compared as exact decimals.
+Expected numbers are strings or numbers compared as exact decimals. A file, or one case, may name readings
+to switch (`readings: {indicator_measure: ratio}`): the file's load the scheme, a case's are laid over them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .engine import Scheme, load_scheme
 from .decimals import plain
@@ -49,21 +51,45 @@ class CaseOutcome:
         return not self.differences
 
 
-def load_cases(path: str | Path) -> tuple[Scheme, list[dict[str, Any]]]:
-    """Read a case file and load the scheme it names."""
+def load_cases(path: str | Path, readings: Mapping[str, str] | None = None) -> tuple[Scheme, list[dict[str, Any]]]:
+    """Read a case file and load the scheme it names, under the file's `readings:` and then ``readings``."""
     path = Path(path)
     source = read_yaml(path.read_text(encoding="utf-8"), str(path))
     data = source.data
     if not isinstance(data, dict) or "scheme" not in data or not isinstance(data.get("cases"), list):
         raise SchemeError([source.problem("bad-case-file", "a case file has `scheme:` and a list `cases:`", ())])
+    found = _malformed(data["cases"])
+    if "readings" in data and not _is_readings(data["readings"]):
+        found.append((("readings",), _READINGS))
     problems = [source.problem("bad-case-file", message, where, location=source.value_locations.get(where))
-                for where, message in _malformed(data["cases"])]
+                for where, message in found]
     if problems:
         raise SchemeError(problems)
     named = str(data["scheme"])  # a path relative to the case file, or a shipped scheme's id
     relative = path.parent / named
-    scheme = load_scheme(relative if relative.exists() or scheme_path(named) is None else named)
+    chosen = {**(data.get("readings") or {}), **(readings or {})}
+    scheme = load_scheme(relative if relative.exists() or scheme_path(named) is None else named, readings=chosen)
     return scheme, data["cases"]
+
+
+_READINGS = "a mapping of reading ids to choices, such as {indicator_measure: ratio}"
+
+
+def _is_readings(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def under_readings(scheme: Scheme, readings: Mapping[str, str]) -> Scheme:
+    """``scheme`` with ``readings`` laid over the readings in force (the same scheme when they change none)."""
+    chosen = {**scheme.readings, **readings}
+    if chosen == scheme.readings:
+        return scheme
+    return _reloaded(scheme.source, tuple(sorted(chosen.items())))
+
+
+@lru_cache(maxsize=32)
+def _reloaded(source: str, readings: tuple[tuple[str, str], ...]) -> Scheme:
+    return load_scheme(source, readings=dict(readings))
 
 
 def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
@@ -74,6 +100,8 @@ def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
         if not isinstance(case, dict):
             found.append((at, "a case is a mapping with `units:` and `expect:` or `expect_error:`"))
             continue
+        if "readings" in case and not _is_readings(case["readings"]):
+            found.append(((*at, "readings"), _READINGS))
         if "expect_error" in case and not isinstance(case["expect_error"], dict):
             found.append(((*at, "expect_error"), "a mapping such as {code: missing-fact, unit: 甲}"))
         expect = case.get("expect")
@@ -99,7 +127,9 @@ def _malformed(cases: list[Any]) -> list[tuple[tuple[str | int, ...], str]]:
 
 def evaluate_case(scheme: Scheme, case: dict[str, Any]) -> Evaluation:
     """A case's units scored. A case gives the units it is about, often part of a roster: its ranks,
-    quotas and averages are taken among them (a partial run), unless it says `partial: false`."""
+    quotas and averages are taken among them (a partial run), unless it says `partial: false`. A case
+    that names `readings:` is scored under them."""
+    scheme = under_readings(scheme, case.get("readings") or {})
     return scheme.evaluate(case.get("units") or {}, partial=case.get("partial", True) is not False)
 
 

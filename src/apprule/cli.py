@@ -15,9 +15,10 @@ import io
 import shutil
 import sys
 import threading
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import click
 
@@ -30,6 +31,7 @@ from .results import Evaluation, Result
 PROGRESS_DELAY = 1.0
 RESULT_FORMATS = ("table", "json", "csv", "xlsx")
 TEMPLATE_FORMATS = ("table", "yaml", "csv", "xlsx")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _Main(click.Group):
@@ -143,6 +145,33 @@ class _File(click.Path):
         return super().convert(resolved, param, ctx)
 
 
+def _reading_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    """``--reading id=choice`` options as a mapping; a reading chosen twice two ways is a usage error."""
+    chosen: dict[str, str] = {}
+    for value in values:
+        reading, sep, choice = (part.strip() for part in value.partition("="))
+        if not sep or not reading or not choice:
+            raise click.BadParameter(f"{value!r} is not ID=CHOICE (e.g. indicator_measure=ratio; apprule readings "
+                                     "SCHEME lists them)", ctx, param)
+        if chosen.get(reading, choice) != choice:
+            raise click.BadParameter(f"reading {reading!r} is chosen twice ({chosen[reading]}, {choice})", ctx, param)
+        chosen[reading] = choice
+    return chosen
+
+
+def _reading_option(flag: str = "--reading", name: str = "readings", help: str = "") -> Callable[[_F], _F]:
+    return click.option(flag, name, multiple=True, metavar="ID=CHOICE", callback=_reading_pairs,
+                        help=help or "Score under this choice of a reading (repeatable); `apprule readings SCHEME` "
+                        "lists them.")
+
+
+def _readings_line(scheme: Scheme) -> str | None:
+    """The readings in force, as one line under a table (None for a scheme without switchable readings)."""
+    if not scheme.readings:
+        return None
+    return "解读 readings: " + ", ".join(f"{k}={v}" for k, v in scheme.readings.items())
+
+
 def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | None = None) -> Evaluation:
     """Read the facts (with last period's carried-over items) and evaluate them; fact problems are named by their
     place in the file."""
@@ -242,9 +271,11 @@ def _check_group(scheme: Scheme, group: str | None) -> None:
 @main.command()
 @click.argument("schemes", nargs=-1, required=True, type=_File(dir_okay=True))
 @_CARRIED_IN
-def check(schemes: tuple[str, ...], carried_in: str | None) -> None:
+@_reading_option(help="Check under this choice of a reading (repeatable).")
+def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, str]) -> None:
     """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location.
 
+    Every choice of every switchable reading is checked too, one at a time.
     With --carried-in, check that last period's carried-over items fit the one SCHEME given.
     """
     paths: list[Path] = []
@@ -256,13 +287,15 @@ def check(schemes: tuple[str, ...], carried_in: str | None) -> None:
     failed = 0
     for path in paths:
         try:
-            scheme = load_scheme(path)
+            scheme = load_scheme(path, readings=readings)
+            checked = _check_choices(path, scheme, readings)
         except SchemeError as exc:
             _echo(exc, err=True)
             failed += 1
             continue
         _echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
-              f"{len(scheme.definition.facts)} fact(s))")
+              f"{len(scheme.definition.facts)} fact(s)" + (f", {checked} other choice(s) of its readings"
+                                                            if checked else "") + ")")
     if failed:
         _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
         sys.exit(2)
@@ -278,6 +311,55 @@ def _check_carried_in(paths: list[Path], carried_in: str) -> None:
     carried = read_carried_in(carried_in, scheme)
     _echo(f"{carried_in}: ok — {carried.count} event(s) and {len(carried.deferred)} deferred value(s) carried "
           f"into {scheme.id} ({scheme.definition.period.start}..{scheme.definition.period.end})")
+
+
+def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
+    """Load ``scheme`` under each choice not in force, one reading at a time; the problems say which choice."""
+    checked = 0
+    for reading in scheme.definition.readings:
+        for choice in reading.choices or {}:
+            if choice == scheme.readings[reading.id] or reading.id in readings:
+                continue
+            try:
+                load_scheme(path, readings={**readings, reading.id: choice})
+            except SchemeError as exc:
+                raise SchemeError([replace(p, message=f"{p.message} (under reading {reading.id}={choice})")
+                                   for p in exc.problems]) from None
+            checked += 1
+    return checked
+
+
+# --- readings ------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("scheme", type=_File())
+@_reading_option(help="Mark this choice as the one in force (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
+    """List SCHEME's readings: each question, its clause and its choices (* in force, the default unless chosen)."""
+    loaded = load_scheme(Path(scheme), readings=readings)
+    entries = loaded.definition.readings
+    if fmt == "json":
+        import json
+        data = [{"id": r.id, "clause": r.clause, "question": r.question, "choice": r.choice,
+                 "in_force": loaded.readings.get(r.id),
+                 "choices": {name: {"label": c.label, "default": c.default, "note": c.note}
+                             for name, c in (r.choices or {}).items()}} for r in entries]
+        _echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    lines: list[str] = []
+    for r in entries:
+        lines.append(f"{r.id}" + (f"  〔{r.clause}〕" if r.clause else ""))
+        lines.append(f"  {' '.join(r.question.split())}")
+        if r.choices is None:
+            lines.append(f"  = {' '.join((r.choice or '').split())}")
+        for name, c in (r.choices or {}).items():
+            mark = "*" if loaded.readings.get(r.id) == name else " "
+            lines.append(f"  {mark} {name}: {c.label}" + (" (default)" if c.default else ""))
+        lines.append("")
+    switchable = sum(1 for r in entries if r.choices)
+    lines.append(f"{len(entries)} reading(s), {switchable} with choices (apprule score --reading ID=CHOICE)")
+    _echo("\n".join(lines))
 
 
 # --- schemes -------------------------------------------------------------------------------------
@@ -324,12 +406,13 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
 @_CARRIED_IN
+@_reading_option()
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool,
-          carried_in: str | None) -> None:
+          carried_in: str | None, readings: dict[str, str]) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
     _not_an_input(output, SCHEME=scheme, FACTS=facts, **({"--carried-in": carried_in} if carried_in else {}))
-    loaded = load_scheme(Path(scheme))
+    loaded = load_scheme(Path(scheme), readings=readings)
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if fmt != "json":  # JSON carries them in `outside_period` and `carried_over`
@@ -394,6 +477,9 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
             row += [plain(r.total), r.grade or "", "、".join(r.honours), "、".join(r.flags)]
             table.add_row(*_cells(row))
         console.print(table)
+    in_force = _readings_line(scheme)
+    if in_force:
+        console.print(in_force)
     return _trim(buffer.getvalue())
 
 
@@ -411,9 +497,10 @@ def _trim(text: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
 @_CARRIED_IN
-def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None) -> None:
+@_reading_option()
+def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None, readings: dict[str, str]) -> None:
     """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
-    loaded = load_scheme(Path(scheme))
+    loaded = load_scheme(Path(scheme), readings=readings)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
@@ -421,6 +508,64 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried
     if fmt == "text":  # what the explanation's numbers leave out: events outside the period, deferred values
         _report_outside(loaded, [evaluation[unit]])
     _echo(evaluation[unit].explain(fmt))
+
+
+# --- diff ----------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("scheme", type=_File())
+@click.argument("facts", type=_File(), callback=_facts_path)
+@click.option("--against", type=_File(), metavar="SCHEME",
+              help="The scheme to compare with (last year's); default: SCHEME itself, under --against-reading.")
+@_reading_option(help="Score SCHEME under this choice of a reading (repeatable).")
+@_reading_option("--against-reading", "against_readings",
+                 help="Score the --against side under this choice of a reading (repeatable); the other readings "
+                      "are those of SCHEME's side when both sides are one scheme.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "xlsx")),
+              help="table (default), json or xlsx. Default: from --output's ending.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
+def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str], against_readings: dict[str, str],
+         fmt: str | None, output: str | None, partial: bool) -> None:
+    """What changes if…: score FACTS two ways and list every unit whose total, rank, grade or outcomes change,
+    with the rules whose values changed.
+
+    \b
+    apprule diff hebi_2021 facts.xlsx --reading indicator_measure=ratio --against-reading indicator_measure=points
+    apprule diff scheme_2022.yaml facts.xlsx --against scheme_2021.yaml
+
+    The --against side is the base (before); SCHEME under --reading is the new side (after).
+    """
+    from .diff import diff_data, diff_evaluations, diff_rows, diff_xlsx, summary
+
+    fmt = _format(fmt, output, ("table", "json", "xlsx"), "table")
+    _not_an_input(output, SCHEME=scheme, FACTS=facts, AGAINST=against or scheme)
+    if against is None and not against_readings:
+        raise click.UsageError("name the other way to score: --against SCHEME, or --against-reading ID=CHOICE")
+    new_scheme = load_scheme(Path(scheme), readings=readings)
+    base_readings = against_readings if against else {**readings, **against_readings}
+    base_scheme = load_scheme(Path(against or scheme), readings=base_readings)
+    found = diff_evaluations(_evaluate(base_scheme, facts, partial), _evaluate(new_scheme, facts, partial),
+                             base_scheme, new_scheme)
+    if fmt == "json":
+        import json
+        _emit(json.dumps(diff_data(found), ensure_ascii=False, indent=2, sort_keys=True) + "\n", output)
+    elif fmt == "xlsx":
+        _emit(diff_xlsx(found), output)
+    else:
+        from rich import box
+        from rich.table import Table
+
+        rows = diff_rows(found)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for head in rows[0]:
+            table.add_column(head, overflow="fold")
+        for row in rows[1:]:
+            table.add_row(*_cells(row))
+        lines = summary(found)
+        text = "\n".join(lines[:2]) + "\n" + (_table_text(table, wide=output is not None) if found.units else "") \
+            + "\n".join(lines[2:]) + "\n"
+        _emit(text, output, escaped=True)
 
 
 # --- facts ---------------------------------------------------------------------------------------
@@ -464,8 +609,9 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
 @click.option("--invariant", "invariants", multiple=True, help="With --properties: only this invariant (repeatable).")
 @click.option("--examples", type=int, default=None, help="With --properties: examples per invariant.")
 @click.option("--seed", type=int, default=None, help="With --properties: a fixed seed.")
+@_reading_option(help="Run the cases under this choice of a reading (repeatable); a case's own `readings:` win.")
 def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants: tuple[str, ...],
-               examples: int | None, seed: int | None) -> None:
+               examples: int | None, seed: int | None, readings: dict[str, str]) -> None:
     """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case.
 
     With --properties, check each SCHEME's invariants (caps, ranges, monotonicity, permutation, …).
@@ -484,7 +630,7 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
     with _working("running cases"):
         for file in files:
             try:
-                scheme, cases = case_files.load_cases(file)
+                scheme, cases = case_files.load_cases(file, readings)
             except SchemeError as exc:
                 _echo(f"ERROR {file}\n{exc}", err=True)
                 broken += 1

@@ -56,6 +56,11 @@ class Scheme:
         return self.definition.title
 
     @property
+    def readings(self) -> dict[str, str]:
+        """The readings in force: each switchable reading's id → its choice."""
+        return self.definition.in_force
+
+    @property
     def groups(self) -> tuple[Group, ...]:
         return tuple(self.definition.groups)
 
@@ -157,9 +162,13 @@ class Scheme:
         return f"<Scheme {self.id}: {self.title}>"
 
 
-def load_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> Scheme:
-    """Load a scheme from a path or YAML text; every mistake is raised at once as ``SchemeError``."""
-    definition, src = read_scheme(source, name=name)
+def load_scheme(source: str | os.PathLike[str], *, name: str | None = None,
+                readings: Mapping[str, str] | None = None) -> Scheme:
+    """Load a scheme from a path or YAML text; every mistake is raised at once as ``SchemeError``.
+
+    ``readings`` maps a reading's id to one of its choices (the others keep their defaults).
+    """
+    definition, src = read_scheme(source, name=name, readings=readings)
     return compile_scheme(definition, src)
 
 
@@ -244,6 +253,7 @@ class _GroupRun:
     def __init__(self, graph: GroupGraph, scored: GroupScores, definition: SchemeDefinition,
                  short: tuple[int, int] | None = None):
         self.graph, self.facts, self.definition = graph, scored.facts, definition
+        self.readings = definition.in_force
         #: (units given, roster size) when fewer units than the roster were ranked and graded
         self.short = short
         self.group_id = graph.group.id

@@ -15,7 +15,10 @@ from .evaluate.shapes.bands import Band
 def render(result: Result, fmt: str = "text") -> str:
     """The explanation of ``result`` as ``text`` or ``json``."""
     if fmt == "json":
-        return json.dumps(trace_data(result.trace), ensure_ascii=False, indent=2, sort_keys=True)
+        data = trace_data(result.trace)
+        if result.readings:
+            data["readings"] = dict(result.readings)
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     if fmt != "text":
         raise ValueError(f"unknown format {fmt!r}: use 'text' or 'json'")
     lines = [f"{result.unit} ({result.group_label}" + (f" / {result.sequence}" if result.sequence else "") + ")"]
@@ -30,6 +33,8 @@ def render(result: Result, fmt: str = "text") -> str:
             moved = f" ({o.before or '—'} → {o.grade})" if o.kind in ("grant", "demotion") else ""
             lines.append(f"结果运用 {o.kind}: {o.label}{moved}" + (f"〔{o.clause}〕" if o.clause else "")
                          + (f" — {o.matter}" if o.matter else ""))
+    if result.readings:
+        lines.append("解读 readings: " + ", ".join(f"{k}={v}" for k, v in result.readings.items()))
     return "\n".join(lines)
 
 

@@ -203,6 +203,11 @@ class Result:
         return self.source.trace(self.index)
 
     @property
+    def readings(self) -> Mapping[str, str]:
+        """The readings in force when it was scored: each switchable reading's id → its choice."""
+        return self.source.readings
+
+    @property
     def ranked(self) -> bool:
         return self.rank is not None
 
@@ -228,6 +233,10 @@ class ResultSource(Protocol):
     def outside(self, i: int) -> tuple[OutsidePeriod, ...]: ...
 
     def trace(self, i: int) -> Trace: ...
+
+    @property
+    def readings(self) -> Mapping[str, str]:
+        """The readings in force when the group was scored: reading id → choice."""
 
 
 class RankingSpec(NamedTuple):

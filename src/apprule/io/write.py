@@ -64,7 +64,8 @@ def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = Non
         "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
                    "period": {"kind": scheme.definition.period.kind,
                               "start": scheme.definition.period.start.isoformat(),
-                              "end": scheme.definition.period.end.isoformat()}},
+                              "end": scheme.definition.period.end.isoformat()},
+                   "readings": scheme.readings},
         "groups": groups,
         "units": {r.unit: _unit(r) for r in results},
         "missing": [u for u in evaluation.missing
@@ -168,9 +169,29 @@ def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> 
     """One row per unit, UTF-8 with a byte-order mark so that Excel opens the Chinese right."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True):
+    in_force = readings_text(scheme)  # a last column, on every row, where the scheme has switchable readings
+    for n, row in enumerate(summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True)):
+        row += [header("readings", READINGS_HEADER) if n == 0 else in_force] if in_force else []
         writer.writerow(["" if v is None else _inert(v) for v in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+READINGS_HEADER = "解读"
+
+
+def readings_text(scheme: Scheme) -> str:
+    """The readings in force, ``id=choice; …`` (empty for a scheme without switchable readings)."""
+    return "; ".join(f"{k}={v}" for k, v in scheme.readings.items())
+
+
+def readings_rows(scheme: Scheme) -> list[list[Any]]:
+    """The sheet 说明: each switchable reading, the choice in force and its label."""
+    rows: list[list[Any]] = [["解读 reading", "条款 clause", "问题 question", "选择 choice", "说明 label"]]
+    for r in scheme.definition.readings:
+        if r.choices:
+            choice = scheme.readings[r.id]
+            rows.append([r.id, r.clause, " ".join(r.question.split()), choice, r.choices[choice].label])
+    return rows
 
 
 def _inert(value: Any) -> Any:
@@ -217,6 +238,8 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
             fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
     fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
     fill_sheet(book.create_sheet(OUTCOMES_SHEET), outcome_rows(results))
+    if scheme.readings:
+        fill_sheet(book.create_sheet(title_sheet_name("说明", taken)), readings_rows(scheme))
     return workbook_bytes(book)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Iterator, Mapping
 
 from pydantic import ValidationError
 
@@ -15,20 +15,27 @@ from .model import SchemeDefinition
 from .yamlsource import SCHEME_LIMITS, Source, read_yaml
 
 
-def read_scheme(source: str | os.PathLike[str], *, name: str | None = None) -> tuple[SchemeDefinition, Source]:
-    """Parse and validate a scheme from a path or from YAML text; raise ``SchemeError`` on any mistake."""
+def read_scheme(source: str | os.PathLike[str], *, name: str | None = None,
+                readings: Mapping[str, str] | None = None) -> tuple[SchemeDefinition, Source]:
+    """Parse and validate a scheme from a path or from YAML text; raise ``SchemeError`` on any mistake.
+
+    ``readings`` (reading id → choice) switches readings away from their defaults: each chosen choice's
+    `overrides:` are laid over the scheme before it is validated, so the result is checked as any scheme.
+    """
     text, name = _text_and_name(source, name)
     src = read_yaml(text, name)
     problems: list[Problem] = []
     if not isinstance(src.data, dict):
         raise SchemeError([src.problem("not-a-mapping", "a scheme is a YAML mapping of keys", ())])
     src.data = _expand_uses(src, problems)
+    chosen = _choose_readings(src, dict(readings or {}), problems)
     if problems:
         raise SchemeError(problems)
     try:
         scheme = SchemeDefinition.model_validate(src.data)
     except ValidationError as exc:
         raise SchemeError([_translate(error, src) for error in exc.errors()]) from None
+    scheme._chosen = chosen
     return scheme, src
 
 
@@ -159,6 +166,92 @@ def _relocate(src: Source, old: Path, new: Path, value: Any, force: bool = False
             pending.extend((rest + (k,), v) for k, v in part.items())
         elif isinstance(part, list):
             pending.extend((rest + (i,), v) for i, v in enumerate(part))
+
+
+# --- readings: a choice's overrides laid over the scheme ----------------------------------------
+
+def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem]) -> dict[str, str]:
+    """Lay each reading's choice in force (``chosen``, else its default) over the expanded scheme.
+
+    Every choice's override targets are checked, chosen or not, so a choice no one runs still names
+    nodes that exist. Returns the choices ``chosen`` made (the definition's ``in_force`` adds the defaults).
+    """
+    entries = src.data.get("readings")
+    entries = entries if isinstance(entries, list) else []  # the model reports a malformed section
+    switches = {e["id"]: (i, e["choices"]) for i, e in enumerate(entries)
+                if isinstance(e, dict) and isinstance(e.get("choices"), dict) and isinstance(e.get("id"), str)}
+    stated = {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
+    for reading, choice in chosen.items():
+        if reading not in switches:
+            names = ", ".join(sorted(switches)) or "none"
+            what = ("states one choice and has none to switch to" if reading in stated
+                    else "is no reading of the scheme")
+            problems.append(src.problem("unknown-reading", f"{reading!r} {what} (readings with "
+                                        f"choices: {names})", ("readings",)))
+        elif choice not in switches[reading][1]:
+            names = ", ".join(switches[reading][1])
+            problems.append(src.problem("unknown-choice", f"reading {reading!r} has no choice "
+                                        f"{choice!r} (choices: {names})", ("readings", switches[reading][0])))
+    made: dict[str, str] = {}
+    for reading, (i, choices) in switches.items():
+        for name, choice in choices.items():
+            overrides = choice.get("overrides") if isinstance(choice, dict) else None
+            if not isinstance(overrides, dict):
+                continue  # none, or malformed: the model says so
+            at: Path = ("readings", i, "choices", name, "overrides")
+            default = isinstance(choice, dict) and choice.get("default") is True
+            in_force = chosen.get(reading, None if not default else name) == name
+            for node_id, changes in overrides.items():
+                nodes = list(_nodes(src.data, node_id))
+                if not nodes:
+                    problems.append(src.problem("unknown-node", f"no rule, section or group {node_id!r} in the "
+                                                "scheme", at + (node_id,)))
+                    continue
+                for key, part in (changes if isinstance(changes, dict) else {}).items():
+                    *heads, last = str(key).split(".")  # `grades.rounding`: one key inside the node's `grades`
+                    parents = [(path + tuple(int(h) if h.isdigit() else h for h in heads), parent)
+                               for path, node in nodes
+                               if isinstance(parent := _descend(node, heads), dict)]
+                    if not parents:
+                        problems.append(src.problem("unknown-key", f"{node_id!r} has no mapping "
+                                                    f"{'.'.join(heads)!r} to change", at + (node_id, key)))
+                    for path, parent in parents if in_force else ():
+                        parent[last] = copy.deepcopy(part)
+                        _relocate(src, at + (node_id, key), path + (last,), part, force=True)
+        if reading in chosen and chosen[reading] in choices:
+            made[reading] = chosen[reading]
+    return made
+
+
+#: top-level mappings a choice's overrides may name, as they name a node by its id
+_TOP_LEVEL = ("aggregate",)
+
+
+def _descend(node: Any, keys: list[str]) -> Any:
+    """The value at ``keys`` below ``node`` (a number indexes a list: `grades.grants.0`), or None."""
+    for key in keys:
+        if isinstance(node, list):
+            node = node[int(key)] if key.isdigit() and int(key) < len(node) else None
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _nodes(data: dict[str, Any], node_id: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every mapping with ``id: node_id`` outside `readings:`, and its path; or the top-level mapping
+    ``node_id`` names (`aggregate`), which has no id."""
+    if node_id in _TOP_LEVEL and isinstance(data.get(node_id), dict):
+        yield (node_id,), data[node_id]
+        return
+    pending: list[tuple[Path, Any]] = [((k,), v) for k, v in data.items() if k != "readings"]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            if value.get("id") == node_id:
+                yield path, value
+            pending.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((path + (i,), v) for i, v in enumerate(value))
 
 
 # --- pydantic errors as located problems -------------------------------------------------------

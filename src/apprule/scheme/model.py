@@ -70,13 +70,41 @@ class Period(Model):
         return self
 
 
+class Choice(Model):
+    """One answer to a reading's question: its label, and the keys of the scheme it changes."""
+
+    label: Label = Field(description="标签: the answer in a few words (按百分点)")
+    default: bool = Field(False, description="默认: the answer the scheme is written with; exactly one choice has it")
+    note: str | None = Field(None, description="理由: why this answer: the reasoning, for the record")
+    overrides: dict[Id, dict[str, Any]] = Field(
+        {}, description="改写: rule or section id → keys it replaces, in every node of the scheme with that id "
+        "(the default choice, which the scheme is written with, needs none)")
+
+
 class Reading(Model):
-    """A reading chosen where the document is ambiguous, stated once for the record."""
+    """A reading of a clause the document leaves open: one stated `choice`, or `choices` to switch between."""
 
     id: Id
     clause: Clause | None = None
     question: str
-    choice: str
+    choice: str | None = Field(None, description="选择的解读: the one answer chosen, in words (a reading without a switch)")
+    choices: dict[Id, Choice] | None = Field(None, description="可选解读: answers an office may switch between "
+                                             "(apprule score --reading id=choice); exactly one is the default")
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Reading:
+        exactly_one(self, ("choice", "choices"), f"reading {self.id!r}")
+        if self.choices is not None:
+            defaults = [name for name, c in self.choices.items() if c.default]
+            if len(defaults) != 1:
+                raise ValueError(f"reading {self.id!r} needs exactly one choice with `default: true` (found "
+                                 f"{', '.join(defaults) or 'none'})")
+        return self
+
+    @property
+    def default(self) -> str | None:
+        """The choice the scheme is written with (None: a reading without choices)."""
+        return next((name for name, c in (self.choices or {}).items() if c.default), None)
 
 
 # --- facts -----------------------------------------------------------------------------------
@@ -554,6 +582,13 @@ class SchemeDefinition(Model):
     facts: dict[Id, Fact] = {}
     groups: list[Group] = Field(min_length=1)
     aggregate: Aggregate | None = None
+    #: reading id → the choice read_scheme applied where it is not the default (set by ``read_scheme``)
+    _chosen: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def in_force(self) -> dict[str, str]:
+        """The readings in force: each switchable reading's id → its choice (the default unless chosen)."""
+        return {r.id: self._chosen.get(r.id) or r.default or "" for r in self.readings if r.choices}
 
 
 def exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
