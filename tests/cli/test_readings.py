@@ -121,7 +121,7 @@ def test_every_output_says_which_readings_were_in_force(switch: Path, tmp_path: 
     out = tmp_path / "r.xlsx"
     assert run("score", switch, TINY_FACTS, "-o", out, "--reading", "project_points=ten").exit_code == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["乡镇", "部门", "明细", "说明"]
+    assert book.sheetnames == ["乡镇", "部门", "明细", "结果运用", "说明"]
     assert list(book["说明"].iter_rows(values_only=True))[1] == ("project_points", "四(二)", "新引进项目每个加几分?",
                                                                 "ten", "每个加10分最高50分")
     text = run("explain", switch, TINY_FACTS, "西镇", "--reading", "project_points=ten").stdout
