@@ -205,12 +205,22 @@ def _not_an_input(output: str | None, **inputs: str) -> None:
 
 
 def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], default: str) -> str:
-    """The format asked for, else the one ``--output``'s ending names, else the default."""
+    """The format asked for, else the one ``--output``'s ending names, else (no ending) the default.
+
+    An ending that names no format (``结果.pdf``) is a usage error: writing a text table under it would
+    give a file that no program of that kind opens.
+    """
     if fmt:
         return fmt
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    suffix = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
-    return suffix if suffix in choices else default
+    if not suffix:
+        return default
+    named = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
+    if named not in choices:
+        endings = ", ".join(".txt" if c == "table" else f".{c}" for c in choices)
+        raise click.BadParameter(f"{output!r}: apprule cannot write a .{suffix} file; give an ending it writes "
+                                 f"({endings}) or --format", param_hint="'--output' / '-o'")
+    return named
 
 
 def _check_group(scheme: Scheme, group: str | None) -> None:
@@ -318,10 +328,12 @@ def _report_outside(scheme: Scheme, evaluation: Evaluation, group: str | None) -
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
-    """The ranked table of each group, Chinese labels aligned by display width (rich)."""
+    """The ranked table of each group, Chinese labels aligned by display width (rich), totals by their points."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
+
+    from .shown import GroupShown
 
     terminal = not wide and _is_terminal(sys.stdout)
     width = shutil.get_terminal_size().columns if terminal else 400
@@ -332,8 +344,10 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         results = evaluation.group(g.id)
         if group not in (None, g.id) or not results:
             continue
+        shown = GroupShown(scheme.definition, g)
         sequences = {s.id: s.label for s in g.sequences}
-        title = _cells([f"{g.label} ({g.id})"])[0] + (f"  满分 {plain(g.max)}" if g.max is not None else "")
+        maximum = shown.maximum()
+        title = _cells([g.label + (f"  {maximum}" if maximum else "")])[0]
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("排名", justify="right", no_wrap=True)
         table.add_column("单位", no_wrap=True)
@@ -343,14 +357,24 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         table.add_column("等次", no_wrap=True)
         table.add_column("荣誉")
         table.add_column("标记", overflow="fold")
-        for r in results:
+        totals = _aligned([shown.score("total", r.total) for r in results])
+        for r, total in zip(results, totals):
             row = [str(r.rank) if r.rank is not None else "—", r.unit]
             if sequences:
                 row.append(sequences.get(r.sequence or "", r.sequence or ""))
-            row += [plain(r.total), r.grade or "", "、".join(r.honours), "、".join(r.flags)]
+            row += [total, r.grade or "", "、".join(r.honours), "、".join(r.flags)]
             table.add_row(*_cells(row))
         console.print(table)
     return _trim(buffer.getvalue())
+
+
+def _aligned(numbers: list[str]) -> list[str]:
+    """Numbers padded on the right to as many decimals as the longest: right-aligned, their points line up
+    (a value that carries more digits than its places shows them all)."""
+    from .shown import decimals_of
+
+    most = max(map(decimals_of, numbers), default=0)
+    return [n + " " * (most - decimals_of(n) + (0 if "." in n or most == 0 else 1)) for n in numbers]
 
 
 def _trim(text: str) -> str:

@@ -19,14 +19,14 @@ def test_table_ranked_per_group_with_wide_characters_aligned() -> None:
     result = run("score", TINY, TINY_FACTS)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert out.index("乡镇 (towns)") < out.index("部门 (depts)")
+    assert out.index("乡镇  满分 100(加减分另计)") < out.index("部门  满分 90")  # labels, not ids
     rows = [line for line in out.splitlines() if "东镇" in line or "西镇" in line or "南镇" in line]
     assert [r.split()[0] for r in rows] == ["1", "2", "—"]  # the vetoed unit is scored but not ranked
     assert "一票否决" in rows[2]
     # totals are right-aligned: they end in the same terminal column whatever the width of the names
     units = json.loads(run("score", TINY, TINY_FACTS, "--format", "json").stdout)["units"]
     totals = [units[name]["total"] for name in ("东镇", "西镇", "南镇")]
-    assert [Decimal(t) for t in totals] == [97, 82, 83]
+    assert totals == ["97.00", "82.00", "83.00"]  # the scheme's default places: 2
     ends = {cell_len(r[: r.rindex(" " + total) + 1 + len(total)]) for r, total in zip(rows, totals)}
     assert len(ends) == 1
     header = next(line for line in out.splitlines() if "排名" in line and "单位" in line)
@@ -99,10 +99,10 @@ def test_csv_has_a_bom_and_reads_back(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     by_unit = {row["单位 [unit]"]: row for row in rows}
     assert list(by_unit) == ["东镇", "西镇", "南镇", "财政局", "007"]  # ranked within each group
-    assert Decimal(by_unit["东镇"]["总分 [total]"]) == 97 and by_unit["东镇"]["排名 [rank]"] == "1"
-    assert Decimal(by_unit["东镇"]["任务完成 [done_s]"]) == Decimal("9.5")
+    assert by_unit["东镇"]["总分 [total]"] == "97.00" and by_unit["东镇"]["排名 [rank]"] == "1"
+    assert by_unit["东镇"]["任务完成 [done_s]"] == "9.50"
     assert by_unit["南镇"]["排名 [rank]"] == "" and by_unit["南镇"]["标记 [flags]"] == "一票否决"
-    assert by_unit["007"]["组别 [group]"] == "depts"  # the leading zeros stay
+    assert by_unit["007"]["组别 [group]"] == "部门"  # the group's label; the leading zeros of 007 stay
 
 
 def test_csv_to_stdout() -> None:

@@ -20,12 +20,13 @@ import json
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from ..decimals import plain
 from ..engine import Scheme
 from ..explain import trace_data
 from ..results import Evaluation, Result, Trace
+from ..shown import GroupShown, decimals_of, fixed
 from .layout import header, title_sheet_name
 from .text import cell_text, inert, json_text
 
@@ -46,32 +47,40 @@ def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
 
 
 def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> dict[str, Any]:
-    """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out."""
+    """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out; a score
+    to the places the scheme shows it to (``apprule.shown``)."""
     results = ordered(evaluation, scheme, group)
     groups = {}
     for g in scheme.groups:
         if group in (None, g.id):
-            groups[g.id] = {"label": g.label, "max": _json(g.max),
+            groups[g.id] = {"label": g.label, "max": _json(g.max), "maximum": GroupShown(scheme.definition, g).maximum(),
                             "order": [r.unit for r in evaluation.group(g.id)]}
+    shown = _shown(scheme)
     return {
         "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
                    "period": {"kind": scheme.definition.period.kind,
                               "start": scheme.definition.period.start.isoformat(),
                               "end": scheme.definition.period.end.isoformat()}},
         "groups": groups,
-        "units": {r.unit: _unit(r) for r in results},
+        "units": {r.unit: _unit(r, shown[r.group]) for r in results},
         "missing": [u for u in evaluation.missing
                     if group is None or any(u in (g.units or ()) for g in scheme.groups if g.id == group)],
     }
 
 
-def _unit(r: Result) -> dict[str, Any]:
+def _shown(scheme: Scheme) -> dict[str, GroupShown]:
+    return {g.id: GroupShown(scheme.definition, g) for g in scheme.groups}
+
+
+def _unit(r: Result, shown: GroupShown) -> dict[str, Any]:
     return {
-        "group": r.group, "group_label": r.group_label, "sequence": r.sequence, "total": plain(r.total),
+        "group": r.group, "group_label": r.group_label, "sequence": r.sequence,
+        "total": shown.score("total", r.total),
         "rank": r.rank, "grade": r.grade, "would_be_rank": r.would_be_rank, "would_be_grade": r.would_be_grade,
         "honours": list(r.honours), "flags": list(r.flags), "vetoes": list(r.vetoes),
-        "sections": [_line(line) for line in r.sections], "adjustments": [_line(line) for line in r.adjustments],
-        "values": {k: _json(v) for k, v in r.values.items()},
+        "sections": [_line(line, shown) for line in r.sections],
+        "adjustments": [_line(line, shown) for line in r.adjustments],
+        "values": {k: shown.score(k, v) for k, v in r.values.items()},
         "carried_over": [{"fact": fact, "event": {k: _json(v) for k, v in event.items()}}
                          for fact, event in getattr(r, "carried_over", ())],
         "outside_period": [{"fact": o.fact, "number": o.number, "date": o.date.isoformat(), "when": o.when,
@@ -80,8 +89,8 @@ def _unit(r: Result) -> dict[str, Any]:
     }
 
 
-def _line(line: Any) -> dict[str, Any]:
-    return {"id": line.id, "label": line.label, "value": _json(line.value), "max": _json(line.max),
+def _line(line: Any, shown: GroupShown) -> dict[str, Any]:
+    return {"id": line.id, "label": line.label, "value": shown.score(line.id, line.value), "max": _json(line.max),
             "clause": line.clause}
 
 
@@ -121,18 +130,29 @@ def _line_columns(results: Iterable[Result]) -> dict[str, str]:
     return columns
 
 
-def summary_rows(results: list[Result], scheme: Scheme, as_text: bool) -> list[list[Any]]:
-    """Header, then one row per unit: summary columns, then each section and adjustment."""
+class Score(NamedTuple):
+    """A score in a CSV or XLSX cell: its value and the places it is shown to (``apprule.shown``)."""
+
+    value: Decimal
+    places: int
+
+    def __str__(self) -> str:
+        return fixed(self.value, self.places)
+
+
+def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
+    """Header, then one row per unit: summary columns, then each section and adjustment (scores as ``Score``)."""
     lines = _line_columns(results)
     labels = _sequence_labels(scheme)
+    shown = _shown(scheme)
     rows: list[list[Any]] = [[header(k, v) for k, v in SUMMARY.items()] + list(lines.values())]
-    number = (lambda d: None if d is None else plain(d)) if as_text else (lambda d: d)
     for r in results:
+        score = shown[r.group].places_of
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
-        rows.append([r.group, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit, number(r.total),
-                     r.grade, LIST_SEPARATOR.join(r.honours), LIST_SEPARATOR.join(r.flags),
-                     LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade]
-                    + [number(by_id.get(k)) for k in lines])
+        rows.append([r.group_label, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit,
+                     Score(r.total, score("total")), r.grade, LIST_SEPARATOR.join(r.honours),
+                     LIST_SEPARATOR.join(r.flags), LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade]
+                    + [None if k not in by_id else Score(by_id[k], score(k)) for k in lines])
     return rows
 
 
@@ -144,8 +164,8 @@ def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> 
     """One row per unit, UTF-8 with a byte-order mark so that Excel opens the Chinese right."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True):
-        writer.writerow(["" if v is None else _inert(v) for v in row])
+    for row in summary_rows(ordered(evaluation, scheme, group), scheme):
+        writer.writerow(["" if v is None else str(v) if isinstance(v, Score) else _inert(v) for v in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
@@ -154,14 +174,33 @@ def _inert(value: Any) -> Any:
     return inert(cell_text(value)) if isinstance(value, str) else value
 
 
-def breakdown_rows(results: list[Result]) -> list[list[Any]]:
+#: the 类型 of a node that is no rule (a rule's is its shape's description)
+KINDS = {"unit": "单位", "total": "总分", "section": "分项", "block": "加减分", "veto": "否决", "rank": "排名",
+         "grade": "等次"}
+
+
+def kind_text(kind: str) -> str:
+    """What a node is, in words: ``逐个事件计分`` for a ``for_each`` rule."""
+    from ..evaluate.shapes import SHAPES
+
+    shape = SHAPES.get(kind)
+    return shape.description if shape is not None and shape.description else KINDS.get(kind, kind)
+
+
+def breakdown_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
     """Header, then one row per node of each unit's explanation tree, depth first."""
     rows: list[list[Any]] = [list(BREAKDOWN.values())]
+    shown = _shown(scheme)
 
     def walk(r: Result, trace: Trace, depth: int) -> None:
-        value = trace.value if isinstance(trace.value, (Decimal, int)) or trace.value is None else str(trace.value)
-        rows.append([r.unit, r.group, depth, trace.id, "  " * depth + trace.label, trace.kind, trace.clause,
-                     value, trace.max,
+        places = shown[r.group].places_of("total" if trace.kind == "unit" else trace.id)
+        value: Any = trace.value
+        if isinstance(value, Decimal):
+            value = Score(value, places)
+        elif not isinstance(value, int) and value is not None:
+            value = str(value)
+        rows.append([r.unit, r.group_label, depth, trace.id, "  " * depth + trace.label, kind_text(trace.kind),
+                     trace.clause, value, None if trace.max is None else Score(trace.max, places),
                      "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
                      "; ".join(map(str, trace.notes)), LIST_SEPARATOR.join(trace.honours),
                      LIST_SEPARATOR.join(trace.flags)])
@@ -190,8 +229,8 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
     for g in scheme.groups:
         members = [r for r in results if r.group == g.id]
         if members or group == g.id:
-            fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
-    fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
+            fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme))
+    fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results, scheme))
     return workbook_bytes(book)
 
 
@@ -217,25 +256,41 @@ def workbook_bytes(book: Any) -> bytes:
 
 
 def fill_sheet(ws: Any, rows: list[list[Any]], text_columns: Iterable[int] = ()) -> None:
-    """Write rows (the first is the header, bold and frozen); text stays text, never a formula."""
+    """Write rows (the first is the header, bold and frozen); text stays text, never a formula; a ``Score`` is
+    a number shown to its places (``0.00``), a count a whole number (``0``)."""
     from openpyxl.styles import Font
 
     text = set(text_columns)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            shows = None
             if isinstance(value, str):
                 value = cell_text(value)  # XML holds no control character, UTF-8 no lone surrogate
+            elif isinstance(value, Score):
+                shows, value = number_format(value), value.value
+            elif isinstance(value, int) and not isinstance(value, bool):
+                shows = "0"
             cell = ws.cell(r, c, value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a label or unit name, not a formula
             if c in text:
                 cell.number_format = "@"
+            elif shows is not None:
+                cell.number_format = shows
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for c in range(1, (len(rows[0]) if rows else 0) + 1):
         width = max((_cell_width(row[c - 1]) for row in rows if c - 1 < len(row)), default=8)
         ws.column_dimensions[_letter(c)].width = min(max(width + 2, 6), 60)
+
+
+def number_format(score: Score) -> str:
+    """Excel's format showing ``score`` as ``fixed`` does: ``0.00`` for two places, ``0.00#…`` for the digits a
+    value carries beyond them."""
+    more = decimals_of(str(score)) - score.places
+    decimals = "0" * score.places + "#" * more
+    return "0." + decimals if decimals else "0"
 
 
 def _letter(c: int) -> str:
