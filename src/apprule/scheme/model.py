@@ -499,6 +499,9 @@ class SchemeDefinition(Model):
     date: dt.date
     period: Period
     source: str | None = None
+    language: Literal["zh", "en"] | None = Field(
+        None, description="语言: the language apprule speaks for this scheme (explanations, fact lists, errors); "
+                          "`apprule --lang` overrides it, and without it the environment's locale decides")
     readings: list[Reading] = []
     facts: dict[Id, Fact] = {}
     groups: list[Group] = Field(min_length=1)
