@@ -21,9 +21,11 @@ from typing import Any, Iterator
 
 import click
 
+from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
+from .i18n import LANGUAGES, _
 from .results import Evaluation
 
 #: runs shorter than this show no progress display
@@ -34,6 +36,10 @@ TEMPLATE_FORMATS = ("table", "yaml", "csv", "xlsx")
 
 class _Main(click.Group):
     """The error boundary: scheme errors exit 2, every other apprule error exits 1."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with i18n.using():  # a language chosen or preferred during a run ends with it (tests run many)
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -46,8 +52,19 @@ class _Main(click.Group):
             ctx.exit(1)
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    i18n.choose(value)
+
+
+#: ``--lang``, before the command (``apprule --lang en explain …``) or after it (``apprule explain --lang en …``)
+language_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=_choose_language,
+    help="The language of what apprule says (en, zh). Default: the scheme's `language`, else the locale's.")
+
+
 @click.group(cls=_Main)
 @click.version_option(package_name="apprule")
+@language_option
 def main() -> None:
     """Score organisational units under assessment schemes written in YAML (绩效考评).
 
@@ -173,7 +190,7 @@ def _emit(data: str | bytes, output: str | None, escaped: bool = False) -> None:
                 file.write(data if isinstance(data, bytes) else data.encode("utf-8"))
         except OSError as exc:
             raise OutputError.of(output, exc) from None
-        _echo(f"wrote {output}", err=True)
+        _echo(_("wrote {file}", file=output), err=True)
         return
     try:
         if isinstance(data, str):
@@ -229,6 +246,13 @@ def _check_group(scheme: Scheme, group: str | None) -> None:
         hint = did_you_mean(group, ids)
         raise click.BadParameter(f"no group {group!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(ids)})",
                                  param_hint="--group")
+
+
+def _load(path: str) -> Scheme:
+    """Load SCHEME; from here on apprule speaks its language, unless --lang chose one."""
+    scheme = load_scheme(Path(path))
+    i18n.prefer(scheme.definition.language)
+    return scheme
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -298,11 +322,12 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
                    "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
+@language_option
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
     _not_an_input(output, SCHEME=scheme, FACTS=facts)
-    loaded = load_scheme(Path(scheme))
+    loaded = _load(scheme)
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
     if fmt != "json":  # JSON carries them in `outside_period`
@@ -390,9 +415,10 @@ def _trim(text: str) -> str:
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
+@language_option
 def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None:
     """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
-    evaluation = _evaluate(load_scheme(Path(scheme)), facts, partial)
+    evaluation = _evaluate(_load(scheme), facts, partial)
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
         raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")
@@ -407,12 +433,13 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool) -> None
               help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
                    "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@language_option
 def facts(scheme: str, fmt: str | None, output: str | None) -> None:
     """The facts SCHEME declares, or a blank fill-in template for its rosters."""
     from .io.template import facts_table, write_template
 
     _not_an_input(output, SCHEME=scheme)
-    loaded = load_scheme(Path(scheme))
+    loaded = _load(scheme)
     fmt = _format(fmt, output, TEMPLATE_FORMATS, "table")
     if fmt != "table":
         _emit(write_template(loaded, fmt), output)

@@ -499,6 +499,9 @@ class SchemeDefinition(Model):
     date: dt.date
     period: Period
     source: str | None = None
+    language: Literal["zh", "en"] | None = Field(
+        None, description="语言: the language apprule speaks for this scheme (explanations, fact lists, errors); "
+                          "`apprule --lang` overrides it, and without it the environment's locale decides")
     readings: list[Reading] = []
     display_places: int = Field(2, ge=0, le=12, description=(
         "分数显示的小数位数 (default 2, 保留两位小数): the places a score is shown to in every output where its "
