@@ -235,8 +235,9 @@ def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], defau
     named = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
     if named not in choices:
         endings = ", ".join(".txt" if c == "table" else f".{c}" for c in choices)
-        raise click.BadParameter(f"{output!r}: apprule cannot write a .{suffix} file; give an ending it writes "
-                                 f"({endings}) or --format", param_hint="'--output' / '-o'")
+        raise click.BadParameter(_("{output!r}: apprule cannot write a .{suffix} file; give an ending it writes "
+                                   "({endings}) or --format", output=output, suffix=suffix, endings=endings),
+                                 param_hint="'--output' / '-o'")
     return named
 
 
@@ -325,9 +326,9 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 @language_option
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
-    fmt = _format(fmt, output, RESULT_FORMATS, "table")
     _not_an_input(output, SCHEME=scheme, FACTS=facts)
     loaded = _load(scheme)
+    fmt = _format(fmt, output, RESULT_FORMATS, "table")
     _check_group(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
     if fmt != "json":  # JSON carries them in `outside_period`
@@ -358,6 +359,7 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
     from rich.console import Console
     from rich.table import Table
 
+    from .io.write import listed
     from .shown import GroupShown
 
     terminal = not wide and _is_terminal(sys.stdout)
@@ -374,20 +376,20 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         maximum = shown.maximum()
         title = _cells([g.label + (f"  {maximum}" if maximum else "")])[0]
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("排名", justify="right", no_wrap=True)
-        table.add_column("单位", no_wrap=True)
+        table.add_column(_("Rank"), justify="right", no_wrap=True)
+        table.add_column(_("Unit"), no_wrap=True)
         if sequences:
-            table.add_column("序列", no_wrap=True)
-        table.add_column("总分", justify="right", no_wrap=True)
-        table.add_column("等次", no_wrap=True)
-        table.add_column("荣誉")
-        table.add_column("标记", overflow="fold")
+            table.add_column(_("Sequence"), no_wrap=True)
+        table.add_column(_("Total"), justify="right", no_wrap=True)
+        table.add_column(_("Grade"), no_wrap=True)
+        table.add_column(_("Honours"))
+        table.add_column(_("Flags"), overflow="fold")
         totals = _aligned([shown.score("total", r.total) for r in results])
         for r, total in zip(results, totals):
             row = [str(r.rank) if r.rank is not None else "—", r.unit]
             if sequences:
                 row.append(sequences.get(r.sequence or "", r.sequence or ""))
-            row += [total, r.grade or "", "、".join(r.honours), "、".join(r.flags)]
+            row += [total, r.grade or "", listed(r.honours), listed(r.flags)]
             table.add_row(*_cells(row))
         console.print(table)
     return _trim(buffer.getvalue())

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from .decimals import plain
+from .i18n import _
 from .scheme.model import Block, Group, Leaf, Node, SchemeDefinition, Section
 
 #: quantizing to the places shown, exactly or not at all
@@ -71,18 +72,19 @@ class GroupShown:
         from .testing.bounds import GroupBounds  # no hypothesis: apprule.testing imports it only when used
 
         group, total = self.group, GroupBounds(self.definition, self.group).total
+        low, high = (None if end is None else plain(end) for end in (total.low, total.high))
         if group.max is None:
-            if total.low is None or total.high is None:
-                return None
-            return f"总分 {plain(total.low)} 至 {plain(total.high)}"
-        head = f"满分 {plain(group.max)}"
+            return None if low is None or high is None else _("total {low} to {high}", low=low, high=high)
+        top = plain(group.max)
         if total.high is not None and total.high <= group.max:
-            return head
-        if total.high is None:
-            return head + ("(加减分另计)" if group.adjustments is not None else "(总分可超过满分)")
-        if total.low is None:
-            return head + f"(总分最高 {plain(total.high)})"
-        return head + f"(总分 {plain(total.low)} 至 {plain(total.high)})"
+            return _("max {max}", max=top)
+        if high is None:
+            if group.adjustments is not None:
+                return _("max {max} (adjustments extra)", max=top)
+            return _("max {max} (the total may exceed it)", max=top)
+        if low is None:
+            return _("max {max} (total up to {high})", max=top, high=high)
+        return _("max {max} (total {low} to {high})", max=top, low=low, high=high)
 
 
 def group_shown(definition: SchemeDefinition, group_id: str) -> GroupShown:

@@ -25,20 +25,28 @@ from typing import Any, Iterable, Mapping, NamedTuple
 from ..decimals import plain
 from ..engine import Scheme
 from ..explain import trace_data
+from ..i18n import N_, _, language
 from ..results import Evaluation, Result, Trace
 from ..shown import GroupShown, decimals_of, fixed
 from .layout import header, title_sheet_name
 from .text import cell_text, inert, json_text
 
-#: summary columns: key → Chinese header
-SUMMARY = {"group": "组别", "sequence": "序列", "rank": "排名", "unit": "单位", "total": "总分", "grade": "等次",
-           "honours": "荣誉", "flags": "标记", "vetoes": "否决事项", "would_be_rank": "否决前排名",
-           "would_be_grade": "否决前等次"}
-BREAKDOWN_SHEET = "明细"
-BREAKDOWN = {"unit": "单位", "group": "组别", "depth": "层级", "node": "编号", "label": "项目", "kind": "类型",
-             "clause": "条款", "value": "得分", "max": "满分", "inputs": "输入", "notes": "说明",
-             "honours": "荣誉", "flags": "标记"}
-LIST_SEPARATOR = "、"
+#: summary columns: key → header (English; each language's words in its catalogue)
+SUMMARY = {"group": N_("Group"), "sequence": N_("Sequence"), "rank": N_("Rank"), "unit": N_("Unit"),
+           "total": N_("Total"), "grade": N_("Grade"), "honours": N_("Honours"), "flags": N_("Flags"),
+           "vetoes": N_("Vetoes"), "would_be_rank": N_("Rank before vetoes"),
+           "would_be_grade": N_("Grade before vetoes")}
+BREAKDOWN_SHEET = N_("Breakdown")
+BREAKDOWN = {"unit": N_("Unit"), "group": N_("Group"), "depth": N_("Depth"), "node": N_("Id"),
+             "label": N_("Item"), "kind": N_("Kind"), "clause": N_("Clause"), "value": N_("Points"),
+             "max": N_("Max"), "inputs": N_("Inputs"), "notes": N_("Notes"), "honours": N_("Honours"),
+             "flags": N_("Flags")}
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names in a list: 记功、嘉奖 (in English, with commas)."""
+    # TRANSLATORS: what separates the names of a list (honours, flags): 、 in Chinese
+    return _(", ").join(items)
 
 
 def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> list[Result]:
@@ -145,13 +153,13 @@ def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
     lines = _line_columns(results)
     labels = _sequence_labels(scheme)
     shown = _shown(scheme)
-    rows: list[list[Any]] = [[header(k, v) for k, v in SUMMARY.items()] + list(lines.values())]
+    rows: list[list[Any]] = [[header(k, _(v)) for k, v in SUMMARY.items()] + list(lines.values())]
     for r in results:
         score = shown[r.group].places_of
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
         rows.append([r.group_label, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit,
-                     Score(r.total, score("total")), r.grade, LIST_SEPARATOR.join(r.honours),
-                     LIST_SEPARATOR.join(r.flags), LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade]
+                     Score(r.total, score("total")), r.grade, listed(r.honours),
+                     listed(r.flags), listed(r.vetoes), r.would_be_rank, r.would_be_grade]
                     + [None if k not in by_id else Score(by_id[k], score(k)) for k in lines])
     return rows
 
@@ -174,22 +182,25 @@ def _inert(value: Any) -> Any:
     return inert(cell_text(value)) if isinstance(value, str) else value
 
 
-#: the 类型 of a node that is no rule (a rule's is its shape's description)
-KINDS = {"unit": "单位", "total": "总分", "section": "分项", "block": "加减分", "veto": "否决", "rank": "排名",
-         "grade": "等次"}
+#: what a node that is no rule is (a rule is what its shape is)
+KINDS = {"unit": N_("unit"), "total": N_("total"), "section": N_("section"), "block": N_("adjustments"),
+         "veto": N_("veto"), "rank": N_("rank"), "grade": N_("grade")}
 
 
 def kind_text(kind: str) -> str:
-    """What a node is, in words: ``逐个事件计分`` for a ``for_each`` rule."""
+    """What a node is, in words: a rule's shape by its description (``逐个事件计分``), which is Chinese, or in
+    English by its key (``for_each``)."""
     from ..evaluate.shapes import SHAPES
 
     shape = SHAPES.get(kind)
-    return shape.description if shape is not None and shape.description else KINDS.get(kind, kind)
+    if shape is not None:
+        return shape.description if language() != "en" and shape.description else shape.name
+    return _(KINDS[kind]) if kind in KINDS else kind
 
 
 def breakdown_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
     """Header, then one row per node of each unit's explanation tree, depth first."""
-    rows: list[list[Any]] = [list(BREAKDOWN.values())]
+    rows: list[list[Any]] = [[_(v) for v in BREAKDOWN.values()]]
     shown = _shown(scheme)
 
     def walk(r: Result, trace: Trace, depth: int) -> None:
@@ -202,8 +213,8 @@ def breakdown_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
         rows.append([r.unit, r.group_label, depth, trace.id, "  " * depth + trace.label, kind_text(trace.kind),
                      trace.clause, value, None if trace.max is None else Score(trace.max, places),
                      "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
-                     "; ".join(map(str, trace.notes)), LIST_SEPARATOR.join(trace.honours),
-                     LIST_SEPARATOR.join(trace.flags)])
+                     "; ".join(map(str, trace.notes)), listed(trace.honours),
+                     listed(trace.flags)])
         for child in trace.children:
             walk(r, child, depth + 1)
 
@@ -224,13 +235,14 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
     book = Workbook()
     for sheet in list(book.worksheets):  # the default empty sheet
         book.remove(sheet)
-    taken: set[str] = {BREAKDOWN_SHEET}
+    breakdown = _(BREAKDOWN_SHEET)
+    taken: set[str] = {breakdown}
     results = ordered(evaluation, scheme, group)
     for g in scheme.groups:
         members = [r for r in results if r.group == g.id]
         if members or group == g.id:
             fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme))
-    fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results, scheme))
+    fill_sheet(book.create_sheet(breakdown), breakdown_rows(results, scheme))
     return workbook_bytes(book)
 
 
