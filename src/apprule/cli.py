@@ -386,22 +386,26 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         table.add_column(_("Flags"), overflow="fold")
         totals = _aligned([shown.score("total", r.total) for r in results])
         for r, total in zip(results, totals):
-            row = [str(r.rank) if r.rank is not None else "—", r.unit]
+            row: list[Any] = [str(r.rank) if r.rank is not None else "—", r.unit]
             if sequences:
                 row.append(sequences.get(r.sequence or "", r.sequence or ""))
-            row += [total, r.grade or "", listed(r.honours), listed(r.flags)]
-            table.add_row(*_cells(row))
+            row = _cells(row) + [total] + _cells([r.grade or "", listed(r.honours), listed(r.flags)])
+            table.add_row(*row)
         console.print(table)
     return _trim(buffer.getvalue())
 
 
-def _aligned(numbers: list[str]) -> list[str]:
-    """Numbers padded on the right to as many decimals as the longest: right-aligned, their points line up
-    (a value that carries more digits than its places shows them all)."""
+def _aligned(numbers: list[str]) -> list[Any]:
+    """Numbers padded on both sides so that their points line up under a right-aligned header, also where a
+    value carries more digits than its places (rich would strip the padding of right-aligned text)."""
+    from rich.text import Text
+
     from .shown import decimals_of
 
+    whole = max((len(n) - decimals_of(n) for n in numbers), default=0)
     most = max(map(decimals_of, numbers), default=0)
-    return [n + " " * (most - decimals_of(n) + (0 if "." in n or most == 0 else 1)) for n in numbers]
+    return [Text(n.rjust(whole + decimals_of(n)) + " " * (most - decimals_of(n) + ("." not in n and most > 0)),
+                 justify="left") for n in numbers]
 
 
 def _trim(text: str) -> str:
