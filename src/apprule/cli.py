@@ -241,12 +241,15 @@ def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], defau
     return named
 
 
-def _check_group(scheme: Scheme, group: str | None) -> None:
+def _group_id(scheme: Scheme, group: str | None) -> str | None:
+    """The group ``--group`` names by its id or by its label (what the table's heading shows)."""
     ids = [g.id for g in scheme.groups]
+    group = next((g.id for g in scheme.groups if group == g.label and group not in ids), group)
     if group is not None and group not in ids:
         hint = did_you_mean(group, ids)
         raise click.BadParameter(f"no group {group!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(ids)})",
                                  param_hint="--group")
+    return group
 
 
 def _load(path: str) -> Scheme:
@@ -317,7 +320,7 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 @main.command()
 @click.argument("scheme", type=_File())
 @click.argument("facts", type=_File(), callback=_facts_path)
-@click.option("--group", "group", metavar="ID", help="Only this group.")
+@click.option("--group", "group", metavar="GROUP", help="Only this group (its id or its label).")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
               help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
                    "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
@@ -329,7 +332,7 @@ def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: s
     _not_an_input(output, SCHEME=scheme, FACTS=facts)
     loaded = _load(scheme)
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
-    _check_group(loaded, group)
+    group = _group_id(loaded, group)
     evaluation = _evaluate(loaded, facts, partial)
     if fmt != "json":  # JSON carries them in `outside_period`
         _report_outside(loaded, evaluation, group)

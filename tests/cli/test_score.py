@@ -38,6 +38,7 @@ def test_group_option_limits_the_output() -> None:
     result = run("score", TINY, TINY_FACTS, "--group", "depts")
     assert result.exit_code == 0
     assert "部门" in result.stdout and "乡镇" not in result.stdout
+    assert run("score", TINY, TINY_FACTS, "--group", "部门").stdout == result.stdout  # the label the heading shows
 
 
 def test_unknown_group_is_a_usage_error() -> None:
