@@ -7,9 +7,13 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
 
 from .scheme.model import Ranking
+
+
+if TYPE_CHECKING:
+    from .shown import GroupShown
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,11 @@ class Result:
         return self.source.trace(self.index)
 
     @property
+    def shown(self) -> GroupShown:
+        """How its scores and its group's maximum are shown (``apprule.shown``): ``shown.score(node, value)``."""
+        return self.source.shown()
+
+    @property
     def ranked(self) -> bool:
         return self.rank is not None
 
@@ -172,6 +181,8 @@ class ResultSource(Protocol):
     def outside(self, i: int) -> tuple[OutsidePeriod, ...]: ...
 
     def trace(self, i: int) -> Trace: ...
+
+    def shown(self) -> GroupShown: ...
 
 
 class RankingSpec(NamedTuple):

@@ -68,23 +68,36 @@ class GroupShown:
         return fixed(value, self.places_of(node_id))
 
     def maximum(self) -> str | None:
-        """The heading of the group's maximum: ``满分 100``, with what the total may reach beyond it."""
-        from .testing.bounds import GroupBounds  # no hypothesis: apprule.testing imports it only when used
+        """The heading of the group's maximum: ``满分 100(加减分另计)``; None where the scheme bounds nothing."""
+        ceiling = self.ceiling()
+        if ceiling is not None:
+            return _("max {max}", max=ceiling)
+        low, high = self._range()
+        return None if low is None or high is None else _("total {low} to {high}", low=low, high=high)
 
-        group, total = self.group, GroupBounds(self.definition, self.group).total
-        low, high = (None if end is None else plain(end) for end in (total.low, total.high))
+    def ceiling(self) -> str | None:
+        """The group's maximum with what the total may reach beyond it: ``100(加减分另计)`` (as an explanation
+        writes ``326.00 / 100(加减分另计)``); None for a group without a maximum."""
+        group = self.group
         if group.max is None:
-            return None if low is None or high is None else _("total {low} to {high}", low=low, high=high)
-        top = plain(group.max)
-        if total.high is not None and total.high <= group.max:
-            return _("max {max}", max=top)
+            return None
+        top, (low, high) = plain(group.max), self._range()
         if high is None:
             if group.adjustments is not None:
-                return _("max {max} (adjustments extra)", max=top)
-            return _("max {max} (the total may exceed it)", max=top)
+                return _("{max} (adjustments extra)", max=top)
+            return _("{max} (the total may exceed it)", max=top)
+        if Decimal(high) <= group.max:
+            return top
         if low is None:
-            return _("max {max} (total up to {high})", max=top, high=high)
-        return _("max {max} (total {low} to {high})", max=top, low=low, high=high)
+            return _("{max} (total up to {high})", max=top, high=high)
+        return _("{max} (total {low} to {high})", max=top, low=low, high=high)
+
+    def _range(self) -> tuple[str | None, str | None]:
+        """The least and the most total the scheme allows (None: unbounded on that side)."""
+        from .testing.bounds import GroupBounds  # no hypothesis: apprule.testing imports it only when used
+
+        total = GroupBounds(self.definition, self.group).total
+        return (None if total.low is None else plain(total.low), None if total.high is None else plain(total.high))
 
 
 def group_shown(definition: SchemeDefinition, group_id: str) -> GroupShown:

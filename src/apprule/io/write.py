@@ -63,24 +63,20 @@ def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = Non
         if group in (None, g.id):
             groups[g.id] = {"label": g.label, "max": _json(g.max), "maximum": GroupShown(scheme.definition, g).maximum(),
                             "order": [r.unit for r in evaluation.group(g.id)]}
-    shown = _shown(scheme)
     return {
         "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
                    "period": {"kind": scheme.definition.period.kind,
                               "start": scheme.definition.period.start.isoformat(),
                               "end": scheme.definition.period.end.isoformat()}},
         "groups": groups,
-        "units": {r.unit: _unit(r, shown[r.group]) for r in results},
+        "units": {r.unit: _unit(r) for r in results},
         "missing": [u for u in evaluation.missing
                     if group is None or any(u in (g.units or ()) for g in scheme.groups if g.id == group)],
     }
 
 
-def _shown(scheme: Scheme) -> dict[str, GroupShown]:
-    return {g.id: GroupShown(scheme.definition, g) for g in scheme.groups}
-
-
-def _unit(r: Result, shown: GroupShown) -> dict[str, Any]:
+def _unit(r: Result) -> dict[str, Any]:
+    shown = r.shown
     return {
         "group": r.group, "group_label": r.group_label, "sequence": r.sequence,
         "total": shown.score("total", r.total),
@@ -152,10 +148,9 @@ def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
     """Header, then one row per unit: summary columns, then each section and adjustment (scores as ``Score``)."""
     lines = _line_columns(results)
     labels = _sequence_labels(scheme)
-    shown = _shown(scheme)
     rows: list[list[Any]] = [[header(k, _(v)) for k, v in SUMMARY.items()] + list(lines.values())]
     for r in results:
-        score = shown[r.group].places_of
+        score = r.shown.places_of
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
         rows.append([r.group_label, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit,
                      Score(r.total, score("total")), r.grade, listed(r.honours),
@@ -198,13 +193,12 @@ def kind_text(kind: str) -> str:
     return _(KINDS[kind]) if kind in KINDS else kind
 
 
-def breakdown_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
+def breakdown_rows(results: list[Result]) -> list[list[Any]]:
     """Header, then one row per node of each unit's explanation tree, depth first."""
     rows: list[list[Any]] = [[_(v) for v in BREAKDOWN.values()]]
-    shown = _shown(scheme)
 
     def walk(r: Result, trace: Trace, depth: int) -> None:
-        places = shown[r.group].places_of("total" if trace.kind == "unit" else trace.id)
+        places = r.shown.places_of("total" if trace.kind == "unit" else trace.id)
         value: Any = trace.value
         if isinstance(value, Decimal):
             value = Score(value, places)
@@ -242,7 +236,7 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
         members = [r for r in results if r.group == g.id]
         if members or group == g.id:
             fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme))
-    fill_sheet(book.create_sheet(breakdown), breakdown_rows(results, scheme))
+    fill_sheet(book.create_sheet(breakdown), breakdown_rows(results))
     return workbook_bytes(book)
 
 
