@@ -187,3 +187,23 @@ def test_an_unknown_output_ending_exits_2_and_writes_nothing(tmp_path: Path) -> 
     assert run("score", TINY, TINY_FACTS, "--format", "csv", "-o", out).exit_code == 0  # asked for: written
     assert run("score", TINY, TINY_FACTS, "-o", tmp_path / "结果").exit_code == 0  # no ending: the table
     assert (tmp_path / "结果").read_text(encoding="utf-8").startswith("乡镇  满分 100(加减分另计)\n")
+
+
+def test_the_library_writes_in_the_schemes_language_unless_one_is_chosen() -> None:
+    from apprule.io import read_facts, write_results
+
+    scheme = load_scheme(TINY)
+    evaluation = scheme.evaluate(read_facts(TINY_FACTS, scheme).facts)
+    book = openpyxl.load_workbook(io.BytesIO(write_results(evaluation, scheme, "xlsx")))
+    assert book.sheetnames[-1] == "明细" and book["乡镇"]["A1"].value == "组别 [group]"
+    with i18n.using("en"):
+        book = openpyxl.load_workbook(io.BytesIO(write_results(evaluation, scheme, "xlsx")))
+    assert book.sheetnames[-1] == "Breakdown" and book["乡镇"]["A1"].value == "Group [group]"
+    assert json.loads(write_results(evaluation, scheme, "json"))["groups"]["towns"]["maximum"] == "满分 100(加减分另计)"
+
+
+def test_the_templates_notes_sheet_says_how_to_fill_it_in_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    assert run("facts", TINY, "-o", out).exit_code == 0
+    notes = openpyxl.load_workbook(out)["说明"]
+    assert str(notes.cell(notes.max_row, 1).value).startswith("填写说明:每个单位在其组别的表中占一行")

@@ -15,6 +15,7 @@ from typing import Any
 from ..decimals import plain
 from ..engine import Scheme
 from ..facts import placements
+from ..i18n import N_, _
 from ..scheme.model import Fact, Group, Period
 from ..scheme.yamlsource import read_yaml
 from ..units import labelled
@@ -161,14 +162,13 @@ def to_xlsx(scheme: Scheme) -> bytes:
                 check.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(check)
     notes = book.create_sheet(NOTES_SHEET)
-    fill_sheet(notes, [*facts_table(scheme), [], [_HOW]])
+    fill_sheet(notes, [*facts_table(scheme), [], [_(_HOW)]])
     return workbook_bytes(book)
 
 
-_HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
-        "headers are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as "
-        "text with a unit of the same kind (6.2亿元 in a 万元 column is 62000); "
-        "this sheet is not read.")
+_HOW = N_("How to fill in: one row per unit on its group's sheet, one row per event on an events sheet; headers "
+          "are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as text with "
+          "a unit of the same kind (6.2亿元 in a 万元 column is 62000); this sheet is not read.")
 
 
 def _key(head: str) -> str:

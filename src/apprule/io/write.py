@@ -20,12 +20,12 @@ import json
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from ..decimals import plain
 from ..engine import Scheme
 from ..explain import trace_data
-from ..i18n import N_, _, language
+from ..i18n import N_, _, language, using
 from ..results import Evaluation, Result, Trace
 from ..shown import GroupShown, decimals_of, fixed
 from .layout import header, title_sheet_name
@@ -311,11 +311,11 @@ def _cell_width(value: Any) -> int:
 
 
 def write_results(evaluation: Evaluation, scheme: Scheme, fmt: str, group: str | None = None) -> str | bytes:
-    """The results as ``json`` (text), ``csv`` or ``xlsx`` (bytes)."""
-    if fmt == "json":
-        return to_json(evaluation, scheme, group)
-    if fmt == "csv":
-        return to_csv(evaluation, scheme, group)
-    if fmt == "xlsx":
-        return to_xlsx(evaluation, scheme, group)
-    raise ValueError(f"unknown format {fmt!r}")
+    """The results as ``json`` (text), ``csv`` or ``xlsx`` (bytes), headed in the scheme's language (unless one
+    was chosen: ``apprule.i18n.using``)."""
+    writers: dict[str, Callable[[Evaluation, Scheme, str | None], str | bytes]] = {
+        "json": to_json, "csv": to_csv, "xlsx": to_xlsx}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}")
+    with using(scheme=scheme.definition.language):
+        return writers[fmt](evaluation, scheme, group)
