@@ -56,12 +56,18 @@ def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
 
 def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> dict[str, Any]:
     """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out; a score
-    to the places the scheme shows it to (``apprule.shown``)."""
+    to the places the scheme shows it to (``apprule.shown``); words (a group's ``maximum``, the notes) in the scheme's language."""
+    with using(scheme=scheme.definition.language):
+        return _data(evaluation, scheme, group)
+
+
+def _data(evaluation: Evaluation, scheme: Scheme, group: str | None) -> dict[str, Any]:
     results = ordered(evaluation, scheme, group)
     groups = {}
     for g in scheme.groups:
         if group in (None, g.id):
-            groups[g.id] = {"label": g.label, "max": _json(g.max), "maximum": GroupShown(scheme.definition, g).maximum(),
+            groups[g.id] = {"label": g.label, "max": _json(g.max),
+                            "maximum": GroupShown(scheme.definition, g).maximum(),
                             "order": [r.unit for r in evaluation.group(g.id)]}
     return {
         "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
