@@ -9,7 +9,7 @@ from functools import cached_property
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
 
-from .scheme.model import Ranking
+from .scheme.model import Ranking, SchemeDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +160,9 @@ class Result:
 
 class ResultSource(Protocol):
     """What a ``Result`` reads its parts from: its group's columns."""
+
+    #: the scheme it was scored under: the explanation speaks its language and names its facts
+    definition: SchemeDefinition
 
     def lines(self, i: int, part: str) -> tuple[Line, ...]: ...
 
