@@ -9,7 +9,7 @@ from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
 
-from .scheme.model import Ranking
+from .scheme.model import Ranking, SchemeDefinition
 
 
 if TYPE_CHECKING:
@@ -169,6 +169,9 @@ class Result:
 
 class ResultSource(Protocol):
     """What a ``Result`` reads its parts from: its group's columns."""
+
+    #: the scheme it was scored under: the explanation speaks its language and names its facts
+    definition: SchemeDefinition
 
     def lines(self, i: int, part: str) -> tuple[Line, ...]: ...
 

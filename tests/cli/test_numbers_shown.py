@@ -133,7 +133,7 @@ def test_the_heading_says_what_the_total_may_reach(tmp_path: Path) -> None:
 def test_xlsx_cells_read_back(tmp_path: Path) -> None:
     """Numbers with their formats, Chinese headers, group labels, and each rule's kind in words."""
     out = tmp_path / "r.xlsx"
-    assert run("score", TINY, TINY_FACTS, "-o", out).exit_code == 0
+    assert run("--lang", "zh", "score", TINY, TINY_FACTS, "-o", out).exit_code == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["乡镇", "部门", "明细"]
     towns = book["乡镇"]
@@ -153,7 +153,7 @@ def test_xlsx_cells_read_back(tmp_path: Path) -> None:
                                                                 "proj", "award", "rank")}
     assert kinds == {"东镇": "单位", "total": "总分", "party_s": "直接得分 (不超过满分)", "done_s": "完成率计分",
                      "adj": "加减分", "eval": "对照表计分", "proj": "按个数计分 (每…加/减…分)", "award": "逐个事件计分",
-                     "rank": "排名"}
+                     "rank": "名次"}
     assert {rows[(u, u)][1].value for u in ("东镇", "007")} == {"乡镇", "部门"}
     award = rows[("东镇", "award")]
     assert (award[7].value, award[7].number_format, award[8].value) == (2, "0.00", None)
@@ -169,12 +169,12 @@ def test_xlsx_in_english(tmp_path: Path) -> None:
     assert book.sheetnames == ["乡镇", "部门", "Breakdown"]  # sheets per group take the group's label
     assert book["乡镇"]["A1"].value == "Group [group]" and book["乡镇"]["A2"].value == "乡镇"
     kinds = [row[5] for row in book["Breakdown"].iter_rows(min_row=2, values_only=True) if row[0] == "东镇"]
-    assert kinds[:4] == ["unit", "total", "score", "score"] and "for_each" in kinds and "adjustments" in kinds
+    assert kinds[:4] == ["assessed unit", "total", "score", "score"] and "for_each" in kinds and "adjustments" in kinds
 
 
 def test_an_unknown_output_ending_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "结果.pdf"
-    result = run("score", TINY, TINY_FACTS, "-o", out)
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS, "-o", out)
     assert result.exit_code == 2 and not out.exists() and result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
         f"Error: Invalid value for '--output' / '-o': {str(out)!r}: apprule 不能写 .pdf 文件;请用它能写的后缀"
@@ -185,14 +185,16 @@ def test_an_unknown_output_ending_exits_2_and_writes_nothing(tmp_path: Path) -> 
         "ending it writes (.txt, .json, .csv, .xlsx) or --format")
     assert run("facts", TINY, "-o", tmp_path / "t.json").exit_code == 2
     assert run("score", TINY, TINY_FACTS, "--format", "csv", "-o", out).exit_code == 0  # asked for: written
-    assert run("score", TINY, TINY_FACTS, "-o", tmp_path / "结果").exit_code == 0  # no ending: the table
+    assert run("--lang", "zh", "score", TINY, TINY_FACTS, "-o", tmp_path / "结果").exit_code == 0  # the table
     assert (tmp_path / "结果").read_text(encoding="utf-8").startswith("乡镇  满分 100(加减分另计)\n")
 
 
-def test_the_library_writes_in_the_schemes_language_unless_one_is_chosen() -> None:
+def test_the_library_writes_in_the_schemes_language_unless_one_is_chosen(tmp_path: Path) -> None:
     from apprule.io import read_facts, write_results
 
-    scheme = load_scheme(TINY)
+    chinese = tmp_path / "tiny.yaml"
+    chinese.write_text(TINY.read_text(encoding="utf-8").replace("\ndate:", "\nlanguage: zh\ndate:"), encoding="utf-8")
+    scheme = load_scheme(chinese)
     evaluation = scheme.evaluate(read_facts(TINY_FACTS, scheme).facts)
     book = openpyxl.load_workbook(io.BytesIO(write_results(evaluation, scheme, "xlsx")))
     assert book.sheetnames[-1] == "明细" and book["乡镇"]["A1"].value == "组别 [group]"
@@ -204,6 +206,6 @@ def test_the_library_writes_in_the_schemes_language_unless_one_is_chosen() -> No
 
 def test_the_templates_notes_sheet_says_how_to_fill_it_in_in_chinese(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
-    assert run("facts", TINY, "-o", out).exit_code == 0
+    assert run("--lang", "zh", "facts", TINY, "-o", out).exit_code == 0
     notes = openpyxl.load_workbook(out)["说明"]
-    assert str(notes.cell(notes.max_row, 1).value).startswith("填写说明:每个单位在其组别的表中占一行")
+    assert str(notes.cell(notes.max_row, 1).value).startswith("填写说明:每个单位在其组别的工作表中填一行")

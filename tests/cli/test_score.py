@@ -16,7 +16,7 @@ from conftest import DATA, ROOT, TINY, TINY_FACTS, run
 
 
 def test_table_ranked_per_group_with_wide_characters_aligned() -> None:
-    result = run("score", TINY, TINY_FACTS)
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.index("乡镇  满分 100(加减分另计)") < out.index("部门  满分 90")  # labels, not ids
@@ -93,7 +93,7 @@ def test_json_facts_keep_every_digit(tmp_path: Path) -> None:
 
 def test_csv_has_a_bom_and_reads_back(tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
-    result = run("score", TINY, TINY_FACTS, "--output", out)  # the format follows the file's ending
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS, "--output", out)  # the format follows the file's ending
     assert result.exit_code == 0 and result.stdout == ""
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -113,7 +113,7 @@ def test_csv_to_stdout() -> None:
 
 def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     out = tmp_path / "results.xlsx"
-    result = run("score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
     assert result.exit_code == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["乡镇", "部门", "明细"]

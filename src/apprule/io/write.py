@@ -184,7 +184,7 @@ def _inert(value: Any) -> Any:
 
 
 #: what a node that is no rule is (a rule is what its shape is)
-KINDS = {"unit": N_("unit"), "total": N_("total"), "section": N_("section"), "block": N_("adjustments"),
+KINDS = {"unit": N_("assessed unit"), "total": N_("total"), "section": N_("section"), "block": N_("adjustments"),
          "veto": N_("veto"), "rank": N_("rank"), "grade": N_("grade")}
 
 
