@@ -6,6 +6,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# The suite reads apprule's words in English unless a test chooses a language (i18n.using, --lang, or a
+# scheme's `language`): a developer's zh_CN locale must not change what the tests compare.
+os.environ["LANGUAGE"] = "en"
+
 settings.register_profile("ci", max_examples=10, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("thorough", max_examples=1000, deadline=None,

@@ -54,6 +54,7 @@ def test_the_wheel_carries_the_shipped_schemes_and_the_license(dist: Path) -> No
     shipped = {f"apprule/{p.relative_to(ROOT / 'src' / 'apprule')}"
                for folder in ("schemes", "examples") for p in (ROOT / "src" / "apprule" / folder).glob("*.yaml")}
     assert shipped and shipped <= names
+    assert {"apprule/locale/apprule.pot", "apprule/locale/zh/LC_MESSAGES/apprule.po"} <= names  # apprule.i18n
     assert f"apprule-{VERSION}.dist-info/licenses/LICENSE" in names
     assert "License-Expression: MIT" in metadata.splitlines()
     assert f"Version: {VERSION}" in metadata.splitlines()

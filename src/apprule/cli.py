@@ -18,13 +18,15 @@ import threading
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 import click
 
+from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
+from .i18n import LANGUAGES, _
 from .results import Evaluation, Result
 
 #: runs shorter than this show no progress display
@@ -37,6 +39,10 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 class _Main(click.Group):
     """The error boundary: scheme errors exit 2, every other apprule error exits 1."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with i18n.using():  # a language chosen or preferred during a run ends with it (tests run many)
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -48,8 +54,19 @@ class _Main(click.Group):
             ctx.exit(1)
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    i18n.choose(value)
+
+
+#: ``--lang``, before the command (``apprule --lang en explain …``) or after it (``apprule explain --lang en …``)
+language_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=_choose_language,
+    help="The language of what apprule says (en, zh). Default: the scheme's `language`, else the locale's.")
+
+
 @click.group(cls=_Main)
 @click.version_option(package_name="apprule")
+@language_option
 def main() -> None:
     """Score organisational units under assessment schemes written in YAML (绩效考评).
 
@@ -169,7 +186,7 @@ def _readings_line(scheme: Scheme) -> str | None:
     """The readings in force, as one line under a table (None for a scheme without switchable readings)."""
     if not scheme.readings:
         return None
-    return "解读 readings: " + ", ".join(f"{k}={v}" for k, v in scheme.readings.items())
+    return _("readings in force: {choices}", choices=_(", ").join(f"{k}={v}" for k, v in scheme.readings.items()))
 
 
 def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | None = None) -> Evaluation:
@@ -218,7 +235,7 @@ def _emit(data: str | bytes, output: str | None, escaped: bool = False) -> None:
                 file.write(data if isinstance(data, bytes) else data.encode("utf-8"))
         except OSError as exc:
             raise OutputError.of(output, exc) from None
-        _echo(f"wrote {output}", err=True)
+        _echo(_("wrote {file}", file=output), err=True)
         return
     try:
         if isinstance(data, str):
@@ -250,20 +267,41 @@ def _not_an_input(output: str | None, **inputs: str) -> None:
 
 
 def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], default: str) -> str:
-    """The format asked for, else the one ``--output``'s ending names, else the default."""
+    """The format asked for, else the one ``--output``'s ending names, else (no ending) the default.
+
+    An ending that names no format (``结果.pdf``) is a usage error: writing a text table under it would
+    give a file that no program of that kind opens.
+    """
     if fmt:
         return fmt
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    suffix = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
-    return suffix if suffix in choices else default
+    if not suffix:
+        return default
+    named = {"yml": "yaml", "txt": "table"}.get(suffix, suffix)
+    if named not in choices:
+        endings = ", ".join(".txt" if c == "table" else f".{c}" for c in choices)
+        raise click.BadParameter(_("{output!r}: apprule cannot write a .{suffix} file; give an ending it writes "
+                                   "({endings}) or --format", output=output, suffix=suffix, endings=endings),
+                                 param_hint="'--output' / '-o'")
+    return named
 
 
-def _check_group(scheme: Scheme, group: str | None) -> None:
+def _group_id(scheme: Scheme, group: str | None) -> str | None:
+    """The group ``--group`` names by its id or by its label (what the table's heading shows)."""
     ids = [g.id for g in scheme.groups]
+    group = next((g.id for g in scheme.groups if group == g.label and group not in ids), group)
     if group is not None and group not in ids:
         hint = did_you_mean(group, ids)
         raise click.BadParameter(f"no group {group!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(ids)})",
                                  param_hint="--group")
+    return group
+
+
+def _load(path: str, readings: Mapping[str, str] | None = None) -> Scheme:
+    """Load SCHEME under ``readings``; from here on apprule speaks its language, unless --lang chose one."""
+    scheme = load_scheme(Path(path), readings=readings)
+    i18n.prefer(scheme.definition.language)
+    return scheme
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -337,7 +375,7 @@ def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
     """List SCHEME's readings: each question, its clause and its choices (* in force, the default unless chosen)."""
-    loaded = load_scheme(Path(scheme), readings=readings)
+    loaded = _load(scheme, readings)
     entries = loaded.definition.readings
     if fmt == "json":
         import json
@@ -399,7 +437,7 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 @main.command()
 @click.argument("scheme", type=_File())
 @click.argument("facts", type=_File(), callback=_facts_path)
-@click.option("--group", "group", metavar="ID", help="Only this group.")
+@click.option("--group", "group", metavar="GROUP", help="Only this group (its id or its label).")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
               help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
                    "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
@@ -407,13 +445,14 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
 @_CARRIED_IN
 @_reading_option()
+@language_option
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool,
           carried_in: str | None, readings: dict[str, str]) -> None:
     """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
-    fmt = _format(fmt, output, RESULT_FORMATS, "table")
     _not_an_input(output, SCHEME=scheme, FACTS=facts, **({"--carried-in": carried_in} if carried_in else {}))
-    loaded = load_scheme(Path(scheme), readings=readings)
-    _check_group(loaded, group)
+    loaded = _load(scheme, readings)
+    fmt = _format(fmt, output, RESULT_FORMATS, "table")
+    group = _group_id(loaded, group)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if fmt != "json":  # JSON carries them in `outside_period` and `carried_over`
         from .io.write import ordered
@@ -445,10 +484,13 @@ def _report_outside(scheme: Scheme, results: list[Result]) -> None:
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
-    """The ranked table of each group, Chinese labels aligned by display width (rich)."""
+    """The ranked table of each group, Chinese labels aligned by display width (rich), totals by their points."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
+
+    from .io.write import listed
+    from .shown import GroupShown
 
     terminal = not wide and _is_terminal(sys.stdout)
     width = shutil.get_terminal_size().columns if terminal else 400
@@ -459,28 +501,44 @@ def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide
         results = evaluation.group(g.id)
         if group not in (None, g.id) or not results:
             continue
+        shown = GroupShown(scheme.definition, g)
         sequences = {s.id: s.label for s in g.sequences}
-        title = _cells([f"{g.label} ({g.id})"])[0] + (f"  满分 {plain(g.max)}" if g.max is not None else "")
+        maximum = shown.maximum()
+        title = _cells([g.label + (f"  {maximum}" if maximum else "")])[0]
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column("排名", justify="right", no_wrap=True)
-        table.add_column("单位", no_wrap=True)
+        table.add_column(_("Rank"), justify="right", no_wrap=True)
+        table.add_column(_("Unit"), no_wrap=True)
         if sequences:
-            table.add_column("序列", no_wrap=True)
-        table.add_column("总分", justify="right", no_wrap=True)
-        table.add_column("等次", no_wrap=True)
-        table.add_column("荣誉")
-        table.add_column("标记", overflow="fold")
-        for r in results:
-            row = [str(r.rank) if r.rank is not None else "—", r.unit]
+            table.add_column(_("Sequence"), no_wrap=True)
+        table.add_column(_("Total"), justify="right", no_wrap=True)
+        table.add_column(_("Grade"), no_wrap=True)
+        table.add_column(_("Honours"))
+        table.add_column(_("Flags"), overflow="fold")
+        totals = _aligned([shown.score("total", r.total) for r in results])
+        for r, total in zip(results, totals):
+            row: list[Any] = [str(r.rank) if r.rank is not None else "—", r.unit]
             if sequences:
                 row.append(sequences.get(r.sequence or "", r.sequence or ""))
-            row += [plain(r.total), r.grade or "", "、".join(r.honours), "、".join(r.flags)]
-            table.add_row(*_cells(row))
+            row = _cells(row) + [total] + _cells([r.grade or "", listed(r.honours), listed(r.flags)])
+            table.add_row(*row)
         console.print(table)
     in_force = _readings_line(scheme)
     if in_force:
         console.print(in_force)
     return _trim(buffer.getvalue())
+
+
+def _aligned(numbers: list[str]) -> list[Any]:
+    """Numbers padded on both sides so that their points line up under a right-aligned header, also where a
+    value carries more digits than its places (rich would strip the padding of right-aligned text)."""
+    from rich.text import Text
+
+    from .shown import decimals_of
+
+    whole = max((len(n) - decimals_of(n) for n in numbers), default=0)
+    most = max(map(decimals_of, numbers), default=0)
+    return [Text(n.rjust(whole + decimals_of(n)) + " " * (most - decimals_of(n) + ("." not in n and most > 0)),
+                 justify="left") for n in numbers]
 
 
 def _trim(text: str) -> str:
@@ -498,9 +556,10 @@ def _trim(text: str) -> str:
 @click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
 @_CARRIED_IN
 @_reading_option()
+@language_option
 def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None, readings: dict[str, str]) -> None:
     """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
-    loaded = load_scheme(Path(scheme), readings=readings)
+    loaded = _load(scheme, readings)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if unit not in evaluation:
         hint = did_you_mean(unit, list(evaluation))
@@ -542,7 +601,7 @@ def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str],
     _not_an_input(output, SCHEME=scheme, FACTS=facts, AGAINST=against or scheme)
     if against is None and not against_readings:
         raise click.UsageError("name the other way to score: --against SCHEME, or --against-reading ID=CHOICE")
-    new_scheme = load_scheme(Path(scheme), readings=readings)
+    new_scheme = _load(scheme, readings)
     base_readings = against_readings if against else {**readings, **against_readings}
     base_scheme = load_scheme(Path(against or scheme), readings=base_readings)
     found = diff_evaluations(_evaluate(base_scheme, facts, partial), _evaluate(new_scheme, facts, partial),
@@ -576,12 +635,13 @@ def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str],
               help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
                    "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@language_option
 def facts(scheme: str, fmt: str | None, output: str | None) -> None:
     """The facts SCHEME declares, or a blank fill-in template for its rosters."""
     from .io.template import facts_table, write_template
 
     _not_an_input(output, SCHEME=scheme)
-    loaded = load_scheme(Path(scheme))
+    loaded = _load(scheme)
     fmt = _format(fmt, output, TEMPLATE_FORMATS, "table")
     if fmt != "table":
         _emit(write_template(loaded, fmt), output)

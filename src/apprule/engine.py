@@ -31,6 +31,7 @@ from .scheme.load import read_scheme
 from .deferred import COUNTED, DEFERRED
 from .scheme.model import CARRIED_FROM, Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
+from .shown import GroupShown
 from .decimals import CONTEXT
 
 
@@ -277,6 +278,7 @@ class _GroupRun:
             sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
             self.order.sort(key=list(map(sequences.get, pop.sequences, repeat(-1))).__getitem__)
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
+        self._shown: GroupShown | None = None
 
     @property
     def units(self) -> list[str]:
@@ -438,6 +440,12 @@ class _GroupRun:
         if group.total.round is not None:
             declared["total"] = group.total.round.places
         return declared
+
+    def shown(self) -> GroupShown:
+        """How the group's scores and maximum are shown: made once, on first use."""
+        if self._shown is None:
+            self._shown = GroupShown(self.definition, self.graph.group)
+        return self._shown
 
     def _line(self, node_id: str, i: int) -> Line:
         spec = self.graph.nodes[node_id].spec

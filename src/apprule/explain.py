@@ -3,42 +3,99 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, Iterable
 
-from .decimals import plain
-from .results import Note, Result, Trace
+from .decimals import ONE, plain
 from .evaluate.shapes import SHAPES
 from .evaluate.shapes.bands import Band
+from .i18n import N_, _, ngettext, using
+from .results import Note, Outcome, Result, Trace
+
+if TYPE_CHECKING:
+    from .scheme.model import SchemeDefinition
 
 
 def render(result: Result, fmt: str = "text") -> str:
-    """The explanation of ``result`` as ``text`` or ``json``."""
-    if fmt == "json":
-        data = trace_data(result.trace)
+    """The explanation of ``result`` as ``text`` or ``json``, in the scheme's language (``apprule.i18n``)."""
+    definition = result.source.definition
+    with using(scheme=definition.language):
+        if fmt == "json":
+            data = trace_data(result.trace)
+            if result.readings:
+                data["readings"] = dict(result.readings)
+            return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        if fmt != "text":
+            raise ValueError(f"unknown format {fmt!r}: use 'text' or 'json'")
+        words = _Words(definition, result)
+        group = next(g for g in definition.groups if g.id == result.group)
+        sequence = next((s.label for s in group.sequences if s.id == result.sequence), result.sequence)
+        lines = [f"{result.unit} ({result.group_label}" + (f" / {sequence}" if sequence else "") + ")"]
+        for child in result.trace.children:
+            _text(child, 1, lines, words, group.clause)
+        if result.honours:
+            lines.append(_("honours: {names}", names=_list(result.honours)))
+        if result.flags:
+            lines.append(_("flags: {names}", names=_list(result.flags)))
+        for o in result.outcomes:  # honours, flags and vetoes are said above
+            if o.kind not in ("honour", "flag", "veto"):
+                lines.append(outcome_text(o))
         if result.readings:
-            data["readings"] = dict(result.readings)
-        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
-    if fmt != "text":
-        raise ValueError(f"unknown format {fmt!r}: use 'text' or 'json'")
-    lines = [f"{result.unit} ({result.group_label}" + (f" / {result.sequence}" if result.sequence else "") + ")"]
-    for child in result.trace.children:
-        _text(child, 1, lines)
-    if result.honours:
-        lines.append("荣誉 honours: " + ", ".join(result.honours))
-    if result.flags:
-        lines.append("标记 flags: " + ", ".join(result.flags))
-    for o in result.outcomes:  # honours, flags and vetoes are said above
-        if o.kind not in ("honour", "flag", "veto"):
-            moved = f" ({o.before or '—'} → {o.grade})" if o.kind in ("grant", "demotion") else ""
-            lines.append(f"结果运用 {o.kind}: {o.label}{moved}" + (f"〔{o.clause}〕" if o.clause else "")
-                         + (f" — {o.matter}" if o.matter else ""))
-    if result.readings:
-        lines.append("解读 readings: " + ", ".join(f"{k}={v}" for k, v in result.readings.items()))
-    return "\n".join(lines)
+            lines.append(_("readings in force: {choices}",
+                           choices=_list(f"{k}={v}" for k, v in result.readings.items())))
+        return "\n".join(lines)
+
+
+#: the kinds of outcome (``apprule.results.OUTCOME_KINDS``), in words
+OUTCOME_WORDS = {"honour": N_("honour"), "flag": N_("flag"), "veto": N_("veto"), "grant": N_("grade granted"),
+                 "demotion": N_("grade lowered"), "bar": N_("bar"), "speech": N_("speech at the meeting"),
+                 "criticism": N_("criticism"), "commendation": N_("commendation"), "notice": N_("notice"),
+                 "interview": N_("interview"), "report": N_("written report"), "proposal": N_("proposal"),
+                 "pay": N_("pay")}
+
+
+def outcome_text(o: Outcome) -> str:
+    """An outcome as a line of the explanation: its kind and words, the grades it moved between, its clause."""
+    moved = f" ({o.before or '—'} → {o.grade})" if o.kind in ("grant", "demotion") else ""
+    return (_("outcome, {kind}: {label}", kind=_(OUTCOME_WORDS.get(o.kind, o.kind)), label=o.label) + moved
+            + (f"〔{o.clause}〕" if o.clause else "") + (f" — {o.matter}" if o.matter else ""))
+
+
+class _Words:
+    """What the text calls the names a rule reads: a fact's label (and unit), a rule's label, else the name;
+    and how it shows a score (to the places its scheme declares)."""
+
+    def __init__(self, definition: SchemeDefinition, result: Result) -> None:
+        self.facts = dict(definition.facts)
+        self.fields = {name: field for fact in definition.facts.values() for name, field in (fact.fields or {}).items()}
+        self.rules = {t.id: t.label for t in result.trace.walk()}
+        self.shown = result.shown
+
+    def name(self, name: str) -> str:
+        fact = self.facts.get(name) or self.fields.get(name)
+        if fact is None and name in _BUILT_IN:
+            return _(_BUILT_IN[name])
+        found = (fact.label if fact and fact.label else None) or self.rules.get(name)
+        return found or (name if name.isidentifier() else _code(name))
+
+    def value(self, name: str, value: Any) -> str:
+        fact = self.facts.get(name)
+        shown = _value(value)
+        return f"{shown}{fact.unit}" if fact and fact.unit and isinstance(value, Decimal) else shown
+
+
+#: the names every scheme may read (``apprule.facts.RESERVED_NAMES``), in words
+_BUILT_IN = {"sections": N_("the sections' sum"), "adjustments": N_("adjustments"), "total": N_("total"),
+             "rank": N_("rank"), "rank_from_bottom": N_("rank from the bottom"), "scope_size": N_("units ranked")}
+
+
+def _list(names: Iterable[str]) -> str:
+    return _(", ").join(names)
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, Decimal):
         return plain(value)
     if isinstance(value, Note):
@@ -46,24 +103,33 @@ def _value(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def _text(trace: Trace, depth: int, lines: list[str]) -> None:
+def _text(trace: Trace, depth: int, lines: list[str], words: _Words, clause: str | None) -> None:
+    """A rule's line, its inputs and notes; a line without a clause of its own shows the one it stands under."""
     pad = "  " * depth
-    head = f"{pad}{trace.label} [{trace.id}]: {_value(trace.value)}"
-    if trace.max is not None and trace.kind not in ("veto",):
-        head += f" / {plain(trace.max)}"
-    if trace.clause:
-        head += f"  〔{trace.clause}〕"
+    clause = trace.clause or clause
+    if trace.kind == "veto" and trace.value == "applies":
+        value = _("applies")
+    elif isinstance(trace.value, Decimal) and not isinstance(trace.value, bool):  # to its declared places
+        value = words.shown.score(trace.id, trace.value)
+    else:
+        value = _value(trace.value)
+    head = f"{pad}{trace.label} [{trace.id}]: {value}"
+    if trace.max is not None and trace.kind not in ("veto",):  # the total's: what it may reach beyond it
+        head += f" / {(trace.kind == 'total' and words.shown.ceiling()) or plain(trace.max)}"
+    if clause:
+        head += f"  〔{clause}〕"
     lines.append(head)
     if trace.inputs:
-        lines.append(f"{pad}  inputs: " + ", ".join(f"{k} = {_value(v)}" for k, v in trace.inputs))
+        lines.append(pad + "  " + _("inputs: {inputs}", inputs=_("; ").join(
+            _("{name} = {value}", name=words.name(k), value=words.value(k, v)) for k, v in trace.inputs)))
     for note in trace.notes:
-        lines.append(f"{pad}  · {note_text(note)}")
+        lines.append(f"{pad}  · {note_text(note, words)}")
     if trace.honours:
-        lines.append(f"{pad}  honours: " + ", ".join(trace.honours))
+        lines.append(pad + "  " + _("honours: {names}", names=_list(trace.honours)))
     if trace.flags:
-        lines.append(f"{pad}  flags: " + ", ".join(trace.flags))
+        lines.append(pad + "  " + _("flags: {names}", names=_list(trace.flags)))
     for child in trace.children:
-        _text(child, depth + 1, lines)
+        _text(child, depth + 1, lines, words, clause)
 
 
 def trace_data(trace: Trace) -> dict[str, Any]:
@@ -97,143 +163,247 @@ def note_data(note: Note) -> dict[str, Any]:
     return {"kind": note.kind, **values, "text": note_text(note)}
 
 
-def note_text(note: Note) -> str:
-    """The sentence an explanation shows for ``note``."""
+def note_text(note: Note, words: _Words | None = None) -> str:
+    """The sentence an explanation shows for ``note``, in the current language; ``words`` name the facts."""
     v = {k: _value(x) for k, x in note.values.items()}
+    name = words.name if words is not None else str
     match note.kind:
         case "empty":
-            return f"{', '.join(note['names'])} empty"
+            return _("{names} empty", names=_list(map(name, note["names"])))
         case "clamped":
-            return f"{v['value']} clamped to {v['to']}"
+            return _("{value} clamped to {to}", **v)
         case "rate_over_one":
-            return f"rate {v['value']} counted as 1"
+            return _("rate {value} counted as 1", **v)
         case "per":
-            every = f" (every {v['size']})" if note["size"] is not None else ""
-            return f"{v['count']} × {v['points']}{every}"
+            if note["size"] is not None:
+                return _("{count} × {points} (every {size})", **v)
+            return _("{count} × {points}", **v)
         case "condition":
-            return "condition holds" if note["holds"] else "condition does not hold"
+            return _("condition holds") if note["holds"] else _("condition does not hold")
         case "steps":
-            shown = f"{v['actual']} / {v['target']} - 1 = {v['distance']}" if note["ratio"] else \
-                f"{v['actual']} - {v['target']} = {v['distance']}"
-            if note["count"] is None:
-                return f"{shown}: no step applies"
-            return f"{shown}: {v['count']} step(s) of {v['size']} × {v['points']}"
+            return _steps(note, v)
         case "band":
             bands = note["bands"]
             if not bands:
-                return f"{v['value']} is in no band"
-            return f"{v['value']} in band{'s' if len(bands) > 1 else ''} " + "; ".join(map(describe_band, bands))
+                return _("{value} is in no band", **v)
+            return ngettext("{value} in band {bands}", "{value} in bands {bands}", len(bands), value=v["value"],
+                            bands=_("; ").join(map(describe_band, bands)))
         case "table":
-            return f"{note['key']!r} in the table" if note["found"] else f"{note['key']!r} not in the table: otherwise"
+            key = _quoted(note["key"])
+            return _("{key} in the table", key=key) if note["found"] else \
+                _("{key} not in the table: otherwise", key=key)
         case "outside_period":
-            where = "after the period: carried over to the next" if note["after"] else \
-                "before the period: not counted"
-            return f"event #{v['number']} dated {v['date']} is {where}"
+            if note["after"]:
+                return _("event #{number} dated {date} is after the period: carried over to the next", **v)
+            return _("event #{number} dated {date} is before the period: not counted", **v)
         case "carried_in":
-            return f"event #{v['number']} dated {v['date']}: carried in from {v['source']}, counted in this period"
+            return _("event #{number} dated {date}: carried in from {source}, counted in this period", **v)
         case "event":
-            return f"event #{v['number']}: {v['value']}" + (f" ({v['why']})" if note["why"] is not None else "")
+            if note["why"] is not None:
+                return _("event #{number}: {value} ({why})", number=v["number"], value=v["value"],
+                         why=note_text(note["why"], words))
+            return _("event #{number}: {value}", **v)
         case "events_not_counted":
-            return f"{v['count']} event(s) not counted: `combine: {v['combine']}`" + \
-                (f" per {v['key']}" if note["key"] else "")
+            combine = _COMBINE.get(note["combine"], note["combine"])
+            if note["key"]:
+                return ngettext("{n} event not counted: {combine} per {key}", "{n} events not counted: {combine} per "
+                                "{key}", note["count"], combine=_(combine), key=name(note["key"]))
+            return ngettext("{n} event not counted: {combine}", "{n} events not counted: {combine}", note["count"],
+                            combine=_(combine))
         case "events_counted":
-            return f"{v['given']} event(s), {v['counted']} counted"
+            return ngettext("{n} event, {counted} counted", "{n} events, {counted} counted", note["given"],
+                            counted=v["counted"])
         case "key_limited":
-            return f"{v['field']} {note['key']!r}: {v['value']} limited to {v['to']}"
+            return _("{field} {key}: {value} limited to {to}", field=name(note["field"]), key=_quoted(note["key"]),
+                     value=v["value"], to=v["to"])
         case "rank_points":
-            rank, tied, ties = note["rank"], note["tied"], note["ties"]
-            how = {"split": f"{v['points']} ÷ {tied} = {v['value']}",
-                   "average": f"average of places {rank}-{rank + tied - 1} = {v['value']}",
-                   "worst": f"the worst tied place's points {v['value']}"}.get(ties, v["value"])
-            return f"rank {rank}" + (f", tied with {tied - 1} other(s)" if tied > 1 else "") + f": {how}"
+            return _rank_points(note, v)
         case "held_first":
-            return f"held first place: {v['value']}"
+            return _("held first place: {value}", **v)
         case "movement":
-            text = f"rank {v['before']} → {v['now']}: " + (
-                f"{v['places']} place(s) up × {v['per_place']} = {v['gained']}" if note["places"] > 0 else "no gain")
-            return text + (f", capped at {v['capped']}" if note["capped"] is not None else "")
+            if note["places"] > 0:
+                text = ngettext("rank {before} → {now}: {n} place up × {per_place} = {gained}",
+                                "rank {before} → {now}: {n} places up × {per_place} = {gained}", note["places"],
+                                before=v["before"], now=v["now"], per_place=v["per_place"], gained=v["gained"])
+            else:
+                text = _("rank {before} → {now}: no gain", **v)
+            return text + (_(", capped at {capped}", **v) if note["capped"] is not None else "")
         case "inapplicable":
-            moves = f"; its weight {v['weight']} moves to {note['to']!r}" if note["to"] else ""
-            return f"not applicable: the unit has no such item{moves}"
+            if note["to"]:
+                return _("not applicable: the unit has no such item; its weight {weight} moves to {to}",
+                         weight=v["weight"], to=name(note["to"]))
+            return _("not applicable: the unit has no such item")
         case "transfer":
-            how = f": {v['before']} × {v['new_max']} / {v['max']} = {v['value']}" if note["how"] == "rescale" \
-                else " and credited in full"
-            return f"weight {v['weight']} of {', '.join(note['donors'])} moved here{how}"
+            donors = _list(map(name, note["donors"]))
+            if note["how"] == "rescale":
+                return _("weight {weight} of {donors} moved here: {before} × {new_max} / {max} = {value}",
+                         **{**v, "donors": donors})
+            return _("weight {weight} of {donors} moved here and credited in full", weight=v["weight"], donors=donors)
         case "capped":
-            return f"{v['value']} {'capped at' if note['to'] < note['value'] else 'floored at'} {v['to']}"
+            return _("{value} capped at {to}", **v) if note["to"] < note["value"] else _("{value} floored at {to}", **v)
         case "rounded":
-            return f"{v['value']} rounded ({v['mode']}, {v['places']} places) to {v['to']}"
+            return _("{value} rounded ({mode}, {places} places) to {to}",
+                     **{**v, "mode": _(_ROUNDING.get(note["mode"], note["mode"]))})
         case "filled":
-            return f"filled with the average of {v['peers']} peer(s): {v['value']}"
+            return ngettext("filled with the average of {n} peer: {value}",
+                            "filled with the average of {n} peers: {value}", note["peers"], value=v["value"])
         case "no_peer":
-            return f"no peer has a value: {v['value']}"
+            return _("no peer has a value: {value}", **v)
         case "bonuses_capped":
-            return f"bonuses {v['value']} capped at {v['to']}"
+            return _("bonuses {value} capped at {to}", **v)
         case "deductions_limited":
-            return f"deductions {v['value']} limited to {v['to']}"
+            return _("deductions {value} limited to {to}", **v)
         case "net_limited":
-            return f"net {v['value']} limited to {v['to']}"
+            return _("net {value} limited to {to}", **v)
         case "total_sum":
-            return f"sections {v['sections']} + adjustments {v['adjustments']}"
+            return _("sections {sections} + adjustments {adjustments}", **v)
         case "total_formula":
-            return f"formula {v['formula']}"
+            return _("formula {formula}", formula=_code(note["formula"]))
         case "veto":
-            return f"condition {v['when']}"
+            return _("condition {when}", when=_code(note["when"], words))
         case "rank":
-            return f"rank {v['rank']} of {v['of']} in {v['scope']}"
+            return _("rank {rank} of {of} in {scope}", **v)
         case "unranked_veto":
-            return "removed from the ranking: " + ", ".join(note["vetoes"])
+            return _("removed from the ranking: {vetoes}", vetoes=_list(note["vetoes"]))
         case "unranked_excluded":
-            return "scored but not ranked (listed under ranking.exclude)"
+            return _("scored but not ranked (listed under ranking.exclude)")
         case "partial":
-            return f"a partial run: ranked among the {v['given']} units given of the {v['roster']} on the roster"
+            return _("a partial run: ranked among the {given} units given of the {roster} on the roster", **v)
         case "not_graded":
-            return "not graded: the unit is not ranked"
+            return _("not graded: the unit is not ranked")
         case "forced_unranked":
-            return f"not ranked; {v['veto']}: grade forced to {v['grade']}"
+            return _("not ranked; {veto}: grade forced to {grade}", **v)
         case "barred":
-            return f"{v['veto']}: not eligible for {', '.join(note['grades'])}"
+            return _("{veto}: not eligible for {grades}", veto=v["veto"], grades=_list(note["grades"]))
         case "grade_scope":
-            quotas = "; quotas: " + "; ".join(map(note_text, note["quotas"])) if note["quotas"] else ""
-            return f"scope of {v['units']} unit(s){quotas}; " + \
-                (f"rank {v['rank']}" if note["rank"] is not None else "unranked")
+            text = ngettext("scope of {n} unit", "scope of {n} units", note["units"])
+            if note["quotas"]:
+                text += _("; quotas: {quotas}", quotas=_("; ").join(note_text(q, words) for q in note["quotas"]))
+            return text + (_("; rank {rank}", **v) if note["rank"] is not None else _("; unranked"))
         case "quota_count":
-            what = f"{v['percent']}% of {v['n']} = {v['exact']}" if note["percent"] is not None else v["count"]
-            return f"{v['grade']}: {what} → {v['places']} ({v['rounding']})"
+            rounding = _(_QUOTA_ROUNDING.get(note["rounding"], note["rounding"]))
+            if note["percent"] is not None:
+                return _("{grade}: {percent}% of {n} = {exact} → {places} ({rounding})", **{**v, "rounding": rounding})
+            return _("{grade}: {count} → {places} ({rounding})", **{**v, "rounding": rounding})
         case "quota_cumulative":
-            return f"{v['grade']}: cumulative {v['cumulative']} → {v['reach']}, so {v['places']} ({v['rounding']})"
+            return _("{grade}: cumulative {cumulative} → {reach}, so {places} ({rounding})",
+                     **{**v, "rounding": _(_QUOTA_ROUNDING.get(note["rounding"], note["rounding"]))})
         case "quota_largest_remainder":
-            return f"{v['grade']}: {v['exact']} → {v['places']} (largest remainder)"
+            return _("{grade}: {exact} → {places} (largest remainder)", **v)
         case "granted":
-            return f"{v['grant']}: granted {v['grade']}" + (", using a quota place" if note["place"] else "")
+            if note["place"]:
+                return _("{grant}: granted {grade}, using a quota place", **v)
+            return _("{grant}: granted {grade}", **v)
         case "condition_not_met":
-            return f"{v['grade']}: condition {v['when']} not met"
+            return _("{grade}: condition {when} not met", grade=v["grade"], when=_code(note["when"], words))
         case "condition_met":
-            return f"{v['grade']}: condition met"
+            return _("{grade}: condition met", **v)
         case "every_unit_left":
-            return f"{v['grade']}: every unit left"
+            return _("{grade}: every unit left", **v)
         case "place_forfeited":
-            return f"{v['grade']}: barred; its place within the quota is forfeited"
+            return _("{grade}: barred; its place within the quota is forfeited", **v)
         case "boundary_tie":
-            return f"{v['grade']}: {v['tied']} units tied at rank {note['rank']} straddle the {v['places']}-place " \
-                f"quota: all {v['policy']}d"
+            if note["policy"] == "include":
+                return _("{grade}: {tied} units tied at rank {rank} straddle the {places}-place quota: all included",
+                         **v)
+            return _("{grade}: {tied} units tied at rank {rank} straddle the {places}-place quota: all excluded", **v)
         case "quota_place":
-            return f"{v['grade']}: place {v['place']} of {v['places']}"
+            return _("{grade}: place {place} of {places}", **v)
         case "outside_quota":
-            return f"{v['grade']}: outside the {v['places']}-place quota"
+            return _("{grade}: outside the {places}-place quota", **v)
         case "promoted":
-            return f"{v['grant']}: {v['before']} → {v['grade']} outside the quota"
+            return _("{grant}: {before} → {grade} outside the quota", **v)
         case "forced":
-            return f"{v['veto']}: grade forced to {v['grade']}"
+            return _("{veto}: grade forced to {grade}", **v)
         case "demoted":
-            return f"{v['veto']}: demoted {v['before']} → {v['grade']}, placed at its bottom"
+            return _("{veto}: demoted {before} → {grade}, placed at its bottom", **v)
         case "no_grade":
-            return "no grade: barred from every grade it could take"
+            return _("no grade: barred from every grade it could take")
         case _:  # a shape from outside apprule, with words of its own (or none yet)
             for shape in SHAPES.values():
                 if note.kind in shape.notes:
                     return shape.notes[note.kind](note)
             return note.kind + (" " + ", ".join(f"{k} = {x}" for k, x in v.items()) if v else "")
+
+
+#: the words for a mode of rounding, a way to combine events, a quota's rounding (translated where said)
+_ROUNDING = {"half_up": N_("half up"), "half_even": N_("half even"), "half_down": N_("half down"),
+             "down": N_("towards zero"), "up": N_("away from zero"), "floor": N_("down"), "ceiling": N_("up")}
+_COMBINE = {"sum": N_("all summed"), "max": N_("the highest counts"), "min": N_("the lowest counts"),
+            "max_abs": N_("the largest in size counts"), "highest_level": N_("the highest level counts")}
+_QUOTA_ROUNDING = {"floor": N_("rounded down"), "ceil": N_("rounded up"), "half_up": N_("rounded half up")}
+
+
+def _code(text: str, words: _Words | None = None) -> str:
+    """An expression as the text shows it: a fact named alone by its label, else code in backticks."""
+    if words is not None and text in words.facts and words.facts[text].label:
+        return words.name(text)
+    return f"`{text}`"
+
+
+def _quoted(key: Any) -> str:
+    """A table's key as the text shows it: a word in quotes, a number as it is."""
+    return _("'{text}'", text=key) if isinstance(key, str) else _value(key)
+
+
+def _steps(note: Note, v: dict[str, str]) -> str:
+    """每超额完成5%加5分 in the document's words: the measure, how far from the target, how many steps."""
+    ratio, distance, size = note["ratio"], note["distance"], note["size"]
+    step = _("{number}%", number=plain((size * 100).normalize())) if ratio and size is not None else v["size"]
+    if ratio:
+        places = _places(distance, size)
+        shown = _("{actual} ÷ {target} = {quotient}", actual=v["actual"], target=v["target"],
+                  quotient=_percent(ONE + distance, places))
+        far = _percent(abs(distance), places)
+    else:
+        shown = _("{actual} - {target} = {distance}", **v)
+        far = plain(abs(distance))
+    if distance > 0:
+        where = _("{far} over the target", far=far)
+    elif distance < 0:
+        where = _("{far} short of the target", far=far)
+    else:
+        where = _("exactly on the target")
+    if note["count"] is None:
+        return _("{shown}, {where}: no step applies", shown=shown, where=where)
+    if not note["count"]:
+        if distance > 0:
+            return _("{shown}, {where}, less than {step}: no points added", shown=shown, where=where, step=step)
+        return _("{shown}, {where}, less than {step}: nothing deducted", shown=shown, where=where, step=step)
+    return ngettext("{shown}, {where}: {n} step of {step} × {points} = {total}",
+                    "{shown}, {where}: {n} steps of {step} × {points} = {total}", int(note["count"]),
+                    shown=shown, where=where, step=step, points=v["points"], total=plain(note["count"] * note["points"]))
+
+
+def _places(distance: Decimal, size: Decimal | None) -> int:
+    """Two places of a percentage (1.67%), or more where two would round a distance short of a whole step
+    (4.9996%) onto one (5.00%): the text never contradicts the count of steps."""
+    exact = abs(distance) * 100
+    for places in range(2, 12):
+        shown = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        if shown == exact or size is None or (shown / (size * 100)) % 1:
+            return places
+    return 12
+
+
+def _percent(ratio: Decimal, places: int) -> str:
+    return _("{number}%", number=plain((ratio * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)))
+
+
+def _rank_points(note: Note, v: dict[str, str]) -> str:
+    rank, tied, ties = note["rank"], note["tied"], note["ties"]
+    if ties == "split":
+        how = _("{points} ÷ {tied} = {value}", **v)
+    elif ties == "average":
+        how = _("average of places {first}-{last} = {value}", first=rank, last=rank + tied - 1, value=v["value"])
+    elif ties == "worst":
+        how = _("the worst tied place's points {value}", **v)
+    else:
+        how = v["value"]
+    if tied > 1:
+        return ngettext("rank {rank}, tied with {n} other: {how}", "rank {rank}, tied with {n} others: {how}",
+                        tied - 1, rank=rank, how=how)
+    return _("rank {rank}: {how}", rank=rank, how=how)
 
 
 def describe_band(band: Band) -> str:
@@ -247,4 +417,4 @@ def describe_band(band: Band) -> str:
         parts.append(f"≤ {plain(band.to)}")
     if band.below is not None:
         parts.append(f"< {plain(band.below)}")
-    return band.label or (" and ".join(parts) or "any value")
+    return band.label or (_(" and ").join(parts) or _("any value"))

@@ -7,9 +7,13 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, NamedTuple, Protocol, Sequence
 
-from .scheme.model import Ranking
+from .scheme.model import Ranking, SchemeDefinition
+
+
+if TYPE_CHECKING:
+    from .shown import GroupShown
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +212,11 @@ class Result:
         return self.source.readings
 
     @property
+    def shown(self) -> GroupShown:
+        """How its scores and its group's maximum are shown (``apprule.shown``): ``shown.score(node, value)``."""
+        return self.source.shown()
+
+    @property
     def ranked(self) -> bool:
         return self.rank is not None
 
@@ -219,6 +228,9 @@ class Result:
 
 class ResultSource(Protocol):
     """What a ``Result`` reads its parts from: its group's columns."""
+
+    #: the scheme it was scored under: the explanation speaks its language and names its facts
+    definition: SchemeDefinition
 
     def lines(self, i: int, part: str) -> tuple[Line, ...]: ...
 
@@ -237,6 +249,8 @@ class ResultSource(Protocol):
     @property
     def readings(self) -> Mapping[str, str]:
         """The readings in force when the group was scored: reading id → choice."""
+
+    def shown(self) -> GroupShown: ...
 
 
 class RankingSpec(NamedTuple):

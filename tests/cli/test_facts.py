@@ -16,8 +16,11 @@ from conftest import ROOT, TINY, run
 def test_the_declared_facts_as_a_table() -> None:
     result = run("facts", TINY)
     assert result.exit_code == 0
-    for text in ("party", "党建得分", "number", "≥ 0", "≤ 50", "awards", "事件清单", "level", "省级 | 市级", "towns"):
+    for text in ("party", "党建得分", "number", "≥ 0", "≤ 50", "awards", "list of events", "level", "省级 | 市级", "乡镇"):
         assert text in result.stdout, text
+    chinese = run("--lang", "zh", "facts", TINY).stdout
+    for text in ("事实", "名称", "数值", "事件清单", "(文本)", "非负整数", "乡镇"):
+        assert text in chinese, text
 
 
 def test_xlsx_template_layout(template_xlsx: Path) -> None:

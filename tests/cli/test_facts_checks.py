@@ -26,13 +26,13 @@ def test_the_listing_has_a_checks_column() -> None:
 
 def test_a_deferrable_fact_says_so_in_what_it_accepts() -> None:
     accepts = {row[0]: row[4] for row in facts_table(load_scheme("beipiao_2017"))[1:]}
-    assert accepts["chaoyang_rank"] == "whole number ≥ 0, ≥ 1, or 转入下年度 (counted as not given, carried over)"
+    assert accepts["chaoyang_rank"] == "非负整数、≥ 1、或填“转入下年度”(本年度按未填计,结转下年度)"
 
 
 def test_the_yaml_template_comments_each_facts_checks() -> None:
     text = run("facts", "xingyang_2021", "--format", "yaml").stdout
     lines = [line for line in text.splitlines() if "zhengzhou_rankings:" in line]
-    assert lines and all(line.endswith("; 校验: rank <= ranked (我市名次不能大于参加排名的单位数), optional")
+    assert lines and all(line.endswith(";校验:rank <= ranked (我市名次不能大于参加排名的单位数),选填")
                          for line in lines)
 
 

@@ -16,17 +16,17 @@ from conftest import DATA, ROOT, TINY, TINY_FACTS, run
 
 
 def test_table_ranked_per_group_with_wide_characters_aligned() -> None:
-    result = run("score", TINY, TINY_FACTS)
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert out.index("乡镇 (towns)") < out.index("部门 (depts)")
+    assert out.index("乡镇  满分 100(加减分另计)") < out.index("部门  满分 90")  # labels, not ids
     rows = [line for line in out.splitlines() if "东镇" in line or "西镇" in line or "南镇" in line]
     assert [r.split()[0] for r in rows] == ["1", "2", "—"]  # the vetoed unit is scored but not ranked
     assert "一票否决" in rows[2]
     # totals are right-aligned: they end in the same terminal column whatever the width of the names
     units = json.loads(run("score", TINY, TINY_FACTS, "--format", "json").stdout)["units"]
     totals = [units[name]["total"] for name in ("东镇", "西镇", "南镇")]
-    assert [Decimal(t) for t in totals] == [97, 82, 83]
+    assert totals == ["97.00", "82.00", "83.00"]  # the scheme's default places: 2
     ends = {cell_len(r[: r.rindex(" " + total) + 1 + len(total)]) for r, total in zip(rows, totals)}
     assert len(ends) == 1
     header = next(line for line in out.splitlines() if "排名" in line and "单位" in line)
@@ -38,6 +38,7 @@ def test_group_option_limits_the_output() -> None:
     result = run("score", TINY, TINY_FACTS, "--group", "depts")
     assert result.exit_code == 0
     assert "部门" in result.stdout and "乡镇" not in result.stdout
+    assert run("score", TINY, TINY_FACTS, "--group", "部门").stdout == result.stdout  # the label the heading shows
 
 
 def test_unknown_group_is_a_usage_error() -> None:
@@ -92,17 +93,17 @@ def test_json_facts_keep_every_digit(tmp_path: Path) -> None:
 
 def test_csv_has_a_bom_and_reads_back(tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
-    result = run("score", TINY, TINY_FACTS, "--output", out)  # the format follows the file's ending
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS, "--output", out)  # the format follows the file's ending
     assert result.exit_code == 0 and result.stdout == ""
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     by_unit = {row["单位 [unit]"]: row for row in rows}
     assert list(by_unit) == ["东镇", "西镇", "南镇", "财政局", "007"]  # ranked within each group
-    assert Decimal(by_unit["东镇"]["总分 [total]"]) == 97 and by_unit["东镇"]["排名 [rank]"] == "1"
-    assert Decimal(by_unit["东镇"]["任务完成 [done_s]"]) == Decimal("9.5")
+    assert by_unit["东镇"]["总分 [total]"] == "97.00" and by_unit["东镇"]["排名 [rank]"] == "1"
+    assert by_unit["东镇"]["任务完成 [done_s]"] == "9.50"
     assert by_unit["南镇"]["排名 [rank]"] == "" and by_unit["南镇"]["标记 [flags]"] == "一票否决"
-    assert by_unit["007"]["组别 [group]"] == "depts"  # the leading zeros stay
+    assert by_unit["007"]["组别 [group]"] == "部门"  # the group's label; the leading zeros of 007 stay
 
 
 def test_csv_to_stdout() -> None:
@@ -112,7 +113,7 @@ def test_csv_to_stdout() -> None:
 
 def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     out = tmp_path / "results.xlsx"
-    result = run("score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
+    result = run("--lang", "zh", "score", TINY, TINY_FACTS, "--format", "xlsx", "--output", out)
     assert result.exit_code == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["乡镇", "部门", "明细", "结果运用"]
@@ -129,7 +130,7 @@ def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     assert award[6] == "四(三)" and award[7] == 2
     outcomes = list(book["结果运用"].iter_rows(values_only=True))
     assert outcomes[0][:6] == ("单位", "组别", "类别", "编号", "内容", "条款")
-    assert [row[:5] for row in outcomes[1:] if row[2] == "veto"] == [("南镇", "towns", "veto", "v", "一票否决")]
+    assert [row[:5] for row in outcomes[1:] if row[3] == "v"] == [("南镇", "乡镇", "一票否决", "v", "一票否决")]
 
 
 def test_xlsx_to_a_terminal_is_refused_but_a_pipe_is_fine() -> None:

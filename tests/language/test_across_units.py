@@ -98,12 +98,12 @@ def test_rank_movement_with_cap_and_holding_first() -> None:
     assert ev["b"].values["r"] == 0          # 2 → 4: moving back gives nothing
     notes = {u: [t for t in ev[u].trace.walk() if t.id == "r"][0].notes for u in "ahb"}
     notes = {u: tuple(map(str, found)) for u, found in notes.items()}
-    assert notes == {"a": ("held first place: 1.5",), "h": ("rank 8 → 2: 6 place(s) up × 0.5 = 3.0",),
+    assert notes == {"a": ("held first place: 1.5",), "h": ("rank 8 → 2: 6 places up × 0.5 = 3.0",),
                      "b": ("rank 2 → 4: no gain",)}
     now["h"] = 200                           # 8 → 1: 7 places × 0.5 = 3.5, over the cap
     ev = s.evaluate(units(**{u: {"now": now[u], "before": before[u]} for u in "abcdefgh"}))
     r = [t for t in ev["h"].trace.walk() if t.id == "r"][0]
-    assert (r.value, tuple(map(str, r.notes))) == (3, ("rank 8 → 1: 7 place(s) up × 0.5 = 3.5, capped at 3",))
+    assert (r.value, tuple(map(str, r.notes))) == (3, ("rank 8 → 1: 7 places up × 0.5 = 3.5, capped at 3",))
     assert dict(r.inputs)["rank before"] == 8 and dict(r.inputs)["rank now"] == 1
 
 
@@ -220,7 +220,7 @@ def test_vetoes_grants_and_demotion() -> None:
     # published order: 优秀 b d, 达标 a, 基本达标 g then the demoted f at the bottom, 不达标 e
     assert sorted("abdefg", key=lambda u: ev[u].position) == list("bdagfe")
     # every step of the grading, in the order it was taken, is in the explanation (and only there)
-    head = "scope of 6 unit(s); quotas: 优秀: 1 → 1 (floor); rank "
+    head = "scope of 6 units; quotas: 优秀: 1 → 1 (rounded down); rank "
     notes = {u: tuple(map(str, ev[u].trace.children[-1].notes)) for u in "adef"}
     assert notes == {
         "a": ("被一票否决: not eligible for 优秀", head + "1", "达标: condition met"),

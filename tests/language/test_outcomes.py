@@ -140,8 +140,8 @@ def test_outputs_carry_the_records() -> None:
     assert data["units"]["b"]["outcomes"][0] == {"kind": "speech", "id": "last", "label": "排名靠后的1个做表态发言",
                                                   "clause": "八(一)", "rule": "last", "matter": "常务会议"}
     rows = list(csv.DictReader(io.StringIO(to_csv(ev, s).decode("utf-8-sig"))))
-    cell = next(row for row in rows if row["单位 [unit]"] == "b")["结果运用 [outcomes]"]
-    assert cell == "排名靠后的1个做表态发言[常务会议]、专项第一名做典型发言、评为差等次的通报批评"
-    assert "结果运用 speech: 排名靠后的1个做表态发言〔八(一)〕 — 常务会议" in ev["b"].explain()
+    cell = next(row for row in rows if row["Unit [unit]"] == "b")["Outcomes [outcomes]"]  # an English scheme
+    assert cell == "排名靠后的1个做表态发言[常务会议], 专项第一名做典型发言, 评为差等次的通报批评"
+    assert "outcome, speech at the meeting: 排名靠后的1个做表态发言〔八(一)〕 — 常务会议" in ev["b"].explain()
     assert json.loads(ev["b"].explain("json"))["outcomes"][2] == {
         "kind": "criticism", "id": "poor", "label": "评为差等次的通报批评", "rule": "poor"}

@@ -11,6 +11,7 @@ import pytest
 from schemekit import scheme, units, value
 
 import apprule
+from apprule import i18n
 
 STEPS = scheme("""\
     gdp: {type: number}
@@ -40,9 +41,14 @@ def test_steps_explained() -> None:
     def notes(gdp: str) -> tuple[str, ...]:
         result = STEPS.evaluate(units(u={"gdp": gdp, "target": 100}))["u"]
         return tuple(map(str, next(t for t in result.trace.walk() if t.id == "r").notes))
-    assert notes("115") == ("115 / 100 - 1 = 0.15: 3 step(s) of 0.05 × 5",)
-    assert notes("100") == ("100 / 100 - 1 = 0: no step applies",)
-    assert notes("89") == ("89 / 100 - 1 = -0.11: 2 step(s) of 0.05 × -5",)
+    assert notes("115") == ("115 ÷ 100 = 115.00%, 15.00% over the target: 3 steps of 5% × 5 = 15",)
+    assert notes("100") == ("100 ÷ 100 = 100.00%, exactly on the target: no step applies",)
+    assert notes("89") == ("89 ÷ 100 = 89.00%, 11.00% short of the target: 2 steps of 5% × -5 = -10",)
+    assert notes("104.999") == ("104.999 ÷ 100 = 104.999%, 4.999% over the target, less than 5%: no points added",)
+    with i18n.using("zh"):  # the document's words: 每超额完成5%加5分
+        assert notes("101.666") == ("101.666 ÷ 100 = 101.67%,超额完成1.67%,不足5%,不加分",)
+        assert notes("110") == ("110 ÷ 100 = 110.00%,超额完成10.00%,每5%一档,计2档:2 × 5 = 10",)
+        assert notes("96.19") == ("96.19 ÷ 100 = 96.19%,距目标差3.81%,不足5%,不减分",)
 
 
 def test_steps_pro_rata_and_difference() -> None:

@@ -51,7 +51,7 @@ def test_the_toy_shape_explains_in_its_own_words() -> None:
     result = scheme(FACTS, RULE % 2).evaluate(units(u={"x": "95.5"}))["u"]
     trace = next(t for t in result.trace.walk() if t.id == "r")
     assert tuple(map(str, trace.notes)) == ("95.5 is above 90: 2",)
-    assert render(result).splitlines()[-3:] == ["      超过90分的加2分 [r]: 2", "        inputs: x = 95.5",
+    assert render(result).splitlines()[-3:] == ["      超过90分的加2分 [r]: 2.00", "        inputs: x = 95.5",
                                                 "        · 95.5 is above 90: 2"]
     assert note_data(trace.notes[0]) == {"kind": "threshold", "value": "95.5", "above": "90", "points": "2",
                                          "text": "95.5 is above 90: 2"}

@@ -15,39 +15,42 @@ from typing import Any
 from ..decimals import plain
 from ..engine import Scheme
 from ..facts import placements
+from ..i18n import N_, _, using
 from ..scheme.model import Fact, Group, Period
 from ..scheme.yamlsource import read_yaml
 from ..units import labelled
 from .layout import NOTES_SHEET, fact_header, reserved_header, sheet_name
 from .text import cell_text, inert, visible
 
-DECLARED = {"fact": "事实", "label": "名称", "type": "类型", "unit": "计量单位", "accepts": "取值",
-            "checks": "校验", "required": "必填", "groups": "使用的组别"}
-TYPES = {"number": "数值", "count": "个数", "rate": "比率", "boolean": "是否", "enum": "选项", "text": "文本",
-         "date": "日期", "events": "事件清单"}
+#: the columns of the declared facts, in words translated where they are said (``apprule.i18n``)
+DECLARED = {"fact": N_("fact"), "label": N_("label"), "type": N_("type"), "unit": N_("unit"), "accepts": N_("accepts"),
+            "checks": N_("checks"), "required": N_("required"), "groups": N_("groups")}
+TYPES = {"number": N_("number"), "count": N_("count"), "rate": N_("rate"), "boolean": N_("yes/no"),
+         "enum": N_("one of"), "text": N_("text"), "date": N_("date"), "events": N_("list of events")}
 
 
 def describe(fact: Fact, period: Period) -> str:
     """What a fact accepts, in a few words: range, values, or an event's fields (a date: one in ``period``)."""
     if fact.type == "events":
-        return "; ".join(f"{k}: {_label(f, ' ')}({describe(f, period) or f.type})" for k, f in (fact.fields or {}).items())
+        return _("; ").join(f"{k}: {_label(f, ' ')}({describe(f, period) or _(TYPES[f.type])})"
+                            for k, f in (fact.fields or {}).items())
     if fact.type == "enum":  # each value with the names a unit may give instead: relatively_major=较大
         return " | ".join("=".join((value, "/".join(names[1:]))) if names[1:] else value
                           for value, names in fact.value_names_of().items())
     if fact.type == "boolean":
-        return "是 | 否"
+        return " | ".join(_choices(fact) or ())
     if fact.type == "date":
         return period.end.isoformat()  # a date the scheme's own period holds: 2013-12-31 for a 2013 scheme
     if fact.type == "rate":
-        bounds = "0.95 or 95%"
+        bounds = _("0.95 or 95%")
     else:
-        bounds = "whole number ≥ 0" if fact.type == "count" else ""
+        bounds = _("whole number ≥ 0") if fact.type == "count" else ""
     limits = [f"≥ {plain(fact.min)}" if fact.min is not None else "",
               f"≤ {plain(fact.max)}" if fact.max is not None else ""]
     if fact.deferred is not None:  # what the office may type for a value not available in time
-        limits.append("or 转入下年度 (counted as " + ("not given" if fact.deferred == "empty" else plain(fact.deferred))
-                      + ", carried over)")
-    return ", ".join(p for p in (bounds, *limits) if p)
+        counted = _("not given") if fact.deferred == "empty" else plain(fact.deferred)
+        limits.append(_("or 转入下年度 (counted as {counted}, carried over)", counted=counted))
+    return _(", ").join(p for p in (bounds, *limits) if p)
 
 
 def _label(fact: Fact, then: str) -> str:
@@ -64,25 +67,30 @@ def checks_text(fact: Fact) -> str:
 
 def required_text(fact: Fact) -> str:
     if fact.default is not None:
-        return f"no (default {_show_default(fact.default)})"
-    return "yes" if fact.required else "no"
+        return _("no (default {value})", value=_show_default(fact.default))
+    return _("yes") if fact.required else _("no")
 
 
 def _show_default(value: Any) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return "是" if value else "否"  # the words a facts file gives a yes/no fact in, in every language
     return plain(value) if hasattr(value, "as_tuple") else str(value)
 
 
 def facts_table(scheme: Scheme) -> list[list[str]]:
     """Header, then one row per declared fact: id, label, type, unit, what it accepts, its checks, required,
     groups."""
-    rows = [list(DECLARED.values())]
+    with using(scheme=scheme.definition.language):
+        return _facts_table(scheme)
+
+
+def _facts_table(scheme: Scheme) -> list[list[str]]:
+    rows = [[_(head) for head in DECLARED.values()]]
     for key, fact in scheme.definition.facts.items():
-        groups = [g.id for g in scheme.groups if key in scheme.facts_used(g.id)]
-        rows.append([key, fact.label or "", f"{fact.type} {TYPES[fact.type]}", fact.unit or "",
+        groups = [g.label for g in scheme.groups if key in scheme.facts_used(g.id)]
+        rows.append([key, fact.label or "", _(TYPES[fact.type]), fact.unit or "",
                      describe(fact, scheme.definition.period), checks_text(fact),
-                     required_text(fact), ", ".join(groups) or "(none)"])
+                     required_text(fact), _(", ").join(groups) or _("(none)")])
     return rows
 
 
@@ -170,14 +178,13 @@ def to_xlsx(scheme: Scheme) -> bytes:
                 check.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(check)
     notes = book.create_sheet(NOTES_SHEET)
-    fill_sheet(notes, [*facts_table(scheme), [], [_HOW]])
+    fill_sheet(notes, [*facts_table(scheme), [], [_(_HOW)]])
     return workbook_bytes(book)
 
 
-_HOW = ("填写说明: one row per unit on its group's sheet, one row per event on an events sheet; "
-        "headers are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as "
-        "text with a unit of the same kind (6.2亿元 in a 万元 column is 62000); "
-        "this sheet is not read.")
+_HOW = N_("How to fill in: one row per unit on its group's sheet, one row per event on an events sheet; headers "
+          "are 'label(unit) [id]' and must not change; numbers as numbers in the column's unit (12), or as text "
+          "with a unit of the same kind (6.2亿元 in a 万元 column is 62000); this sheet is not read.")
 
 
 def _key(head: str) -> str:
@@ -195,33 +202,35 @@ def _choices(fact: Fact) -> list[str] | None:
 def to_yaml(scheme: Scheme) -> str:
     """A YAML facts file to fill in, each value commented with what it takes."""
     facts = scheme.definition.facts
-    lines = [f"# Facts for {scheme.title} ({scheme.id}): fill in every value left blank.",
-             "# Optional facts are commented out; remove the # to give one.", ""]
+    lines = ["# " + _("Facts for {title} ({id}): fill in every value left blank.", title=scheme.title, id=scheme.id),
+             "# " + _("Optional facts are commented out; remove the # to give one."), ""]
     for group in scheme.groups:
         keys = _group_facts(scheme, group) + [k for k in _events(scheme) if k in scheme.facts_used(group.id)]
         lines.append(f"# --- {group.label} ({group.id}) ---")
         units = _unit_rows(scheme, group)
         placeholder = not units
         if placeholder:
-            lines.append("# No roster: add each unit like this, naming its group.")
-            units = [("单位名称", None)]
+            lines.append("# " + _("No roster: add each unit like this, naming its group."))
+            units = [(_("unit name"), None)]
         for unit, seq in units:
             body = [f"{_scalar(unit)}:"]
             if placeholder:
                 body.append(f"  group: {group.id}")
             if group.sequences and seq is None:
-                body.append(f"  sequence:   # one of {', '.join(s.id for s in group.sequences)}")
+                body.append("  sequence:   # " + _("one of {ids}", ids=", ".join(
+                    f"{s.id}({s.label})" for s in group.sequences)))
             for key in keys:
                 fact = facts[key]
-                comment = f"# {_label(fact, ': ')}{TYPES[fact.type]}"
+                comment = f"# {_label(fact, ': ')}{_(TYPES[fact.type])}"
                 accepts = describe(fact, scheme.definition.period)
                 comment += f" ({accepts})" if accepts else ""
-                comment += f"; 校验: {checks_text(fact)}" if fact.checks else ""
+                comment += _("; checks: {checks}", checks=checks_text(fact)) if fact.checks else ""
                 value = "[]" if fact.type == "events" else ""
                 optional = not fact.required or fact.default is not None
                 if optional:
-                    default = f" default {_show_default(fact.default)}" if fact.default is not None else ""
-                    body.append(f"  # {key}: {value}  {comment}, optional{default}")
+                    default = _(", optional, default {value}", value=_show_default(fact.default)) \
+                        if fact.default is not None else _(", optional")
+                    body.append(f"  # {key}: {value}  {comment}{default}")
                 else:
                     body.append(f"  {key}: {value}  {comment}".replace(":   #", ":  #"))
             lines += [f"# {line}" for line in body] if placeholder else body
@@ -240,11 +249,12 @@ def _scalar(text: str) -> str:
 
 
 def write_template(scheme: Scheme, fmt: str) -> str | bytes:
-    """The fill-in template as ``yaml`` (text), ``csv`` or ``xlsx`` (bytes)."""
-    if fmt == "yaml":
-        return to_yaml(scheme)
-    if fmt == "csv":
-        return to_csv(scheme)
-    if fmt == "xlsx":
-        return to_xlsx(scheme)
+    """The fill-in template as ``yaml`` (text), ``csv`` or ``xlsx`` (bytes), in the scheme's language."""
+    with using(scheme=scheme.definition.language):
+        if fmt == "yaml":
+            return to_yaml(scheme)
+        if fmt == "csv":
+            return to_csv(scheme)
+        if fmt == "xlsx":
+            return to_xlsx(scheme)
     raise ValueError(f"unknown format {fmt!r}")

@@ -20,31 +20,41 @@ import json
 import re
 import zipfile
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from ..decimals import plain
 from ..engine import Scheme
-from ..explain import trace_data
+from ..explain import OUTCOME_WORDS, trace_data
+from ..i18n import N_, _, language, using
 from ..results import Evaluation, Outcome, Result, Trace
+from ..shown import GroupShown, decimals_of, fixed
 from .layout import header, title_sheet_name
 from .text import cell_text, inert, json_text
 
-#: summary columns: key → Chinese header
-SUMMARY = {"group": "组别", "sequence": "序列", "rank": "排名", "unit": "单位", "total": "总分", "grade": "等次",
-           "honours": "荣誉", "flags": "标记", "vetoes": "否决事项", "would_be_rank": "否决前排名",
-           "would_be_grade": "否决前等次", "outcomes": "结果运用"}
-BREAKDOWN_SHEET = "明细"
-BREAKDOWN = {"unit": "单位", "group": "组别", "depth": "层级", "node": "编号", "label": "项目", "kind": "类型",
-             "clause": "条款", "value": "得分", "max": "满分", "inputs": "输入", "notes": "说明",
-             "honours": "荣誉", "flags": "标记"}
-LIST_SEPARATOR = "、"
-OUTCOMES_SHEET = "结果运用"
-#: the outcome records' columns (the sheet 结果运用): field → Chinese header
-OUTCOME_COLUMNS = {"unit": "单位", "group": "组别", "kind": "类别", "id": "编号", "label": "内容", "clause": "条款",
-                   "rule": "依据规则", "matter": "事项", "event": "事件序号", "before": "原等次", "grade": "等次",
-                   "in_quota": "占用名额"}
+#: summary columns: key → header (English; each language's words in its catalogue)
+SUMMARY = {"group": N_("Group"), "sequence": N_("Sequence"), "rank": N_("Rank"), "unit": N_("Unit"),
+           "total": N_("Total"), "grade": N_("Grade"), "honours": N_("Honours"), "flags": N_("Flags"),
+           "vetoes": N_("Vetoes"), "would_be_rank": N_("Rank before vetoes"),
+           "would_be_grade": N_("Grade before vetoes"), "outcomes": N_("Outcomes")}
+BREAKDOWN_SHEET = N_("Breakdown")
+BREAKDOWN = {"unit": N_("Unit"), "group": N_("Group"), "depth": N_("Depth"), "node": N_("Id"),
+             "label": N_("Item"), "kind": N_("Kind"), "clause": N_("Clause"), "value": N_("Points"),
+             "max": N_("Max"), "inputs": N_("Inputs"), "notes": N_("Notes"), "honours": N_("Honours"),
+             "flags": N_("Flags")}
+OUTCOMES_SHEET = N_("Outcomes")
+#: the outcome records' columns (the sheet 结果运用): field → header
+OUTCOME_COLUMNS = {"unit": N_("Unit"), "group": N_("Group"), "kind": N_("Outcome kind"), "id": N_("Id"),
+                   "label": N_("Outcome"), "clause": N_("Clause"), "rule": N_("Rule"), "matter": N_("Matter"),
+                   "event": N_("Event no."), "before": N_("Grade before"), "grade": N_("Grade"),
+                   "in_quota": N_("Quota place used")}
 #: the kinds the summary's own columns already show (honours, flags, vetoes)
 _SHOWN = {"honour", "flag", "veto"}
+
+
+def listed(items: Iterable[str]) -> str:
+    """Names in a list: 记功、嘉奖 (in English, with commas)."""
+    # TRANSLATORS: what separates the names of a list (honours, flags): 、 in Chinese
+    return _(", ").join(items)
 
 
 def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> list[Result]:
@@ -53,12 +63,19 @@ def ordered(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
 
 
 def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> dict[str, Any]:
-    """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out."""
+    """Everything an evaluation found, as JSON-ready data: decimals as strings, nothing left out; a score
+    to the places the scheme shows it to (``apprule.shown``); words (a group's ``maximum``, the notes) in the scheme's language."""
+    with using(scheme=scheme.definition.language):
+        return _data(evaluation, scheme, group)
+
+
+def _data(evaluation: Evaluation, scheme: Scheme, group: str | None) -> dict[str, Any]:
     results = ordered(evaluation, scheme, group)
     groups = {}
     for g in scheme.groups:
         if group in (None, g.id):
             groups[g.id] = {"label": g.label, "max": _json(g.max),
+                            "maximum": GroupShown(scheme.definition, g).maximum(),
                             "order": [r.unit for r in evaluation.group(g.id)]}
     return {
         "scheme": {"id": scheme.id, "title": scheme.title, "document": scheme.definition.document,
@@ -74,13 +91,16 @@ def results_data(evaluation: Evaluation, scheme: Scheme, group: str | None = Non
 
 
 def _unit(r: Result) -> dict[str, Any]:
+    shown = r.shown
     return {
-        "group": r.group, "group_label": r.group_label, "sequence": r.sequence, "total": plain(r.total),
+        "group": r.group, "group_label": r.group_label, "sequence": r.sequence,
+        "total": shown.score("total", r.total),
         "rank": r.rank, "grade": r.grade, "would_be_rank": r.would_be_rank, "would_be_grade": r.would_be_grade,
         "honours": list(r.honours), "flags": list(r.flags), "vetoes": list(r.vetoes),
         "outcomes": [o.as_dict() for o in r.outcomes],
-        "sections": [_line(line) for line in r.sections], "adjustments": [_line(line) for line in r.adjustments],
-        "values": {k: _json(v) for k, v in r.values.items()},
+        "sections": [_line(line, shown) for line in r.sections],
+        "adjustments": [_line(line, shown) for line in r.adjustments],
+        "values": {k: shown.score(k, v) for k, v in r.values.items()},
         "carried_over": [{"fact": fact, "event": {k: _json(v) for k, v in event.items()}}
                          for fact, event in getattr(r, "carried_over", ())],
         "outside_period": [{"fact": o.fact, "number": o.number, "date": o.date.isoformat(), "when": o.when,
@@ -89,8 +109,8 @@ def _unit(r: Result) -> dict[str, Any]:
     }
 
 
-def _line(line: Any) -> dict[str, Any]:
-    return {"id": line.id, "label": line.label, "value": _json(line.value), "max": _json(line.max),
+def _line(line: Any, shown: GroupShown) -> dict[str, Any]:
+    return {"id": line.id, "label": line.label, "value": shown.score(line.id, line.value), "max": _json(line.max),
             "clause": line.clause}
 
 
@@ -130,19 +150,29 @@ def _line_columns(results: Iterable[Result]) -> dict[str, str]:
     return columns
 
 
-def summary_rows(results: list[Result], scheme: Scheme, as_text: bool) -> list[list[Any]]:
-    """Header, then one row per unit: summary columns, then each section and adjustment."""
+class Score(NamedTuple):
+    """A score in a CSV or XLSX cell: its value and the places it is shown to (``apprule.shown``)."""
+
+    value: Decimal
+    places: int
+
+    def __str__(self) -> str:
+        return fixed(self.value, self.places)
+
+
+def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
+    """Header, then one row per unit: summary columns, then each section and adjustment (scores as ``Score``)."""
     lines = _line_columns(results)
     labels = _sequence_labels(scheme)
-    rows: list[list[Any]] = [[header(k, v) for k, v in SUMMARY.items()] + list(lines.values())]
-    number = (lambda d: None if d is None else plain(d)) if as_text else (lambda d: d)
+    rows: list[list[Any]] = [[header(k, _(v)) for k, v in SUMMARY.items()] + list(lines.values())]
     for r in results:
+        score = r.shown.places_of
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
-        rows.append([r.group, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit, number(r.total),
-                     r.grade, LIST_SEPARATOR.join(r.honours), LIST_SEPARATOR.join(r.flags),
-                     LIST_SEPARATOR.join(r.vetoes), r.would_be_rank, r.would_be_grade,
-                     LIST_SEPARATOR.join(_outcome_text(o) for o in r.outcomes if o.kind not in _SHOWN)]
-                    + [number(by_id.get(k)) for k in lines])
+        rows.append([r.group_label, labels.get((r.group, r.sequence), r.sequence), r.rank, r.unit,
+                     Score(r.total, score("total")), r.grade, listed(r.honours),
+                     listed(r.flags), listed(r.vetoes), r.would_be_rank, r.would_be_grade,
+                     listed(_outcome_text(o) for o in r.outcomes if o.kind not in _SHOWN)]
+                    + [None if k not in by_id else Score(by_id[k], score(k)) for k in lines])
     return rows
 
 
@@ -153,11 +183,12 @@ def _outcome_text(o: Outcome) -> str:
 
 
 def outcome_rows(results: list[Result]) -> list[list[Any]]:
-    """Header, then one row per outcome of each unit (the sheet 结果运用)."""
-    rows: list[list[Any]] = [list(OUTCOME_COLUMNS.values())]
+    """Header, then one row per outcome of each unit (the sheet 结果运用), its kind in words."""
+    rows: list[list[Any]] = [[_(head) for head in OUTCOME_COLUMNS.values()]]
     for r in results:
         for o in r.outcomes:
-            rows.append([r.unit, r.group, *(getattr(o, name) for name in list(OUTCOME_COLUMNS)[2:])])
+            rows.append([r.unit, r.group_label, _(OUTCOME_WORDS[o.kind]),
+                         *(getattr(o, name) for name in list(OUTCOME_COLUMNS)[3:])])
     return rows
 
 
@@ -170,13 +201,14 @@ def to_csv(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     in_force = readings_text(scheme)  # a last column, on every row, where the scheme has switchable readings
-    for n, row in enumerate(summary_rows(ordered(evaluation, scheme, group), scheme, as_text=True)):
-        row += [header("readings", READINGS_HEADER) if n == 0 else in_force] if in_force else []
-        writer.writerow(["" if v is None else _inert(v) for v in row])
+    for n, row in enumerate(summary_rows(ordered(evaluation, scheme, group), scheme)):
+        row += [header("readings", _(READINGS_HEADER)) if n == 0 else in_force] if in_force else []
+        writer.writerow(["" if v is None else str(v) if isinstance(v, Score) else _inert(v) for v in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
-READINGS_HEADER = "解读"
+READINGS_HEADER = N_("Readings")
+READINGS_SHEET = N_("Readings in force")
 
 
 def readings_text(scheme: Scheme) -> str:
@@ -186,7 +218,7 @@ def readings_text(scheme: Scheme) -> str:
 
 def readings_rows(scheme: Scheme) -> list[list[Any]]:
     """The sheet 说明: each switchable reading, the choice in force and its label."""
-    rows: list[list[Any]] = [["解读 reading", "条款 clause", "问题 question", "选择 choice", "说明 label"]]
+    rows: list[list[Any]] = [[_("Reading"), _("Clause"), _("Question"), _("Choice"), _("Choice's label")]]
     for r in scheme.definition.readings:
         if r.choices:
             choice = scheme.readings[r.id]
@@ -199,17 +231,38 @@ def _inert(value: Any) -> Any:
     return inert(cell_text(value)) if isinstance(value, str) else value
 
 
+#: what a node that is no rule is (a rule is what its shape is)
+KINDS = {"unit": N_("assessed unit"), "total": N_("total"), "section": N_("section"), "block": N_("adjustments"),
+         "veto": N_("veto"), "rank": N_("rank"), "grade": N_("grade")}
+
+
+def kind_text(kind: str) -> str:
+    """What a node is, in words: a rule's shape by its description (``逐个事件计分``), which is Chinese, or in
+    English by its key (``for_each``)."""
+    from ..evaluate.shapes import SHAPES
+
+    shape = SHAPES.get(kind)
+    if shape is not None:
+        return shape.description if language() != "en" and shape.description else shape.name
+    return _(KINDS[kind]) if kind in KINDS else kind
+
+
 def breakdown_rows(results: list[Result]) -> list[list[Any]]:
     """Header, then one row per node of each unit's explanation tree, depth first."""
-    rows: list[list[Any]] = [list(BREAKDOWN.values())]
+    rows: list[list[Any]] = [[_(v) for v in BREAKDOWN.values()]]
 
     def walk(r: Result, trace: Trace, depth: int) -> None:
-        value = trace.value if isinstance(trace.value, (Decimal, int)) or trace.value is None else str(trace.value)
-        rows.append([r.unit, r.group, depth, trace.id, "  " * depth + trace.label, trace.kind, trace.clause,
-                     value, trace.max,
+        places = r.shown.places_of("total" if trace.kind == "unit" else trace.id)
+        value: Any = trace.value
+        if isinstance(value, Decimal):
+            value = Score(value, places)
+        elif not isinstance(value, int) and value is not None:
+            value = str(value)
+        rows.append([r.unit, r.group_label, depth, trace.id, "  " * depth + trace.label, kind_text(trace.kind),
+                     trace.clause, value, None if trace.max is None else Score(trace.max, places),
                      "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
-                     "; ".join(map(str, trace.notes)), LIST_SEPARATOR.join(trace.honours),
-                     LIST_SEPARATOR.join(trace.flags)])
+                     "; ".join(map(str, trace.notes)), listed(trace.honours),
+                     listed(trace.flags)])
         for child in trace.children:
             walk(r, child, depth + 1)
 
@@ -230,16 +283,17 @@ def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) ->
     book = Workbook()
     for sheet in list(book.worksheets):  # the default empty sheet
         book.remove(sheet)
-    taken: set[str] = {BREAKDOWN_SHEET, OUTCOMES_SHEET}
+    breakdown, outcomes, notes = _(BREAKDOWN_SHEET), _(OUTCOMES_SHEET), _(READINGS_SHEET)
+    taken: set[str] = {breakdown, outcomes}
     results = ordered(evaluation, scheme, group)
     for g in scheme.groups:
         members = [r for r in results if r.group == g.id]
         if members or group == g.id:
-            fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme, False))
-    fill_sheet(book.create_sheet(BREAKDOWN_SHEET), breakdown_rows(results))
-    fill_sheet(book.create_sheet(OUTCOMES_SHEET), outcome_rows(results))
+            fill_sheet(book.create_sheet(title_sheet_name(g.label, taken)), summary_rows(members, scheme))
+    fill_sheet(book.create_sheet(breakdown), breakdown_rows(results))
+    fill_sheet(book.create_sheet(outcomes), outcome_rows(results))
     if scheme.readings:
-        fill_sheet(book.create_sheet(title_sheet_name("说明", taken)), readings_rows(scheme))
+        fill_sheet(book.create_sheet(title_sheet_name(notes, taken)), readings_rows(scheme))
     return workbook_bytes(book)
 
 
@@ -265,25 +319,41 @@ def workbook_bytes(book: Any) -> bytes:
 
 
 def fill_sheet(ws: Any, rows: list[list[Any]], text_columns: Iterable[int] = ()) -> None:
-    """Write rows (the first is the header, bold and frozen); text stays text, never a formula."""
+    """Write rows (the first is the header, bold and frozen); text stays text, never a formula; a ``Score`` is
+    a number shown to its places (``0.00``), a count a whole number (``0``)."""
     from openpyxl.styles import Font
 
     text = set(text_columns)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            shows = None
             if isinstance(value, str):
                 value = cell_text(value)  # XML holds no control character, UTF-8 no lone surrogate
+            elif isinstance(value, Score):
+                shows, value = number_format(value), value.value
+            elif isinstance(value, int) and not isinstance(value, bool):
+                shows = "0"
             cell = ws.cell(r, c, value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # a label or unit name, not a formula
             if c in text:
                 cell.number_format = "@"
+            elif shows is not None:
+                cell.number_format = shows
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for c in range(1, (len(rows[0]) if rows else 0) + 1):
         width = max((_cell_width(row[c - 1]) for row in rows if c - 1 < len(row)), default=8)
         ws.column_dimensions[_letter(c)].width = min(max(width + 2, 6), 60)
+
+
+def number_format(score: Score) -> str:
+    """Excel's format showing ``score`` as ``fixed`` does: ``0.00`` for two places, ``0.00#…`` for the digits a
+    value carries beyond them."""
+    more = decimals_of(str(score)) - score.places
+    decimals = "0" * score.places + "#" * more
+    return "0." + decimals if decimals else "0"
 
 
 def _letter(c: int) -> str:
@@ -298,11 +368,11 @@ def _cell_width(value: Any) -> int:
 
 
 def write_results(evaluation: Evaluation, scheme: Scheme, fmt: str, group: str | None = None) -> str | bytes:
-    """The results as ``json`` (text), ``csv`` or ``xlsx`` (bytes)."""
-    if fmt == "json":
-        return to_json(evaluation, scheme, group)
-    if fmt == "csv":
-        return to_csv(evaluation, scheme, group)
-    if fmt == "xlsx":
-        return to_xlsx(evaluation, scheme, group)
-    raise ValueError(f"unknown format {fmt!r}")
+    """The results as ``json`` (text), ``csv`` or ``xlsx`` (bytes), headed in the scheme's language (unless one
+    was chosen: ``apprule.i18n.using``)."""
+    writers: dict[str, Callable[[Evaluation, Scheme, str | None], str | bytes]] = {
+        "json": to_json, "csv": to_csv, "xlsx": to_xlsx}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}")
+    with using(scheme=scheme.definition.language):
+        return writers[fmt](evaluation, scheme, group)

@@ -578,7 +578,13 @@ class SchemeDefinition(Model):
     date: dt.date
     period: Period
     source: str | None = None
+    language: Literal["zh", "en"] | None = Field(
+        None, description="语言: the language apprule speaks for this scheme (explanations, fact lists, errors); "
+                          "`apprule --lang` overrides it, and without it the environment's locale decides")
     readings: list[Reading] = []
+    display_places: int = Field(2, ge=0, le=12, description=(
+        "分数显示的小数位数 (default 2, 保留两位小数): the places a score is shown to in every output where its "
+        "rule, section, block or total declares no `round`; the value itself is not rounded"))
     facts: dict[Id, Fact] = {}
     groups: list[Group] = Field(min_length=1)
     aggregate: Aggregate | None = None
