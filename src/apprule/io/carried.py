@@ -48,9 +48,10 @@ class CarriedIn:
 def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] | None = None) -> CarriedIn:
     """The carried-over items of the results file ``path``, checked against ``scheme`` (and, given this period's
     ``units`` with their facts, against them); ``FactsFileError`` naming every problem."""
-    from .read import _json  # the facts reader's JSON: decimals kept, depth bounded, located syntax errors
+    from .read import _json, refuse_too_large  # the facts reader's JSON: decimals kept, depth bounded, located
 
     display = str(path)
+    refuse_too_large(Path(path), display)
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:

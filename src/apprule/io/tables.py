@@ -29,7 +29,8 @@ MAX_COLUMNS = 1_000
 #: The most cells of one file: every cell a workbook lists (a formatted empty one costs as much to read as a
 #: full one) and every empty cell before a row's last value. 100,000 units × 20 facts.
 MAX_CELLS = 2_000_000
-#: The most bytes a workbook may unpack to, or a CSV file hold (a 5 KB zip can unpack to gigabytes).
+#: The most bytes a workbook may unpack to (a 5 KB zip can unpack to gigabytes); a file itself, of any format, is
+#: bounded before it is read (``read.MAX_FILE_BYTES``).
 MAX_BYTES = 256 * 1024 * 1024
 
 
@@ -61,10 +62,6 @@ def decode_csv(data: bytes) -> str:
 
 def read_csv(path: Path, display: str) -> list[Sheet]:
     """A CSV file as sheets: rows before the first ``[name]`` row, then one sheet per section."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise FactsFileError([FileIssue("bad-csv", f"the file holds {size} bytes, more than the {MAX_BYTES} bytes "
-                                        "apprule reads", display)])
     try:
         text = decode_csv(path.read_bytes())
     except UnicodeDecodeError as exc:
