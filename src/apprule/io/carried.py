@@ -19,6 +19,7 @@ from ..deferred import DEFERRED
 from ..engine import Scheme
 from ..errors import did_you_mean
 from ..facts import BadValue, convert
+from ..i18n import _
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
 
@@ -51,6 +52,7 @@ def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] |
     from .read import _json, refuse_too_large  # the facts reader's JSON: decimals kept, depth bounded, located
 
     display = str(path)
+    refuse_not_json(Path(path), display)
     refuse_too_large(Path(path), display)
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
@@ -59,13 +61,25 @@ def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] |
     except OSError as exc:
         raise FactsFileError([FileIssue("bad-carried-in", f"cannot read the file ({exc.strerror or exc})",
                                         display)]) from None
-    data, _ = _json(text, display)
+    data, _where = _json(text, display)
     results = data.get("units")
     if not isinstance(results, dict):
         raise FactsFileError([FileIssue("bad-carried-in", "not the results of `apprule score --format json` "
                                         "(no `units`): carried-in items are last period's results as written",
                                         display)])
     return _Taker(scheme, units, display).take(results)
+
+
+def refuse_not_json(path: Path, display: str) -> None:
+    """``carried-in-not-json`` for a file not ending in ``.json``: only last period's JSON results list what a unit
+    carries over with its period (a CSV or XLSX of results shows it to people, and is not read back)."""
+    if path.suffix.lower() == ".json":
+        return
+    what = _("a .{suffix} file", suffix=path.suffix.lower().lstrip(".")) if path.suffix else \
+        _("a file without an ending")
+    raise FactsFileError([FileIssue("carried-in-not-json", _(
+        "--carried-in reads last period's results as JSON, and this is {what}; give the file last period's "
+        "`apprule score --format json` wrote", what=what), display)])
 
 
 class _Taker:
