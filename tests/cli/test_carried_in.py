@@ -131,8 +131,8 @@ def test_bad_carried_in_items_are_named_by_file_unit_and_item(last: dict[str, Pa
         "(`carried_from`)",
         "bad.json: unit '东镇', carried_over item 4: bad-carried-in: 'party' is no list of dated events: an event is "
         "carried into a fact whose `dated_by` places it in a period",
-        "bad.json: unit '东镇', carried_over item 5: bad-carried-in: an item is {fact, event}, as `carried_over` "
-        "lists it",
+        "bad.json: unit '东镇', carried_over item 5: bad-carried-in: an item is an object with a `fact` and an "
+        "`event`, as `carried_over` lists it",
         "bad.json: unit '007', carried_over item 1: fact-not-used: group 'depts' does not use 'awards'",
         "bad.json: unit '西镇': bad-carried-in: no `carried_over` list: not a unit of a results file"]
 

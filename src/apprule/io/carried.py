@@ -57,16 +57,24 @@ def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] |
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", f"a JSON file is UTF-8 ({exc.reason})", display)]) from None
-    except OSError as exc:
-        raise FactsFileError([FileIssue("bad-carried-in", f"cannot read the file ({exc.strerror or exc})",
+        raise FactsFileError([FileIssue("bad-encoding", _("a JSON file is UTF-8 ({reason})", reason=exc.reason),
                                         display)]) from None
-    data, _where = _json(text, display)
-    results = data.get("units")
+    except OSError as exc:
+        raise FactsFileError([FileIssue("bad-carried-in", _("cannot read the file ({reason})",
+                                                            reason=exc.strerror or exc), display)]) from None
+    try:
+        data, _where = _json(text, display)
+    except FactsFileError as exc:
+        if [i.code for i in exc.issues] != ["not-a-mapping"]:  # syntax, depth: located by the JSON reader
+            raise
+        data = None  # a top-level array, number or text: the facts reader's words would speak of facts
+    results = data.get("units") if isinstance(data, dict) else None
     if not isinstance(results, dict):
-        raise FactsFileError([FileIssue("bad-carried-in", "not the results of `apprule score --format json` "
-                                        "(no `units`): carried-in items are last period's results as written",
-                                        display)])
+        why = _("not a JSON object") if not isinstance(data, dict) else _("no `units`") if results is None else \
+            _("`units` is not an object of unit → result")
+        raise FactsFileError([FileIssue("bad-carried-in", _(
+            "not the results of `apprule score --format json` ({why}): carried-in items are last period's results "
+            "as written", why=why), display)])
     return _Taker(scheme, units, display).take(results)
 
 
@@ -97,13 +105,15 @@ class _Taker:
         for unit, result in results.items():
             items = result.get("carried_over") if isinstance(result, dict) else None
             if not isinstance(items, list):
-                self.problem(unit, None, "bad-carried-in", "no `carried_over` list: not a unit of a results file")
+                self.problem(unit, None, "bad-carried-in", _("no `carried_over` list: not a unit of a results file")
+                             if items is None else _("`carried_over` is not a list of items"))
                 continue
             if not items:
                 continue
             if self.units is not None and unit not in self.units:
-                self.problem(unit, None, "unknown-unit", f"{len(items)} item(s) carried in for a unit that is not "
-                             "in this period's facts" + _hint(unit, self.units))
+                self.problem(unit, None, "unknown-unit", _(
+                    "{n} item(s) carried in for a unit that is not in this period's facts", n=len(items))
+                    + _hint(unit, self.units))
                 continue
             for n, item in enumerate(items, 1):
                 self.item(unit, n, item)
@@ -112,40 +122,55 @@ class _Taker:
         return self.found
 
     def item(self, unit: str, n: int, item: Any) -> None:
-        if not isinstance(item, dict) or not isinstance(item.get("fact"), str) or \
-                not isinstance(item.get("event"), dict):
-            self.problem(unit, n, "bad-carried-in", "an item is {fact, event}, as `carried_over` lists it")
+        if not isinstance(item, dict):
+            self.problem(unit, n, "bad-carried-in", _("an item is an object with a `fact` and an `event`, as "
+                                                      "`carried_over` lists it"))
             return
-        name, event = item["fact"], item["event"]
+        name, event = item.get("fact"), item.get("event")
+        if not isinstance(name, str) or not name:
+            self.problem(unit, n, "bad-carried-in", _("the item names no fact (`fact`)"))
+            return
+        if not isinstance(event, dict):
+            self.problem(unit, n, "bad-carried-in", _("the item holds no `event` object for {fact!r}", fact=name))
+            return
         fact = self.facts.get(name)
         if fact is None:
-            self.problem(unit, n, "unknown-fact", f"this scheme declares no fact {name!r}" + _hint(name, self.facts))
+            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {fact!r}", fact=name)
+                         + _hint(name, self.facts))
             return
         group = self._group(unit)
         if group is not None and name not in self.scheme.facts_used(group):
-            self.problem(unit, n, "fact-not-used", f"group {group!r} does not use {name!r}")
+            self.problem(unit, n, "fact-not-used", _("group {group!r} does not use {fact!r}", group=group, fact=name))
             return
         source = event.get(CARRIED_FROM)
         if not isinstance(source, str) or not source.strip():
-            self.problem(unit, n, "bad-carried-in", f"the item names no period it comes from (`{CARRIED_FROM}`)")
+            self.problem(unit, n, "bad-carried-in", _("the item names no period it comes from (`{key}`)",
+                                                      key=CARRIED_FROM))
             return
         if DEFERRED in event:
+            if fact.deferred is None:
+                self.problem(unit, n, "bad-carried-in", _(
+                    "{fact!r} was deferred ({marker}), but this scheme does not let it be deferred (no `deferred:`): "
+                    "not an item of this scheme's period before", fact=name, marker=event[DEFERRED]))
+                return
             self.found.deferred.append(Deferred(unit, name, str(event[DEFERRED]), source))
             return
         if fact.type != "events" or fact.dated_by is None:
-            self.problem(unit, n, "bad-carried-in", f"{name!r} is no list of dated events: an event is carried into "
-                         "a fact whose `dated_by` places it in a period")
+            self.problem(unit, n, "bad-carried-in", _(
+                "{fact!r} is no list of dated events: an event is carried into a fact whose `dated_by` places it in "
+                "a period", fact=name))
             return
         try:
             [taken] = convert(fact, [event])
         except BadValue as bad:
-            self.problem(unit, n, bad.code, f"fact {name!r}: {bad.message}")
+            self.problem(unit, n, bad.code, _("fact {fact!r}: {problem}", fact=name, problem=bad.message))
             return
         facts = self.units.get(unit) if self.units is not None else None
         given = facts.get(name) if isinstance(facts, dict) else None
         if isinstance(given, list) and any(_same(fact, other, taken) for other in given):
-            self.problem(unit, n, "carried-twice", f"the {name!r} event is in this period's facts already; give it "
-                         "in one place, or it would count twice")
+            self.problem(unit, n, "carried-twice", _(
+                "the {fact!r} event is in this period's facts already; give it in one place, or it would count "
+                "twice", fact=name))
             return
         self.found.events.setdefault(unit, {}).setdefault(name, []).append(event)
 
@@ -160,10 +185,17 @@ class _Taker:
 
 
 def _same(fact: Any, given: Any, taken: dict[str, Any]) -> bool:
+    """Whether an event of this period's facts is the carried-in one: the same fields, whether or not the copy
+    pasted in says where it came from."""
     try:
-        return bool(convert(fact, [given]) == [taken])
-    except BadValue:
+        [mine] = convert(fact, [given])
+    except (BadValue, ValueError):
         return False  # the facts' own problem: validation names it
+    return bool(_without_source(mine) == _without_source(taken))
+
+
+def _without_source(event: Any) -> Any:
+    return {k: v for k, v in event.items() if k != CARRIED_FROM} if isinstance(event, dict) else event
 
 
 def _hint(name: str, choices: Any) -> str:
