@@ -174,3 +174,31 @@ def test_the_explanation_of_a_unit_notes_what_it_deferred(last: dict[str, Path])
         "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
         "(2021-01-01..2021-12-31)")
     assert run("explain", last["scheme"], last["facts"], "西镇").stderr == ""
+
+
+def test_csv_and_xlsx_list_what_each_unit_carries_over(last: dict[str, Path], tmp_path: Path) -> None:
+    """The column 转入下年度 [carried_over], last, only where some unit carries something: each item readable."""
+    import csv
+    import io
+
+    import openpyxl
+
+    text = run("score", last["scheme"], last["facts"], "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-1] == "Carried over [carried_over]"
+    carried = {row[3]: row[-1] for row in rows[1:]}
+    assert carried == {"东镇": "表彰奖励 2022-01-15 (市级, 敬老); 新引进项目: 转入下年度, counted here as 0",
+                       "西镇": "", "南镇": "", "财政局": "", "007": ""}
+    book = tmp_path / "r21.xlsx"
+    assert run("--lang", "zh", "score", last["scheme"], last["facts"], "-o", book).exit_code == 0
+    towns = openpyxl.load_workbook(book)["乡镇"]
+    assert towns.cell(1, towns.max_column).value == "转入下年度 [carried_over]"
+    assert towns.cell(2, 4).value == "东镇" and towns.cell(2, towns.max_column).value == (
+        "表彰奖励 2022-01-15(市级、敬老);新引进项目:转入下年度,本期计为 0")
+    depts = openpyxl.load_workbook(book)["部门"]  # no unit of the group carries anything: no column
+    assert "转入下年度 [carried_over]" not in [c.value for c in depts[1]]
+
+
+def test_no_carried_over_column_when_nothing_is_carried(last: dict[str, Path]) -> None:
+    text = run("score", last["next"], last["next_facts"], "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    assert "carried_over" not in text and "Carried over" not in text
