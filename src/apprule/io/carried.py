@@ -3,15 +3,20 @@
 A period's results (``apprule score --format json``) list per unit what it carries over to the next period:
 events dated after the period and values the office deferred (转入下年度), each naming its period in
 ``carried_from``. Given to the next period's run, each carried-over event joins its unit's list, where it counts
-though dated before the period (and the explanation says where it came from). A deferred value is reported: it
-was last period's, and this period's facts give this period's value, so it is never added to them unsaid.
+though dated before the period (and the explanation says where it came from).
+
+A deferred value is given back where the scheme says how (北票 一(三)8 「如当年汇总时未能计入,转入下年度」): a fact
+that declares ``given_back: X`` holds, this period, the value of X the last period deferred. Once the value is
+known the office writes it either as that fact in this period's facts, or as the item's ``value`` in last
+period's results, which fills the fact; both is ``carried-twice``. Where no fact gives X back, the deferred value is
+reported and never added to this period's facts unsaid.
 
 Every problem names the file, the unit and the item's number in the unit's ``carried_over`` list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -23,23 +28,33 @@ from ..i18n import _
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
 
+#: the key of a deferred item where the office writes the value once it is known (a place published late)
+VALUE = "value"
+
 
 @dataclass(frozen=True)
 class Deferred:
-    """A value deferred to this period by the last (转入下年度): its unit, fact, marker and period."""
+    """A value deferred to this period by the last (转入下年度): its unit, fact, marker and period; the fact that
+    gives it back here (``given_back``), if the scheme has one, and the value given back, and where: ``carried``
+    (the item's ``value``), ``facts`` (this period's facts) or None (not yet known)."""
 
     unit: str
     fact: str
     marker: str
     source: str
+    late: str | None = None
+    value: Any = None
+    given_in: str | None = None
 
 
 @dataclass
 class CarriedIn:
-    """What a carried-in file brings: unit → events fact → events, and the deferred values to report."""
+    """What a carried-in file brings: unit → events fact → events, unit → late fact → value given back, and the
+    deferred values."""
 
     events: dict[str, dict[str, list[dict[str, Any]]]]
     deferred: list[Deferred]
+    given_back: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -153,7 +168,7 @@ class _Taker:
                     "{fact!r} was deferred ({marker}), but this scheme does not let it be deferred (no `deferred:`): "
                     "not an item of this scheme's period before", fact=name, marker=event[DEFERRED]))
                 return
-            self.found.deferred.append(Deferred(unit, name, str(event[DEFERRED]), source))
+            self.deferred(unit, n, name, event, source)
             return
         if fact.type != "events" or fact.dated_by is None:
             self.problem(unit, n, "bad-carried-in", _(
@@ -173,6 +188,40 @@ class _Taker:
                 "twice", fact=name))
             return
         self.found.events.setdefault(unit, {}).setdefault(name, []).append(event)
+
+    def deferred(self, unit: str, n: int, name: str, event: dict[str, Any], source: str) -> None:
+        """A value last period deferred: given back through the fact that declares ``given_back: name`` (from the
+        item's ``value`` or this period's facts), else only reported."""
+        marker, value = str(event[DEFERRED]), event.get(VALUE)
+        group = self._group(unit)
+        late = next((fid for fid, f in self.facts.items() if f.given_back == name
+                     and (group is None or fid in self.scheme.facts_used(group))), None)
+        if late is None:
+            if value is not None:
+                self.problem(unit, n, "bad-carried-in", _(
+                    "the item gives {fact!r} a value, but this scheme takes no deferred {fact!r} back (no fact "
+                    "declares `given_back: {fact}`)", fact=name))
+                return
+            self.found.deferred.append(Deferred(unit, name, marker, source))
+            return
+        facts = self.units.get(unit) if self.units is not None else None
+        given = facts.get(late) if isinstance(facts, dict) else None
+        if value is not None and given is not None:
+            self.problem(unit, n, "carried-twice", _(
+                "{fact!r} is given back twice: as the item's `value` ({value}) and as {late!r} ({given}) in this "
+                "period's facts; give it in one place", fact=name, value=value, late=late, given=given))
+            return
+        if value is not None:
+            try:
+                convert(self.facts[late], value)
+            except BadValue as bad:
+                self.problem(unit, n, bad.code, _("the `value` given back as {late!r}: {problem}", late=late,
+                                                  problem=bad.message))
+                return
+            self.found.given_back.setdefault(unit, {})[late] = value
+        self.found.deferred.append(Deferred(unit, name, marker, source, late, value if value is not None else given,
+                                            "carried" if value is not None else "facts" if given is not None
+                                            else None))
 
     def _group(self, unit: str) -> str | None:
         """The unit's group: from the roster, or as this period's facts name it."""
@@ -204,14 +253,37 @@ def _hint(name: str, choices: Any) -> str:
 
 
 def with_carried_in(facts: dict[str, Any], carried: CarriedIn) -> dict[str, Any]:
-    """This period's facts with the carried-in events added to their units' lists (the facts are not changed)."""
-    if not carried.events:
+    """This period's facts with the carried-in events added to their units' lists and the deferred values given
+    back filling their late facts (the facts are not changed)."""
+    if not carried.events and not carried.given_back:
         return facts
     joined = dict(facts)
-    for unit, lists in carried.events.items():
-        if not isinstance(joined[unit], dict):
+    for unit in {*carried.events, *carried.given_back}:
+        if not isinstance(joined.get(unit), dict):
             continue  # not a unit's facts: validation names it
         given = joined[unit] = dict(joined[unit])
-        for name, events in lists.items():
+        for name, events in carried.events.get(unit, {}).items():
             given[name] = [*(given.get(name) or []), *events]
+        given.update(carried.given_back.get(unit, {}))
     return joined
+
+
+def carried_notes(carried: CarriedIn) -> list[str]:
+    """What a run says of each deferred value carried in: given back and scored (from where), still owed, or not
+    taken back by this scheme."""
+    notes = []
+    for d in carried.deferred:
+        if d.late is None:  # last period's value: this period's facts give their own
+            notes.append(_("{unit}: {fact} was deferred to this period ({marker}) by {source}; it is not scored here: "
+                           "count it where the document says, this period's facts give this period's value",
+                           unit=d.unit, fact=d.fact, marker=d.marker, source=d.source))
+        elif d.given_in is None:
+            notes.append(_("{unit}: {fact} was deferred to this period ({marker}) by {source}; it is not known yet: "
+                           "give it as {late} in this period's facts (or as the item's `value`) to score it",
+                           unit=d.unit, fact=d.fact, marker=d.marker, source=d.source, late=d.late))
+        else:
+            where = _("from the carried-in item") if d.given_in == "carried" else _("from this period's facts")
+            notes.append(_("{unit}: {fact} deferred by {source} ({marker}) is given back as {late} = {value} "
+                           "({where}) and scored here", unit=d.unit, fact=d.fact, source=d.source, marker=d.marker,
+                           late=d.late, value=d.value, where=where))
+    return notes
