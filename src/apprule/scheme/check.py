@@ -84,13 +84,15 @@ def _out_of_bounds(value: object, path: Path) -> Iterator[Found]:
             yield from _out_of_bounds(item, path + (i,))
     elif isinstance(value, int) and not isinstance(value, bool):
         if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
-            yield ("out-of-range", f"{shown(value)} is too large: {BOUNDS}", path, None, None)
+            yield ("out-of-range", _("{value} is too large: {bounds}", value=shown(value), bounds=_(BOUNDS)), path,
+                   None, None)
     elif isinstance(value, Decimal):
         kept = within_bounds(value)
         if isinstance(kept, str):
             text = str(value)
-            text = text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
-            yield ("out-of-range", f"{text} {kept}: {BOUNDS}", path, None, None)
+            text = text if len(text) <= 40 else f"{text[:20]}… " + _("({n} characters)", n=len(text))
+            yield ("out-of-range", _("{value} {reason}: {bounds}", value=text, reason=_(kept), bounds=_(BOUNDS)),
+                   path, None, None)
 
 
 def _check_weights(weights: dict[str, Decimal]) -> Iterator[Found]:
