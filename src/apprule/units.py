@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from .decimals import CONTEXT
+from .i18n import _
 
 #: unit → (what it measures, the power of ten it is of that dimension's smallest unit here)
 UNITS: dict[str, tuple[str, int]] = {

@@ -17,10 +17,11 @@ from typing import Any, Mapping
 
 from ..deferred import DEFERRED
 from ..engine import Scheme
-from ..errors import did_you_mean
+from ..errors import did_you_mean, joined
 from ..facts import BadValue, convert
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,16 @@ def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] |
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", f"a JSON file is UTF-8 ({exc.reason})", display)]) from None
+        raise FactsFileError([FileIssue("bad-encoding", _("a JSON file is UTF-8 ({reason})", reason=exc.reason), display)]) from None
     except OSError as exc:
-        raise FactsFileError([FileIssue("bad-carried-in", f"cannot read the file ({exc.strerror or exc})",
+        raise FactsFileError([FileIssue("bad-carried-in", _("cannot read the file ({value})", value=exc.strerror or exc),
                                         display)]) from None
-    data, _ = _json(text, display)
+    data = _json(text, display)[0]
     results = data.get("units")
     if not isinstance(results, dict):
-        raise FactsFileError([FileIssue("bad-carried-in", "not the results of `apprule score --format json` "
-                                        "(no `units`): carried-in items are last period's results as written",
+        raise FactsFileError([FileIssue("bad-carried-in", _("not the results of `apprule score --format json` (no "
+                                                            "`units`): carried-in items are last "
+                                                            "period's results as written"),
                                         display)])
     return _Taker(scheme, units, display).take(results)
 
@@ -75,20 +77,23 @@ class _Taker:
         self.found = CarriedIn({}, [])
 
     def problem(self, unit: str, n: int | None, code: str, message: str) -> None:
-        where = f"{self.display}: unit {unit!r}" + (f", carried_over item {n}" if n is not None else "")
+        where = _("unit {unit!r}", unit=unit)
+        if n is not None:
+            where = joined(where, _("carried_over item {n}", n=n))
+        where = f"{self.display}: {where}"
         self.issues.append(FileIssue(code, message, where, order=(0, len(self.issues), 0)))
 
     def take(self, results: dict[str, Any]) -> CarriedIn:
         for unit, result in results.items():
             items = result.get("carried_over") if isinstance(result, dict) else None
             if not isinstance(items, list):
-                self.problem(unit, None, "bad-carried-in", "no `carried_over` list: not a unit of a results file")
+                self.problem(unit, None, "bad-carried-in", _("no `carried_over` list: not a unit of a results file"))
                 continue
             if not items:
                 continue
             if self.units is not None and unit not in self.units:
-                self.problem(unit, None, "unknown-unit", f"{len(items)} item(s) carried in for a unit that is not "
-                             "in this period's facts" + _hint(unit, self.units))
+                self.problem(unit, None, "unknown-unit", _("{count} item(s) carried in for a unit that is not in this "
+                                                           "period's facts", count=len(items)) + _hint(unit, self.units))
                 continue
             for n, item in enumerate(items, 1):
                 self.item(unit, n, item)
@@ -99,27 +104,27 @@ class _Taker:
     def item(self, unit: str, n: int, item: Any) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("fact"), str) or \
                 not isinstance(item.get("event"), dict):
-            self.problem(unit, n, "bad-carried-in", "an item is {fact, event}, as `carried_over` lists it")
+            self.problem(unit, n, "bad-carried-in", _("an item is {fact, event}, as `carried_over` lists it"))
             return
         name, event = item["fact"], item["event"]
         fact = self.facts.get(name)
         if fact is None:
-            self.problem(unit, n, "unknown-fact", f"this scheme declares no fact {name!r}" + _hint(name, self.facts))
+            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {name!r}", name=name) + _hint(name, self.facts))
             return
         group = self._group(unit)
         if group is not None and name not in self.scheme.facts_used(group):
-            self.problem(unit, n, "fact-not-used", f"group {group!r} does not use {name!r}")
+            self.problem(unit, n, "fact-not-used", _("group {group!r} does not use {name!r}", group=group, name=name))
             return
         source = event.get(CARRIED_FROM)
         if not isinstance(source, str) or not source.strip():
-            self.problem(unit, n, "bad-carried-in", f"the item names no period it comes from (`{CARRIED_FROM}`)")
+            self.problem(unit, n, "bad-carried-in", _("the item names no period it comes from (`{CARRIED_FROM}`)", CARRIED_FROM=CARRIED_FROM))
             return
         if DEFERRED in event:
             self.found.deferred.append(Deferred(unit, name, str(event[DEFERRED]), source))
             return
         if fact.type != "events" or fact.dated_by is None:
-            self.problem(unit, n, "bad-carried-in", f"{name!r} is no list of dated events: an event is carried into "
-                         "a fact whose `dated_by` places it in a period")
+            self.problem(unit, n, "bad-carried-in", _("{name!r} is no list of dated events: an event is carried into a "
+                                                      "fact whose `dated_by` places it in a period", name=name))
             return
         try:
             [taken] = convert(fact, [event])
@@ -129,8 +134,8 @@ class _Taker:
         facts = self.units.get(unit) if self.units is not None else None
         given = facts.get(name) if isinstance(facts, dict) else None
         if isinstance(given, list) and any(_same(fact, other, taken) for other in given):
-            self.problem(unit, n, "carried-twice", f"the {name!r} event is in this period's facts already; give it "
-                         "in one place, or it would count twice")
+            self.problem(unit, n, "carried-twice", _("the {name!r} event is in this period's facts already; give it in "
+                                                     "one place, or it would count twice", name=name))
             return
         self.found.events.setdefault(unit, {}).setdefault(name, []).append(event)
 
