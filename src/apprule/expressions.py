@@ -25,7 +25,7 @@ import simpleeval  # type: ignore[import-untyped]
 
 from .decimals import CONTEXT, ZERO, clamp, round_to
 from .errors import EvaluationError, did_you_mean
-from .i18n import _
+from .i18n import N_, _
 
 MAX_LENGTH = 2_000
 MAX_NODES = 400

@@ -49,7 +49,7 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
             if spec.round is not None:
                 total = round_to(total, spec.round.places, spec.round.mode)
         except ArithmeticError as exc:
-            raise PeriodError(_("unit {unit!r}: its weighted total over the periods cannot be computed ({name__})", unit=unit, name__=type(exc).__name__)) from None
+            raise PeriodError(_("unit {unit!r}: its weighted total over the periods cannot be computed ({kind})", unit=unit, kind=type(exc).__name__)) from None
         how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}" \
             if spec.method == "weighted_mean" else f"Σ value × weight = {plain(weighted)}"
         totals[unit] = PeriodTotal(unit, group, total, None, tuple(parts), how)
