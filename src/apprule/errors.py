@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from .i18n import _
+from .i18n import _, language, using
 
 Path = tuple[str | int, ...]
 
@@ -34,9 +34,15 @@ class Problem:
     location: Location | None = None
     hint: str | None = None
     source_line: str | None = field(default=None, compare=False)
+    #: the language the message was said in: the words around it are said in the same one
+    language: str = field(default_factory=language, compare=False, repr=False)
 
     def render(self) -> str:
         """``file:line:col: code: message``, then the source line and a caret."""
+        with using(self.language):
+            return self._render()
+
+    def _render(self) -> str:
         where = f"{self.location}: " if self.location else ""
         text = f"{where}{self.code}: {self.message}"
         if self.path:
@@ -67,6 +73,11 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
     """A hint naming the closest of ``choices`` to a misspelled ``name``."""
     close = difflib.get_close_matches(name, sorted(map(str, choices)), n=1)
     return _("did you mean {name!r}?", name=close[0]) if close else None
+
+
+def aside(hint: str | None) -> str:
+    """`` (did you mean 'x'?)`` after a message, or nothing when there is no hint."""
+    return _(" ({hint})", hint=hint) if hint else ""
 
 
 def joined(place: str, part: str) -> str:
@@ -136,9 +147,12 @@ class FactIssue:
     unit: str
     fact: str
     message: str
+    #: the language the message was said in: the place before it is said in the same one
+    language: str = field(default_factory=language, compare=False, repr=False)
 
     def __str__(self) -> str:
-        return f"{unit_and_fact(self.unit, self.fact)}: {self.code}: {self.message}"
+        with using(self.language):
+            return f"{unit_and_fact(self.unit, self.fact)}: {self.code}: {self.message}"
 
 
 class ScopeError(AppruleError):

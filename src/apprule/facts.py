@@ -19,7 +19,7 @@ import numpy as np
 
 from . import deferred as deferral
 from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, MAX_PLACES, places_within, shown, within_bounds
-from .errors import FactError, FactIssue, did_you_mean
+from .errors import FactError, FactIssue, aside, did_you_mean
 from .i18n import N_, _
 from .evaluate.fixed import Numbers
 from .expressions import Expression, Runner
@@ -609,7 +609,7 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
 
 def _hint(name: str, choices: Any) -> str:
     hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
+    return aside(hint)
 
 
 def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
@@ -652,7 +652,7 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
             return named
         hint = value_hint(value, fact) if isinstance(value, str) and len(value) <= 100 else None
         raise BadValue("unknown-value", _("{value} is not one of {choices}", value=shown(value), choices=choices(fact))
-                       + (f" ({hint})" if hint else ""))
+                       + (aside(hint)))
     if kind == "text":
         if isinstance(value, str):
             return value

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from ..deferred import DEFERRED
 from ..engine import Scheme
-from ..errors import did_you_mean, joined
+from ..errors import aside, did_you_mean, joined
 from ..facts import BadValue, convert
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
@@ -158,7 +158,7 @@ def _same(fact: Any, given: Any, taken: dict[str, Any]) -> bool:
 
 def _hint(name: str, choices: Any) -> str:
     hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
+    return aside(hint)
 
 
 def with_carried_in(facts: dict[str, Any], carried: CarriedIn) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Container
 
-from ..errors import did_you_mean, joined
+from ..errors import aside, did_you_mean, joined
 from ..facts import placements
 from ..scheme.model import Fact, SchemeDefinition
 from .cells import CellProblem, blank, fact_value, unit_id
@@ -55,7 +55,7 @@ def facts_from_sheets(scheme: SchemeDefinition, used: dict[str, frozenset[str]],
 
 def _hint(name: str, choices: list[str]) -> str:
     hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
+    return aside(hint)
 
 
 class _Reader:
