@@ -352,12 +352,12 @@ def _wrapped(text: str, exc: Exception) -> ValueError:
 
 def _arithmetic(exc: Exception) -> str:
     """What went wrong in an operation, in words: Python's are English, and a decimal signal's are its class."""
-    if isinstance(exc, (ZeroDivisionError, decimal.DivisionByZero, decimal.DivisionUndefined)):
+    if isinstance(exc, decimal.InvalidOperation):  # 0 / 0 among them
+        return _("the operation has no defined result")
+    if isinstance(exc, ZeroDivisionError):  # decimal.DivisionByZero among them
         return _("division by zero")
     if isinstance(exc, decimal.Overflow):
         return _("the result is too large")
-    if isinstance(exc, decimal.InvalidOperation):
-        return _("the operation has no defined result")
     return f"{type(exc).__name__}: {exc}"
 
 

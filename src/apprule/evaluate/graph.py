@@ -84,13 +84,13 @@ class GroupGraph:
     outcome_tests: dict[int, Expression] = field(default_factory=dict)
     outcome_by: dict[int, Expression] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def peer_readers(self) -> list[str]:
         """What in scoring reads other units' values (so a run on fewer units than the roster must be
-        allowed as partial): the rules of ``peer_rules``."""
+        allowed as partial): the rules of ``peer_rules``. Said anew each time, in the language then in force."""
         return [_("rule {rule!r} reads other units' values", rule=rule) for rule in self.peer_rules]
 
-    @cached_property
+    @property
     def roster_readers(self) -> list[str]:
         """What in scoring, ranking or grading reads every unit of the roster: ``peer_readers``, quotas, and
         conditions on the place from the bottom or the size of the scope."""
