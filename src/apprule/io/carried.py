@@ -49,6 +49,11 @@ class CarriedIn:
 def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] | None = None) -> CarriedIn:
     """The carried-over items of the results file ``path``, checked against ``scheme`` (and, given this period's
     ``units`` with their facts, against them); ``FactsFileError`` naming every problem."""
+    with scheme.speaking():  # its problems in the scheme's language, as the facts file's
+        return _read_carried_in(path, scheme, units)
+
+
+def _read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] | None) -> CarriedIn:
     from .read import _json  # the facts reader's JSON: decimals kept, depth bounded, located syntax errors
 
     display = str(path)

@@ -28,7 +28,7 @@ from ..facts import placements
 from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
 from .text import NOT_TEXT, not_text
-from ..i18n import _
+from ..i18n import _, using
 
 #: file name endings → format
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -50,7 +50,8 @@ class FactsFile:
         for issue in exc.issues:
             at = (self.where.get((issue.unit, issue.fact)) or self.where.get((issue.unit, ""))
                   or Where(self.name))
-            issues.append(at.issue(issue.code, f"{unit_and_fact(issue.unit, issue.fact)}: {issue.message}"))
+            with using(issue.language):  # the place in the language of the message
+                issues.append(at.issue(issue.code, f"{unit_and_fact(issue.unit, issue.fact)}: {issue.message}"))
         return FactsFileError(issues)
 
     def locate_value(self, exc: OverMax) -> AppruleError:
@@ -67,9 +68,14 @@ def facts_format(path: str | Path) -> str | None:
 def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False) -> FactsFile:
     """Read and check a facts file against ``scheme``; raise ``FactsFileError`` naming every problem.
 
-    With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``).
+    With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``). The problems are
+    in the scheme's language, unless one was chosen (``apprule.i18n``).
     """
-    path = Path(path)
+    with scheme.speaking():
+        return _read_facts(Path(path), scheme, partial)
+
+
+def _read_facts(path: Path, scheme: Scheme, partial: bool) -> FactsFile:
     display = str(path)
     kind = facts_format(path)
     if kind in ("csv", "xlsx"):
