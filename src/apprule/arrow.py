@@ -97,7 +97,8 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
             table = pa.table(table)  # polars, or anything with the Arrow C stream interface
         except (TypeError, ValueError, pa.ArrowException) as exc:
             raise TypeError(_("facts as columns are a mapping of name to values, or a table Arrow can read (pandas, "
-                              "polars, Arrow): {kind} is neither ({exc})", kind=type(table).__name__, exc=exc)) from None
+                              "polars, Arrow): {kind} is neither ({exc})",
+                              kind=type(table).__name__, exc=exc)) from None
     from .evaluate.fixed import Fixed, Numbers
 
     columns: dict[str, Sequence[Any]] = {}

@@ -252,9 +252,10 @@ def _short_of_roster(graph: GroupGraph, units: Sequence[str], readers: Sequence[
     if readers and not partial:
         absent = sorted(set(roster) - set(units))
         shown = "、".join(absent[:5]) + (_(" and {n} more", n=len(absent) - 5) if len(absent) > 5 else "")
-        raise ScopeError(_("group {group!r} has {count} of the {count2} units of its roster (missing: {shown}), and "
+        raise ScopeError(_("group {group!r} has {given} of the {size} units of its roster (missing: {shown}), and "
                            "{readers}: give every unit, or allow a partial run (partial=True; "
-                           "apprule score --partial) to compute it among the units given", group=graph.group.id, count=len(units), count2=len(roster), shown=shown, readers=readers[0]))
+                           "apprule score --partial) to compute it among the units given",
+                           group=graph.group.id, given=len(units), size=len(roster), shown=shown, readers=readers[0]))
     return len(units), len(roster)
 
 

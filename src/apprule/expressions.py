@@ -164,7 +164,8 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     """Parse and check ``text``; every name must be in ``known`` (when given)."""
     text = str(text)
     if len(text) > MAX_LENGTH:
-        raise ExpressionProblem("expression-too-long", _("an expression may be at most {most} characters", most=MAX_LENGTH))
+        raise ExpressionProblem("expression-too-long", _("an expression may be at most {most} characters",
+                                                         most=MAX_LENGTH))
     source = text.strip()
     lead = len(text) - len(text.lstrip())
     try:
@@ -178,10 +179,12 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     for node in ast.walk(tree):
         count += 1
         if count > MAX_NODES:
-            raise ExpressionProblem("expression-too-long", _("an expression may have at most {most} parts", most=MAX_NODES))
+            raise ExpressionProblem("expression-too-long", _("an expression may have at most {most} parts",
+                                                             most=MAX_NODES))
         offset = lead + getattr(node, "col_offset", 0)
         if not isinstance(node, _ALLOWED_NODES):
-            raise ExpressionProblem("expression-forbidden", _("{value} is not allowed in an expression", value=_describe(node)),
+            raise ExpressionProblem("expression-forbidden", _("{value} is not allowed in an expression",
+                                                              value=_describe(node)),
                                     offset)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             for operand in (node.left, node.right):  # where the type shows in the text; `_mul` sees the rest
@@ -206,7 +209,8 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
                 segment = (ast.get_source_segment(source, node) or repr(node.value)).replace("_", "")
                 node.decimal = Decimal(segment)  # type: ignore[attr-defined]
             elif not isinstance(node.value, (str, bool)):
-                raise ExpressionProblem("expression-forbidden", _("literal {value!r} is not allowed", value=node.value), offset)
+                raise ExpressionProblem("expression-forbidden", _("literal {value!r} is not allowed",
+                                                                  value=node.value), offset)
     known = set(known)
     if known:
         for node in ast.walk(tree):

@@ -95,10 +95,12 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
     units: list[UnitFacts] = []
     for unit, given in facts.items():
         if not isinstance(unit, str) or not unit.strip():
-            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "", _("a unit is named by a non-empty string")))
+            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "",
+                                    _("a unit is named by a non-empty string")))
             continue
         if not isinstance(given, Mapping):
-            issues.append(FactIssue("not-a-mapping", unit, "", _("facts of a unit are a mapping, got {value}", value=shown(given))))
+            issues.append(FactIssue("not-a-mapping", unit, "", _("facts of a unit are a mapping, got {value}",
+                                                                 value=shown(given))))
             continue
         place = _place(scheme, unit, given, placed, group_ids, issues)
         if place is None:
@@ -139,7 +141,8 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             if name not in used[gi]:
                 continue
             if not field and values.get(name) in (None, []) and holds(condition, values):
-                issues.append(FactIssue("missing-fact", unit, name, _("required when {condition}", condition=condition.text)))
+                issues.append(FactIssue("missing-fact", unit, name, _("required when {condition}",
+                                                                      condition=condition.text)))
             for n, event in enumerate(values.get(name) or [] if field else [], 1):
                 if event.get(field) is None and holds(condition, event):
                     issues.append(FactIssue("missing-field", unit, name,
@@ -573,19 +576,22 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
     else:
         group = given.get("group")
         if group is not None and not isinstance(group, str):
-            issues.append(FactIssue("wrong-type", unit, "group", _("a group is named by its id, got {value}", value=shown(group))))
+            issues.append(FactIssue("wrong-type", unit, "group", _("a group is named by its id, got {value}",
+                                                                   value=shown(group))))
             return None
         if group is None:
             issues.append(FactIssue("unknown-unit", unit, "", _("the unit is in no group's roster and its facts "
                                     "name no `group`") + _hint(unit, placed)))
             return None
         if group not in group_ids:
-            issues.append(FactIssue("unknown-group", unit, "group", _("no group {group!r}", group=group) + _hint(str(group),
+            issues.append(FactIssue("unknown-group", unit, "group", _("no group {group!r}",
+                                                                      group=group) + _hint(str(group),
                                                                                              group_ids)))
             return None
         gi, seq = group_ids[group], None
         if scheme.groups[gi].units is not None:
-            issues.append(FactIssue("unknown-unit", unit, "", _("the unit is not in the roster of group {group!r}", group=group)
+            issues.append(FactIssue("unknown-unit", unit, "", _("the unit is not in the roster of group {group!r}",
+                                                                group=group)
                                     + _hint(unit, scheme.groups[gi].units or ())))
             return None
     sequences = {s.id for s in scheme.groups[gi].sequences}
@@ -634,9 +640,11 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
             raise BadValue("out-of-range", _("a rate is at least 0, got {value}", value=shown(value)))
         unit = fact.unit or ""  # the bound in the unit the fact counts in: 100%, 50分
         if fact.min is not None and number < fact.min:
-            raise BadValue("out-of-range", _("{value} is below the minimum {min}{unit}", value=shown(value), min=fact.min, unit=unit))
+            raise BadValue("out-of-range", _("{value} is below the minimum {min}{unit}",
+                                             value=shown(value), min=fact.min, unit=unit))
         if fact.max is not None and number > fact.max:
-            raise BadValue("out-of-range", _("{value} is above the maximum {max}{unit}", value=shown(value), max=fact.max, unit=unit))
+            raise BadValue("out-of-range", _("{value} is above the maximum {max}{unit}",
+                                             value=shown(value), max=fact.max, unit=unit))
         if role is not None:
             check_role(role, number, value)
         return number
@@ -667,7 +675,8 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise BadValue("wrong-type", _("expected a date like 2021-06-30, got {value}", value=shown(value))) from None
+            raise BadValue("wrong-type", _("expected a date like 2021-06-30, got {value}",
+                                           value=shown(value))) from None
     raise AssertionError(kind)
 
 
@@ -771,7 +780,8 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
     if scaled and not isinstance(kept, str):  # bounded first: then a hundredth of it is exact
         kept = within_bounds(kept.scaleb(-2, CONTEXT))
     if isinstance(kept, str):
-        raise BadValue("out-of-range", _("{value} {reason}: {bounds}", value=shown(value), reason=_(kept), bounds=_(BOUNDS)))
+        raise BadValue("out-of-range", _("{value} {reason}: {bounds}",
+                                         value=shown(value), reason=_(kept), bounds=_(BOUNDS)))
     return kept
 
 
@@ -826,7 +836,8 @@ def check_role(role: str, number: Decimal, value: Any) -> None:
     A rank of 1.9 must not be read as 1, nor 0 or -1 take a table's ``otherwise``; averaging the places of
     tied units costs as many steps as they are: ``MAX_TIED`` bounds it."""
     if number != number.to_integral_value() or number < 1:
-        raise BadValue("bad-rank", _("a {role} is a whole number of at least 1, got {value}", role=_(role), value=shown(value)))
+        raise BadValue("bad-rank", _("a {role} is a whole number of at least 1, got {value}",
+                                     role=_(role), value=shown(value)))
     if role == "tie count" and number > MAX_TIED:
         raise BadValue("out-of-range", _("a tie count is at most {most} (no outside ranking holds more "
                        "units), got {value}", most=MAX_TIED, value=shown(value)))
@@ -855,11 +866,14 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in event.items():
         if name not in fields:
-            raise BadValue("unknown-field", _("event {n} has no field {name}", n=index + 1, name=shown(name)) + _hint(str(name) if isinstance(name, str) else shown(name), fields))
+            named = name if isinstance(name, str) else shown(name)
+            raise BadValue("unknown-field", _("event {n} has no field {name}", n=index + 1, name=shown(name))
+                           + _hint(named, fields))
         try:
             result[name] = convert(fields[name], value)
         except BadValue as bad:
-            raise BadValue(bad.code, _("event {n}, field {field!r}: {problem}", n=index + 1, field=name, problem=bad.message)) from None
+            raise BadValue(bad.code, _("event {n}, field {field!r}: {problem}",
+                                       n=index + 1, field=name, problem=bad.message)) from None
     for name, declared in fields.items():
         if name not in result:
             if declared.default is not None:
@@ -906,7 +920,8 @@ def _table_rows(table: Any) -> int:
                                                   name=name, count=len(column), n=n), str(name))
     counts = Counter(map(str, table["unit"]))
     if len(counts) < n:
-        raise FactError([FactIssue("duplicate-unit", unit, "", _("the table names this unit {count} times", count=count))
+        raise FactError([FactIssue("duplicate-unit", unit, "", _("the table names this unit {count} times",
+                                                                 count=count))
                          for unit, count in sorted(counts.items()) if count > 1])
     return n
 

@@ -119,7 +119,8 @@ class Fixed:
         if scale == self.scale:
             return self
         if scale < self.scale:
-            raise ValueError(_("rescaling from {scale} to {scale2} places would round: use rounded()", scale=self.scale, scale2=scale))
+            raise ValueError(_("rescaling from {scale} to {scale2} places would round: use rounded()",
+                               scale=self.scale, scale2=scale))
         return Fixed(_times(self.ints, 10 ** (scale - self.scale)), scale)
 
     def __add__(self, other: Fixed) -> Fixed:
@@ -249,7 +250,8 @@ class Fixed:
         biggest = int(max(abs(int(live.max())), abs(int(live.min())))) if len(live) else 0
         precision = max(len(str(biggest)) - self.scale, 1) + self.scale
         if precision > 76:
-            raise ValueError(_("a value needs {precision} digits, more than an Arrow decimal holds (76)", precision=precision))
+            raise ValueError(_("a value needs {precision} digits, more than an Arrow decimal holds (76)",
+                               precision=precision))
         if self.wide or precision > 38:
             values: list[Decimal | None] = list(self.decimals())
             for i in [] if nulls is None else np.flatnonzero(nulls).tolist():

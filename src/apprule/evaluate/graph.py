@@ -97,9 +97,11 @@ class GroupGraph:
         found = list(self.peer_readers)
         grades = self.group.grades
         if grades is not None:
-            found += [_("grade {grade!r} has a quota", grade=rule.grade) for rule in grades.rules if rule.quota is not None]
+            found += [_("grade {grade!r} has a quota",
+                        grade=rule.grade) for rule in grades.rules if rule.quota is not None]
         for expr in (*self.grade_tests.values(), *self.grant_tests.values()):
-            found += [_("a grade condition reads {name}", name=name) for name in sorted(expr.names & {"rank_from_bottom",
+            found += [_("a grade condition reads {name}",
+                        name=name) for name in sorted(expr.names & {"rank_from_bottom",
                                                                                           "scope_size"})]
         for i, outcome in enumerate(self.group.outcomes):
             reads = self.outcome_tests[i].names if i in self.outcome_tests else set()
@@ -186,7 +188,8 @@ class _Builder:
         if fact is not None and fact.type == "enum":
             for key in table:
                 if key not in fact.enum_values:
-                    self.problem("unknown-value", _("{key!r} is not a value of enum {name!r}", key=key, name=name), path + (key,),
+                    self.problem("unknown-value", _("{key!r} is not a value of enum {name!r}",
+                                                    key=key, name=name), path + (key,),
                                  value_hint(str(key), fact))
 
     def transfers(self) -> None:
@@ -200,7 +203,8 @@ class _Builder:
             if leaf.applies is None:
                 self.problem("invalid-value", _("`transfer_to` needs `applies` (when the unit has no such item)"), path)
             elif target is None or not isinstance(target.spec, Leaf):
-                self.problem("unknown-node", _("no rule {transfer_to!r} in this group to take the weight", transfer_to=leaf.transfer_to),
+                self.problem("unknown-node", _("no rule {transfer_to!r} in this group to take the weight",
+                                               transfer_to=leaf.transfer_to),
                              path, self.close(str(leaf.transfer_to), self.nodes))
             elif leaf.max is None or target.spec.max is None or target.spec.max == 0:
                 self.problem("invalid-value", _("weight transfer needs `max` on both rules"), path)

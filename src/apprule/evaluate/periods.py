@@ -24,7 +24,8 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
     if spec.weights is not None:
         unknown = sorted(set(evaluations) - set(spec.weights))
         if unknown:
-            raise PeriodError(_("no weight for period(s) {unknown}; `aggregate.weights` names {weights}", unknown=', '.join(unknown), weights=', '.join(spec.weights)))
+            raise PeriodError(_("no weight for period(s) {unknown}; `aggregate.weights` names {weights}",
+                                unknown=', '.join(unknown), weights=', '.join(spec.weights)))
     weights = {p: (spec.weights[p] if spec.weights is not None else Decimal(1)) for p in sorted(evaluations)}
     units = sorted({(r.group, u) for ev in evaluations.values() for u, r in ev.items()})
     totals: dict[str, PeriodTotal] = {}
@@ -49,7 +50,8 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
             if spec.round is not None:
                 total = round_to(total, spec.round.places, spec.round.mode)
         except ArithmeticError as exc:
-            raise PeriodError(_("unit {unit!r}: its weighted total over the periods cannot be computed ({kind})", unit=unit, kind=type(exc).__name__)) from None
+            raise PeriodError(_("unit {unit!r}: its weighted total over the periods cannot be computed ({kind})",
+                                unit=unit, kind=type(exc).__name__)) from None
         how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}" \
             if spec.method == "weighted_mean" else f"Σ value × weight = {plain(weighted)}"
         totals[unit] = PeriodTotal(unit, group, total, None, tuple(parts), how)

@@ -60,9 +60,11 @@ def _read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] 
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", _("a JSON file is UTF-8 ({reason})", reason=exc.reason), display)]) from None
+        raise FactsFileError([FileIssue("bad-encoding", _("a JSON file is UTF-8 ({reason})",
+                                                          reason=exc.reason), display)]) from None
     except OSError as exc:
-        raise FactsFileError([FileIssue("bad-carried-in", _("cannot read the file ({value})", value=exc.strerror or exc),
+        raise FactsFileError([FileIssue("bad-carried-in", _("cannot read the file ({value})",
+                                                            value=exc.strerror or exc),
                                         display)]) from None
     data = _json(text, display)[0]
     results = data.get("units")
@@ -98,7 +100,8 @@ class _Taker:
                 continue
             if self.units is not None and unit not in self.units:
                 self.problem(unit, None, "unknown-unit", _("{count} item(s) carried in for a unit that is not in this "
-                                                           "period's facts", count=len(items)) + _hint(unit, self.units))
+                                                           "period's facts",
+                                                           count=len(items)) + _hint(unit, self.units))
                 continue
             for n, item in enumerate(items, 1):
                 self.item(unit, n, item)
@@ -114,7 +117,8 @@ class _Taker:
         name, event = item["fact"], item["event"]
         fact = self.facts.get(name)
         if fact is None:
-            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {name!r}", name=name) + _hint(name, self.facts))
+            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {name!r}",
+                                                    name=name) + _hint(name, self.facts))
             return
         group = self._group(unit)
         if group is not None and name not in self.scheme.facts_used(group):
@@ -122,7 +126,8 @@ class _Taker:
             return
         source = event.get(CARRIED_FROM)
         if not isinstance(source, str) or not source.strip():
-            self.problem(unit, n, "bad-carried-in", _("the item names no period it comes from (`{CARRIED_FROM}`)", CARRIED_FROM=CARRIED_FROM))
+            self.problem(unit, n, "bad-carried-in", _("the item names no period it comes from (`{key}`)",
+                                                      key=CARRIED_FROM))
             return
         if DEFERRED in event:
             self.found.deferred.append(Deferred(unit, name, str(event[DEFERRED]), source))

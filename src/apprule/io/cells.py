@@ -90,7 +90,8 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | 
     elif kind in ("enum", "text"):
         if not isinstance(value, str):
             raise CellProblem("number-for-text" if isinstance(value, (int, float)) else "wrong-type",
-                              _("expected text, the cell holds {value}; format the column as Text (文本)", value=_show(raw)))
+                              _("expected text, the cell holds {value}; format the column as Text (文本)",
+                                value=_show(raw)))
     elif kind == "date":
         value = _date(value)
     try:

@@ -108,7 +108,8 @@ def _labelled(text: str, labels: dict[str, str | None]) -> list[str]:
 
 def _one(text: str, keys: list[str]) -> str:
     if len(keys) > 1:
-        raise HeaderProblem("ambiguous-column", _("{text!r} names {count} columns: ", text=text, count=len(keys)) + ", ".join(keys)
+        raise HeaderProblem("ambiguous-column", _("{text!r} names {count} columns: ",
+                                                  text=text, count=len(keys)) + ", ".join(keys)
                             + _("; head the column 'label [key]' with the key meant"), keys)
     return keys[0]
 
@@ -126,10 +127,12 @@ def _unit(text: str, key: str, labels: dict[str, str | None], unit: str, units: 
                                             "head the column without one", text=text, unit=unit, what=what), [key])
     if have is None:
         raise HeaderProblem("wrong-unit", _("the header {text!r} gives {unit}, which is not a unit apprule knows; "
-                                            "{what} counts in {declared}", text=text, unit=unit, what=what, declared=declared), [key])
+                                            "{what} counts in {declared}",
+                                            text=text, unit=unit, what=what, declared=declared), [key])
     if into is None or have[0] != into[0]:
         raise HeaderProblem("wrong-unit", _("the header {text!r} gives {unit} ({have}), which does not convert into "
-                                            "{declared}, the unit {what} counts in", text=text, unit=unit, have=have[0], declared=declared, what=what), [key])
+                                            "{declared}, the unit {what} counts in",
+                                            text=text, unit=unit, have=have[0], declared=declared, what=what), [key])
     return unit
 
 

@@ -88,19 +88,21 @@ def _read_facts(path: Path, scheme: Scheme, partial: bool) -> FactsFile:
             raise FactsFileError(found.issues)
         return FactsFile(display, found.facts, found.where, found.missing)
     if kind not in ("yaml", "json"):
-        raise FactsFileError([FileIssue("unknown-format", _("apprule reads facts from {FORMATS} files; save the file "
-                                                            "in one of these", FORMATS=', '.join(FORMATS)), display)])
+        raise FactsFileError([FileIssue("unknown-format", _("apprule reads facts from {endings} files; save the file "
+                                                            "in one of these", endings=', '.join(FORMATS)), display)])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", _("a {value} file is UTF-8 ({reason})", value=kind.upper(), reason=exc.reason),
+        raise FactsFileError([FileIssue("bad-encoding", _("a {value} file is UTF-8 ({reason})",
+                                                          value=kind.upper(), reason=exc.reason),
                                         display)]) from None
     facts, where = _yaml(text, display) if kind == "yaml" else _json(text, display)
     _check_text(facts, where, display)
     missing = _missing(scheme, facts)
     if missing and not partial:
         raise FactsFileError([FileIssue(
-            "missing-unit", _("{count} unit(s) of the roster of group {gid!r} are not in the file: ", count=len(units), gid=gid)
+            "missing-unit", _("{count} unit(s) of the roster of group {gid!r} are not in the file: ",
+                              count=len(units), gid=gid)
             + "、".join(units) + _(" (every unit is scored; ranks and quotas count them all)"), display)
             for gid, units in _by_group(missing).items()])
     return FactsFile(display, facts, where, missing)
@@ -177,7 +179,8 @@ def _check_text(facts: Any, where: dict[tuple[str, str], Where], display: str) -
     stack: list[tuple[str, Any, str, str]] = []
     for unit, given in facts.items():
         if isinstance(unit, str) and not_text(unit):
-            issues.append(FileIssue("bad-character", _("the unit name {unit!r} holds {value}, {not_text}", unit=unit, value=not_text(unit),
+            issues.append(FileIssue("bad-character", _("the unit name {unit!r} holds {value}, {not_text}",
+                                                       unit=unit, value=not_text(unit),
                                       not_text=_(NOT_TEXT)),
                                     display))
             continue
@@ -186,13 +189,15 @@ def _check_text(facts: Any, where: dict[tuple[str, str], Where], display: str) -
         what, value, unit, fact = stack.pop()
         if isinstance(value, str) and not_text(value):
             at = where.get((unit, fact)) or where.get((unit, "")) or Where(display)
-            issues.append(at.issue("bad-character", _("{what}: the text holds {value}, {not_text}", what=what, value=not_text(value),
+            issues.append(at.issue("bad-character", _("{what}: the text holds {value}, {not_text}",
+                                                      what=what, value=not_text(value),
                                                      not_text=_(NOT_TEXT))))
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and not_text(key):
                     at = where.get((unit, "")) or Where(display)
-                    issues.append(at.issue("bad-character", _("{what}: the name {key!r} holds {value}, {not_text}", what=what, key=key,
+                    issues.append(at.issue("bad-character", _("{what}: the name {key!r} holds {value}, {not_text}",
+                                                              what=what, key=key,
                                              value=not_text(key), not_text=_(NOT_TEXT))))
                     continue
                 named = joined(what, _("fact {fact!r}", fact=key) if not fact else _("field {field!r}", field=key))
@@ -226,11 +231,12 @@ def _too_deep(text: str, display: str) -> FactsFileError:
                 line = text.count("\n", 0, token.start()) + 1
                 column = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
                 return FactsFileError([FileIssue(
-                    "too-deep", _("the JSON nests deeper than {MAX_JSON_DEPTH} levels (a facts file needs 4: unit, "
-                                  "fact, event, field)", MAX_JSON_DEPTH=MAX_JSON_DEPTH), f"{display}:{line}:{column}", order=(0, line, column))])
+                    "too-deep", _("the JSON nests deeper than {most} levels (a facts file needs 4: unit, fact, event, "
+                                  "field)", most=MAX_JSON_DEPTH), f"{display}:{line}:{column}", order=(0, line, column))])
         elif bracket in "]}":
             depth -= 1
-    return FactsFileError([FileIssue("too-deep", _("the JSON nests deeper than {MAX_JSON_DEPTH} levels", MAX_JSON_DEPTH=MAX_JSON_DEPTH), display)])
+    return FactsFileError([FileIssue("too-deep", _("the JSON nests deeper than {most} levels",
+                                                   most=MAX_JSON_DEPTH), display)])
 
 
 def _json_integer(text: str) -> int | Decimal:

@@ -133,7 +133,8 @@ class _Reader:
                 continue
             sheet = next((s for s, _ in unit_sheets if s.name == sheet_name(gid)), None)
             at = self.where(sheet) if sheet else Where(self.display, (0, 0, 0))
-            self.problem(at, "missing-unit", _("{count} unit(s) of the roster of group {gid!r} have no row: ", count=len(units), gid=gid)
+            self.problem(at, "missing-unit", _("{count} unit(s) of the roster of group {gid!r} have no row: ",
+                                               count=len(units), gid=gid)
                          + "、".join(units) + _(" (every unit is scored; ranks and quotas count them all)"))
 
     def absent_events(self, seen: set[str | None]) -> None:
@@ -144,7 +145,8 @@ class _Reader:
             if needing:
                 self.problem(Where(self.display, (0, 0, 0)), "missing-sheet",
                              _("no sheet {value!r} for the events fact {key!r} ({value2}), which {count} unit(s) need; "
-                               "a sheet with its header and no rows means no events", value=sheet_name(key), key=key, value2=fact.label or key, count=len(needing)))
+                               "a sheet with its header and no rows means no events",
+                               value=sheet_name(key), key=key, value2=fact.label or key, count=len(needing)))
 
     # --- headers -----------------------------------------------------------------------------------
 
@@ -190,7 +192,8 @@ class _Reader:
             columns[i], columns.headers[i] = key, text
         if "unit" not in columns.values():
             self.problem(self.where(sheet, head_row), "no-unit-column",
-                         _("the header (the sheet's first row) has no unit column 单位 [unit], then one column per {what}", what=what))
+                         _("the header (the sheet's first row) has no unit column 单位 [unit], then one column per {what}",
+                           what=what))
             self.unreadable = True
             return None
         return columns
@@ -246,7 +249,8 @@ class _Reader:
         for key, units in absent.items():
             self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
                          _("no column for the required fact {key!r} ({value}), which {count} unit(s) need (e.g. "
-                           "{units})", key=key, value=self.scheme.facts[key].label or key, count=len(units), units=units[0]))
+                           "{units})",
+                           key=key, value=self.scheme.facts[key].label or key, count=len(units), units=units[0]))
 
     def unit(self, sheet: Sheet, row: int, col: int, raw: Any) -> str | None:
         if blank(raw):
@@ -297,16 +301,19 @@ class _Reader:
         if unit in self.placed:
             roster = self.scheme.groups[self.placed[unit][0]].id
             if given is not None and given != roster:
-                self.problem(at, "wrong-group", _("{unit!r} is on the roster of group {roster!r}, not {given!r}", unit=unit, roster=roster, given=given))
+                self.problem(at, "wrong-group", _("{unit!r} is on the roster of group {roster!r}, not {given!r}",
+                                                  unit=unit, roster=roster, given=given))
                 return None
             return roster
         if given is None:
-            self.problem(at, "unknown-unit", _("{unit!r} is on no group's roster", unit=unit) + _hint(unit, list(self.placed))
+            self.problem(at, "unknown-unit", _("{unit!r} is on no group's roster",
+                                               unit=unit) + _hint(unit, list(self.placed))
                          + _("; a unit outside the rosters needs a 组别 [group] column"))
             return None
         group = self.groups[given]
         if group.units is not None:
-            self.problem(at, "unknown-unit", _("{unit!r} is not on the roster of group {given!r}", unit=unit, given=given)
+            self.problem(at, "unknown-unit", _("{unit!r} is not on the roster of group {given!r}",
+                                               unit=unit, given=given)
                          + _hint(unit, list(group.units)))
             return None
         return given
@@ -330,7 +337,8 @@ class _Reader:
             self.problem(at, "unknown-sequence", _("group {group!r} has no sequence {text!r}", group=group, text=text)
                          + (f" (sequences: {', '.join(sequences)})" if sequences else ""))
         elif roster is not None and named != roster:
-            self.problem(at, "wrong-sequence", _("the roster puts {unit!r} in sequence {roster!r}, not {named!r}", unit=unit, roster=roster, named=named))
+            self.problem(at, "wrong-sequence", _("the roster puts {unit!r} in sequence {roster!r}, not {named!r}",
+                                                 unit=unit, roster=roster, named=named))
         return None if roster is not None else named
 
     def fact_cell(self, sheet: Sheet, row: int, col: int, head: str, unit: str, group: str, key: str,
@@ -339,10 +347,12 @@ class _Reader:
         self.out.where[(unit, key)] = at
         if blank(raw):
             if key in self.used[group] and fact.required and fact.default is None:
-                self.problem(at, "blank-cell", _("{unit!r} has no value for the required fact {key!r}", unit=unit, key=key))
+                self.problem(at, "blank-cell", _("{unit!r} has no value for the required fact {key!r}",
+                                                 unit=unit, key=key))
             return
         if key not in self.used[group]:
-            self.problem(at, "fact-not-used", _("group {group!r} does not use {key!r}; leave the cell blank", group=group, key=key))
+            self.problem(at, "fact-not-used", _("group {group!r} does not use {key!r}; leave the cell blank",
+                                                group=group, key=key))
             return
         try:
             values[key] = fact_value(fact, raw, text_only=sheet.text_only, name=key, unit=column_unit)
@@ -363,7 +373,8 @@ class _Reader:
             if name not in columns.values() and name not in columns.meant and field_.required \
                     and field_.default is None:
                 self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
-                             _("no column for the required field {name!r} ({value})", name=name, value=field_.label or name))
+                             _("no column for the required field {name!r} ({value})",
+                               name=name, value=field_.label or name))
         unit_col = next(c for c, k in columns.items() if k == "unit")
         for unit, group in self.unit_group.items():
             if key in self.used[group]:
@@ -389,7 +400,8 @@ class _Reader:
                              + _hint(unit, list(self.unit_group)))
                 continue
             if key not in self.used[self.unit_group[unit]]:
-                self.problem(at, "fact-not-used", _("group {unit_group!r} of {unit!r} does not use {key!r}", unit_group=self.unit_group[unit], unit=unit, key=key))
+                self.problem(at, "fact-not-used", _("group {unit_group!r} of {unit!r} does not use {key!r}",
+                                                    unit_group=self.unit_group[unit], unit=unit, key=key))
                 continue
             event: dict[str, Any] = {}
             for col, name in columns.items():
@@ -399,7 +411,8 @@ class _Reader:
                 here = self.where(sheet, row, col, columns.headers[col])
                 if blank(cell[name]):
                     if field_.required and field_.default is None:
-                        self.problem(here, "blank-cell", _("the event has no value for the required field {name!r}", name=name))
+                        self.problem(here, "blank-cell", _("the event has no value for the required field {name!r}",
+                                                           name=name))
                     continue
                 try:
                     event[name] = fact_value(field_, cell[name], text_only=sheet.text_only, name=name,

@@ -64,12 +64,13 @@ def read_csv(path: Path, display: str) -> list[Sheet]:
     """A CSV file as sheets: rows before the first ``[name]`` row, then one sheet per section."""
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise FactsFileError([FileIssue("bad-csv", _("the file holds {size} bytes, more than the {MAX_BYTES} bytes "
-                                                     "apprule reads", size=size, MAX_BYTES=MAX_BYTES), display)])
+        raise FactsFileError([FileIssue("bad-csv", _("the file holds {size} bytes, more than the {most} bytes "
+                                                     "apprule reads", size=size, most=MAX_BYTES), display)])
     try:
         text = decode_csv(path.read_bytes())
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", _("the file is neither UTF-8 nor GB18030 ({reason})", reason=exc.reason),
+        raise FactsFileError([FileIssue("bad-encoding", _("the file is neither UTF-8 nor GB18030 ({reason})",
+                                                          reason=exc.reason),
                                         display)]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     sheets = [Sheet(path.stem, "", 0, text_only=True)]
@@ -119,13 +120,15 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency of apprule; a broken install
-        raise FactsFileError([FileIssue("missing-dependency", _("reading .xlsx needs openpyxl: pip install openpyxl"), display)]) from None
+        raise FactsFileError([FileIssue("missing-dependency", _("reading .xlsx needs openpyxl: pip install openpyxl"),
+                                        display)]) from None
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
         if unpacked > MAX_BYTES:
             raise FactsFileError([FileIssue("bad-xlsx", _("the workbook unpacks to {unpacked} bytes, more than the "
-                                                          "{MAX_BYTES} bytes apprule reads", unpacked=unpacked, MAX_BYTES=MAX_BYTES), display)])
+                                                          "{most} bytes apprule reads",
+                                                          unpacked=unpacked, most=MAX_BYTES), display)])
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FactsFileError:
         raise

@@ -25,11 +25,13 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
     for gi, group in enumerate(scheme.groups):
         base: Path = ("groups", gi)
         if group.id in seen_groups:
-            found.append(("duplicate-id", _("group id {group!r} is used twice", group=group.id), base + ("id",), None, None))
+            found.append(("duplicate-id", _("group id {group!r} is used twice",
+                                            group=group.id), base + ("id",), None, None))
         seen_groups[group.id] = gi
         for ui, unit in enumerate(group.units or ()):
             if unit in roster:
-                found.append(("duplicate-unit", _("unit {unit!r} is already in the roster at {roster}", unit=unit, roster=format_path(roster[unit])), base + ("units", ui), None, None))
+                found.append(("duplicate-unit", _("unit {unit!r} is already in the roster at {roster}", unit=unit,
+                                                  roster=format_path(roster[unit])), base + ("units", ui), None, None))
             roster[unit] = base + ("units", ui)
         found += _check_group(group, base)
     roles = rank_roles(scheme)
@@ -37,16 +39,19 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
         if fact.min is not None and fact.max is not None and fact.min > fact.max:
             found.append(("invalid-value", _("fact {fid!r} has min above max", fid=fid), ("facts", fid), None, None))
         if fid in RESERVED_NAMES:
-            found.append(("reserved-name", _("{fid!r} is a name apprule gives a meaning of its own; choose another", fid=fid),
+            found.append(("reserved-name", _("{fid!r} is a name apprule gives a meaning of its own; choose another",
+                                             fid=fid),
                           ("facts", fid), None, None))
         problem = check_default(fact, roles.get(fid))
         if problem:
-            found.append(("invalid-value", _("the default of fact {fid!r}: {problem}", fid=fid, problem=problem), ("facts", fid, "default"),
+            found.append(("invalid-value", _("the default of fact {fid!r}: {problem}",
+                                             fid=fid, problem=problem), ("facts", fid, "default"),
                           None, None))
         if fact.deferred not in (None, "empty"):  # what a deferred value counts as is a value of the fact
             problem = check_default(fact.model_copy(update={"default": str(fact.deferred)}), roles.get(fid))
             if problem:
-                found.append(("invalid-value", _("the deferred value of fact {fid!r}: {problem}", fid=fid, problem=problem),
+                found.append(("invalid-value", _("the deferred value of fact {fid!r}: {problem}",
+                                                 fid=fid, problem=problem),
                               ("facts", fid, "deferred"), None, None))
     if scheme.aggregate is not None and scheme.aggregate.weights is not None:
         found += _check_weights(scheme.aggregate.weights)
@@ -99,7 +104,8 @@ def _check_weights(weights: dict[str, Decimal]) -> Iterator[Found]:
     """按权重核分: a weight below 0 would subtract a period; weights adding up to 0 weigh nothing."""
     for period, weight in weights.items():
         if weight < 0:
-            yield ("invalid-value", _("a weight is at least 0, got {weight}", weight=weight), ("aggregate", "weights", period),
+            yield ("invalid-value", _("a weight is at least 0, got {weight}",
+                                      weight=weight), ("aggregate", "weights", period),
                    None, None)
     total = _exact_sum(weights.values())
     if total is not None and total == 0 and weights:
@@ -114,28 +120,33 @@ def _check_group(group: Group, base: Path) -> list[Found]:
     in_sequence: dict[str, str] = {}
     for si, seq in enumerate(group.sequences):
         if seq.id in seq_ids:
-            found.append(("duplicate-id", _("sequence id {seq!r} is used twice", seq=seq.id), base + ("sequences", si), None,
+            found.append(("duplicate-id", _("sequence id {seq!r} is used twice",
+                                            seq=seq.id), base + ("sequences", si), None,
                           None))
         seq_ids.add(seq.id)
         for ui, unit in enumerate(seq.units or ()):
             path = base + ("sequences", si, "units", ui)
             if group.units is not None and unit not in members:
-                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}", unit=unit, group=group.id), path,
+                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}",
+                                                unit=unit, group=group.id), path,
                               None, None))
             if unit in in_sequence:
-                found.append(("duplicate-unit", _("unit {unit!r} is already in sequence {in_sequence!r}", unit=unit, in_sequence=in_sequence[unit]),
+                found.append(("duplicate-unit", _("unit {unit!r} is already in sequence {in_sequence!r}",
+                                                  unit=unit, in_sequence=in_sequence[unit]),
                               path, None, None))
             in_sequence[unit] = seq.id
     if group.units is not None and group.sequences and all(s.units is not None for s in group.sequences):
         for unit in sorted(members - set(in_sequence)):
-            found.append(("missing-unit", _("unit {unit!r} of group {group!r} is in no sequence", unit=unit, group=group.id),
+            found.append(("missing-unit", _("unit {unit!r} of group {group!r} is in no sequence",
+                                            unit=unit, group=group.id),
                           base + ("sequences",), None, None))
 
     if group.max is not None and group.unbalanced is None and group.sections:
         total = _exact_sum(_max_of(s) or Decimal(0) for s in group.sections)
         if total is not None and total != group.max:
             found.append(("unbalanced-max", _("the sections' maxima add up to {total}, not the group's max {max}; fix "
-                                              "one or state why under `unbalanced`", total=total, max=group.max), base + ("max",), None, None))
+                                              "one or state why under `unbalanced`",
+                                              total=total, max=group.max), base + ("max",), None, None))
     for i, node in enumerate(group.sections):
         found += _check_section_tree(node, base + ("sections", i), in_sections=True)
     if group.adjustments is not None:
@@ -144,7 +155,8 @@ def _check_group(group: Group, base: Path) -> list[Found]:
     if group.ranking is not None:
         for i, unit in enumerate(group.ranking.exclude):
             if group.units is not None and unit not in members:
-                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}", unit=unit, group=group.id),
+                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}",
+                                                unit=unit, group=group.id),
                               base + ("ranking", "exclude", i), None, None))
         if group.ranking.scope == "sequence" and not group.sequences:
             found.append(("invalid-value", _("`scope: sequence` needs `sequences` in the group"),
@@ -170,12 +182,14 @@ def _check_outcomes(group: Group, base: Path) -> Iterator[Found]:
     for i, outcome in enumerate(group.outcomes):
         path = base + ("outcomes", i)
         if outcome.id in named:
-            yield ("duplicate-id", _("outcome id {outcome!r} is used twice in group {group!r}", outcome=outcome.id, group=group.id), path + ("id",),
+            yield ("duplicate-id", _("outcome id {outcome!r} is used twice in group {group!r}",
+                                     outcome=outcome.id, group=group.id), path + ("id",),
                    None, None)
         named.add(outcome.id)
         for j, grade in enumerate(outcome.grades or ()):
             if grade not in levels:
-                yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}", grade=grade, levels=levels) if levels else
+                yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}",
+                                          grade=grade, levels=levels) if levels else
                        _("this outcome reads grades, but the group has no `grades`"), path + ("grades", j), None, None)
         if (outcome.first or outcome.last) is not None and group.ranking is None:
             yield ("invalid-value", _("`first` and `last` count places among the units a group ranks, but the group "
@@ -198,7 +212,8 @@ def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: b
         total = _exact_sum(child.max for child in node.items if child.max is not None)
         if total is not None and total != node.max and node.unbalanced is None:
             yield ("unbalanced-max", _("the items of {node!r} add up to {total}, not its max {max}; fix one or state "
-                                       "why under `unbalanced`", node=node.id, total=total, max=node.max), path + ("max",), None, None)
+                                       "why under `unbalanced`",
+                                       node=node.id, total=total, max=node.max), path + ("max",), None, None)
         for i, child in enumerate(node.items):
             yield from _check_section_tree(child, path + ("items", i), in_sections)
     elif isinstance(node, Block):
@@ -219,7 +234,8 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
 
     def known(grade: str | None, where: Path) -> Iterator[Found]:
         if grade is not None and grade not in levels:
-            yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}", grade=grade, levels=levels), where, None, None)
+            yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}",
+                                      grade=grade, levels=levels), where, None, None)
 
     if len(set(levels)) != len(levels):
         yield ("duplicate-id", _("a grade level appears twice"), path + ("levels",), None, None)

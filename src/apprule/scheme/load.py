@@ -55,7 +55,8 @@ def _text_and_name(source: str | os.PathLike[str], name: str | None) -> tuple[st
         try:
             return path.read_text(encoding="utf-8"), name or str(source)
         except (OSError, UnicodeDecodeError) as exc:
-            raise SchemeError([Problem("unreadable-file", _("cannot read {source!r}: {exc}", source=str(source), exc=exc))]) from exc
+            raise SchemeError([Problem("unreadable-file", _("cannot read {source!r}: {exc}",
+                                                            source=str(source), exc=exc))]) from exc
     return str(source), name or "<string>"
 
 
@@ -87,7 +88,8 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
                                         origin + ("use",), hint))
             return {k: v for k, v in value.items() if k != "use"}
         if name in stack:
-            problems.append(src.problem("block-cycle", _("block {name!r} uses itself ({stack})", name=name, stack=' -> '.join(stack)),
+            problems.append(src.problem("block-cycle", _("block {name!r} uses itself ({stack})",
+                                                         name=name, stack=' -> '.join(stack)),
                                         origin + ("use",)))
             return {}
         used.add(name)
@@ -105,7 +107,8 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
             return merged
         for node_id, changes in overrides.items():
             if not _override(merged, node_id, changes):
-                problems.append(src.problem("unknown-node", _("no rule or section {node_id!r} in block {name!r}", node_id=node_id, name=name),
+                problems.append(src.problem("unknown-node", _("no rule or section {node_id!r} in block {name!r}",
+                                                              node_id=node_id, name=name),
                                             origin + ("overrides", node_id)))
         return merged
 
@@ -116,7 +119,8 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
         except _TooLarge:
             where = _first_use(v, (k,))
             problems.append(src.problem("too-large", _("`use:` expands the scheme past {max_nodes} nodes (blocks that "
-                                                       "use blocks, each more than once)", max_nodes=SCHEME_LIMITS.max_nodes), where))
+                                                       "use blocks, each more than once)",
+                                                       max_nodes=SCHEME_LIMITS.max_nodes), where))
             return expanded
     for name in blocks:
         if name not in used:
@@ -193,11 +197,13 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
             names = ", ".join(sorted(switches)) or _("none")
             what = (_("states one choice and has none to switch to") if reading in stated
                     else _("is no reading of the scheme"))
-            problems.append(src.problem("unknown-reading", _("{reading!r} {what} (readings with choices: {names})", reading=reading, what=what, names=names), ("readings",)))
+            problems.append(src.problem("unknown-reading", _("{reading!r} {what} (readings with choices: {names})",
+                                                             reading=reading, what=what, names=names), ("readings",)))
         elif choice not in switches[reading][1]:
             names = ", ".join(switches[reading][1])
-            problems.append(src.problem("unknown-choice", _("reading {reading!r} has no choice {choice!r} (choices: "
-                                                            "{names})", reading=reading, choice=choice, names=names), ("readings", switches[reading][0])))
+            said = _("reading {reading!r} has no choice {choice!r} (choices: {names})", reading=reading, choice=choice,
+                     names=names)
+            problems.append(src.problem("unknown-choice", said, ("readings", switches[reading][0])))
     made: dict[str, str] = {}
     for reading, (i, choices) in switches.items():
         for name, choice in choices.items():
@@ -210,7 +216,8 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
             for node_id, changes in overrides.items():
                 nodes = list(_nodes(src.data, node_id))
                 if not nodes:
-                    problems.append(src.problem("unknown-node", _("no rule, section or group {node_id!r} in the scheme", node_id=node_id), at + (node_id,)))
+                    problems.append(src.problem("unknown-node", _("no rule, section or group {node_id!r} in the scheme",
+                                                                  node_id=node_id), at + (node_id,)))
                     continue
                 for key, part in (changes if isinstance(changes, dict) else {}).items():
                     *heads, last = str(key).split(".")  # `grades.rounding`: one key inside the node's `grades`
@@ -218,7 +225,8 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
                                for path, node in nodes
                                if isinstance(parent := _descend(node, heads), dict)]
                     if not parents:
-                        problems.append(src.problem("unknown-key", _("{node_id!r} has no mapping {heads!r} to change", node_id=node_id, heads='.'.join(heads)), at + (node_id, key)))
+                        said = _("{node_id!r} has no mapping {heads!r} to change", node_id=node_id, heads=".".join(heads))
+                        problems.append(src.problem("unknown-key", said, at + (node_id, key)))
                     for path, parent in parents if in_force else ():
                         parent[last] = copy.deepcopy(part)
                         _relocate(src, at + (node_id, key), path + (last,), part, force=True)

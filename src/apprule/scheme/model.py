@@ -98,7 +98,8 @@ class Reading(Model):
         if self.choices is not None:
             defaults = [name for name, c in self.choices.items() if c.default]
             if len(defaults) != 1:
-                raise ValueError(_("reading {id!r} needs exactly one choice with `default: true` (found {value})", id=self.id, value=', '.join(defaults) or 'none'))
+                raise ValueError(_("reading {id!r} needs exactly one choice with `default: true` (found {value})",
+                                   id=self.id, value=', '.join(defaults) or 'none'))
         return self
 
     @property
@@ -159,7 +160,8 @@ class Fact(Model):
         for value, names in self.value_names_of().items():
             for name in names:
                 if named.setdefault(name, value) != value:
-                    raise ValueError(_("{name!r} names two values, {named!r} and {value!r}", name=name, named=named[name], value=value))
+                    raise ValueError(_("{name!r} names two values, {named!r} and {value!r}",
+                                       name=name, named=named[name], value=value))
         if self.deferred is not None and self.type not in ("number", "count", "rate"):
             raise ValueError(_("`deferred` belongs to number, count and rate facts"))
         if self.deferred == "empty" and not self.optional:
@@ -177,14 +179,16 @@ class Fact(Model):
                 raise ValueError(_("`checks` over an event's fields go on the events fact, not on a field"))
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
-                raise ValueError(_("`dated_by: {dated_by}` must name a date field of the event", dated_by=self.dated_by))
+                raise ValueError(_("`dated_by: {dated_by}` must name a date field of the event",
+                                   dated_by=self.dated_by))
             if self.dated_by is not None:  # an event carried in from an earlier period says which: it counts here
                 given = self.fields.get(CARRIED_FROM)
                 if given is None:
                     self.fields[CARRIED_FROM] = Fact(type="text", label="转入自",
                                                      required=False)
                 elif given.type != "text":
-                    raise ValueError(_("`{CARRIED_FROM}` is the period an event was carried in from: a text field", CARRIED_FROM=CARRIED_FROM))
+                    raise ValueError(_("`{key}` is the period an event was carried in from: a text field",
+                                       key=CARRIED_FROM))
             for name, field in self.fields.items():  # only the date that places an event is asked for
                 if field.type == "date" and name != self.dated_by and "required" not in field.model_fields_set:
                     self.fields[name] = field.model_copy(update={"required": False})
@@ -299,7 +303,8 @@ class Leaf(Model):
                                                       inside + unknown)
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
-            raise ValueError(_("rule {leaf!r} needs exactly one of {SHAPES} (found {found})", leaf=leaf.id, SHAPES=', '.join(SHAPES), found=found))
+            raise ValueError(_("rule {leaf!r} needs exactly one of {shapes} (found {found})",
+                               leaf=leaf.id, shapes=', '.join(SHAPES), found=found))
         shape = given[0]
         if SHAPES[shape].zero_to_max and leaf.max is None:
             raise ValueError(_("a `{shape}` rule needs `max`", shape=shape))
@@ -602,7 +607,8 @@ def exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     present = [n for n in names if getattr(model, n) is not None]
     if len(present) != 1:
         found = ", ".join(present) if present else "none"
-        raise ValueError(_("{what} needs exactly one of {names} (found {found})", what=_(what), names=', '.join(names), found=found))
+        raise ValueError(_("{what} needs exactly one of {names} (found {found})",
+                           what=_(what), names=', '.join(names), found=found))
 
 
 Section.model_rebuild()

@@ -104,7 +104,8 @@ def read_yaml(text: str, name: str, limits: Limits = SCHEME_LIMITS) -> Source:
     # a character is 1 to 4 bytes in UTF-8: encode only when the length alone cannot tell
     if len(text) > limits.max_bytes or (len(text) * 4 > limits.max_bytes
                                         and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes):
-        raise SchemeError([Problem("file-too-large", _("{kind} may hold at most {max_bytes} bytes", kind=_(limits.kind), max_bytes=limits.max_bytes),
+        raise SchemeError([Problem("file-too-large", _("{kind} may hold at most {max_bytes} bytes",
+                                                       kind=_(limits.kind), max_bytes=limits.max_bytes),
                                    (), Location(name, 1, 1))])
     yaml = YAML(typ="safe", pure=True)  # the round-trip scanner's comment bookkeeping costs half the time
     yaml.version = (1, 2)
@@ -117,7 +118,8 @@ def read_yaml(text: str, name: str, limits: Limits = SCHEME_LIMITS) -> Source:
     except ReaderError as exc:  # a character YAML does not allow (a control character, a lone surrogate)
         loc = _position(source, exc.position)
         character = exc.character if isinstance(exc.character, int) else 0
-        raise SchemeError([Problem("bad-character", _("character U+{character:04X} is not allowed in YAML", character=character),
+        raise SchemeError([Problem("bad-character", _("character U+{character:04X} is not allowed in YAML",
+                                                      character=character),
                                    (), loc, None, source.line(loc))]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -207,7 +209,8 @@ class _Builder:
             path = self.path()
             if isinstance(event, AliasEvent):
                 if event.anchor not in self.anchors:
-                    raise self.fail(event, "yaml-syntax", _("found undefined alias {anchor!r}", anchor=event.anchor), path)
+                    raise self.fail(event, "yaml-syntax", _("found undefined alias {anchor!r}",
+                                                            anchor=event.anchor), path)
                 anchored, size = self.anchors[event.anchor]
                 self.count(event, size, path, _("the document expands to more than {most} nodes (aliases included)",
                                                 most=limits.max_nodes))
@@ -218,11 +221,13 @@ class _Builder:
                                          most=limits.max_nodes))
             tag = event.ctag
             if tag is not None and str(tag) != "!" and _full_tag(tag) not in _ALLOWED_TAGS:
-                raise self.fail(event, "unknown-tag", _("tag {value!r} is not allowed in {kind}", value=_full_tag(tag), kind=_(limits.kind)))
+                raise self.fail(event, "unknown-tag", _("tag {value!r} is not allowed in {kind}",
+                                                        value=_full_tag(tag), kind=_(limits.kind)))
             self.located(event, path)
             if isinstance(event, CollectionStartEvent):
                 if len(self.stack) >= limits.max_depth:
-                    raise self.fail(event, "too-deep", _("nesting deeper than {max_depth} levels", max_depth=limits.max_depth))
+                    raise self.fail(event, "too-deep", _("nesting deeper than {max_depth} levels",
+                                                         max_depth=limits.max_depth))
                 value = {} if isinstance(event, MappingStartEvent) else []
                 self.stack.append(_Open(value, path, event.anchor, self.nodes - 1))
                 continue
@@ -304,7 +309,8 @@ class _Builder:
             except UnicodeDecodeError:
                 code = _SURROGATE.search(text)
                 assert code is not None
-                self.note(event, "bad-character", _("\\u{value:04x} is half of a surrogate pair, not a character", value=ord(code.group())), path)
+                self.note(event, "bad-character", _("\\u{value:04x} is half of a surrogate pair, not a character",
+                                                    value=ord(code.group())), path)
                 return ""
         if kind == "merge" and key:
             return _MergeKey()

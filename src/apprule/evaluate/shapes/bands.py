@@ -76,10 +76,12 @@ def check(bands: Bands, path: Path) -> Iterator[Found]:
         (hi, hi_in), (lo, lo_in) = _upper(a), _lower(b)
         if hi is None or lo is None or hi > lo or (hi == lo and hi_in and lo_in):
             yield ("band-overlap", _("bands {value} and {value2} overlap; make the bounds meet exactly (`below: x` "
-                                     "then `from: x`) or say `match: first`", value=i + 1, value2=j + 1), path + ("bands", j), None, None)
+                                     "then `from: x`) or say `match: first`",
+                                     value=i + 1, value2=j + 1), path + ("bands", j), None, None)
         elif (hi < lo or (hi == lo and not hi_in and not lo_in)) and bands.gaps == "error":
             yield ("band-gap", _("values between bands {value} and {value2} fall in no band; close the gap or say "
-                                 "`gaps: allowed` (they then yield `otherwise`)", value=i + 1, value2=j + 1), path + ("bands", j), None, None)
+                                 "`gaps: allowed` (they then yield `otherwise`)",
+                                 value=i + 1, value2=j + 1), path + ("bands", j), None, None)
 
 
 def _lower(band: Band) -> tuple[Decimal | None, bool]:

@@ -202,7 +202,8 @@ def _row_by_row(pop: Population, node: GraphNode, role: str, rows: list[int], co
             col.missing.add(i)
             col.note(i, "empty", names=tuple(empty))
         else:
-            raise EvaluationError(pop.units[i], node.id, _("needs {empty}, which the unit left empty", empty=', '.join(empty)))
+            raise EvaluationError(pop.units[i], node.id, _("needs {empty}, which the unit left empty",
+                                                           empty=', '.join(empty)))
     return kept, values
 
 

@@ -72,7 +72,8 @@ def compile(builder: _Builder, node: GraphNode) -> None:
     fact = builder.scheme.facts.get(spec.events)
     if fact is None or fact.type != "events":
         hint = builder.close(spec.events, [k for k, f in builder.scheme.facts.items() if f.type == "events"])
-        builder.problem("unknown-name", _("{events!r} is not an events fact", events=spec.events), path + ("events",), hint)
+        builder.problem("unknown-name", _("{events!r} is not an events fact",
+                                          events=spec.events), path + ("events",), hint)
         return
     node.reads.add(spec.events)
     node.dated_by = fact.dated_by

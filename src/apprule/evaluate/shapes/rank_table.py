@@ -72,7 +72,8 @@ class RankTable(Model):
 def check(spec: RankTable, path: Path) -> Iterator[Found]:
     for key in spec.map:
         if key < 1:
-            yield ("invalid-value", _("rank {key} in a rank table; ranks start at 1", key=shown(key)), path + ("map", key),
+            yield ("invalid-value", _("rank {key} in a rank table; ranks start at 1",
+                                      key=shown(key)), path + ("map", key),
                    None, None)
 
 
@@ -132,7 +133,8 @@ def whole_places(pop: Population, node: GraphNode, what: str, values: dict[int, 
     """Ranks or tie counts as whole numbers of at least 1 (a formula may yield anything)."""
     for i, v in values.items():
         if v != v.to_integral_value() or v < 1:
-            raise EvaluationError(pop.units[i], node.id, _("a {what} is a whole number of at least 1, got {v}", what=_(what), v=v))
+            raise EvaluationError(pop.units[i], node.id, _("a {what} is a whole number of at least 1, got {v}",
+                                                           what=_(what), v=v))
     return {i: int(v) for i, v in values.items()}
 
 

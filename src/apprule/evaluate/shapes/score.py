@@ -55,7 +55,8 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         what = _("the fact {fact!r}", fact=fact) if fact else _("the score")
         raise OverMax(pop.units[i], node.id, _("{what} is {value}, above the rule's maximum {value2}; a value beyond "
                                                "the maximum is refused, not cut to it (a rule whose "
-                                               "document caps the value says over_max: clamp)", what=what, value=plain(x), value2=plain(high)), fact or "")
+                                               "document caps the value says over_max: clamp)",
+                                               what=what, value=plain(x), value2=plain(high)), fact or "")
     ys = clamped(xs, ZERO, leaf.max)
     if col.explains and ys is not xs:
         for i, x, y in zip(rows, xs, ys):
