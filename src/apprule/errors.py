@@ -75,6 +75,11 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
     return _("did you mean {name!r}?", name=close[0]) if close else None
 
 
+def suggestion(name: str, choices: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` naming the closest of ``choices`` to ``name``, or nothing when none is close."""
+    return aside(did_you_mean(name, choices))
+
+
 def aside(hint: str | None) -> str:
     """`` (did you mean 'x'?)`` after a message, or nothing when there is no hint."""
     return _(" ({hint})", hint=hint) if hint else ""

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import deferred as deferral
 from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, MAX_PLACES, places_within, shown, within_bounds
-from .errors import FactError, FactIssue, aside, did_you_mean
+from .errors import FactError, FactIssue, aside, suggestion
 from .i18n import N_, _
 from .evaluate.fixed import Numbers
 from .expressions import Expression, Runner
@@ -115,7 +115,7 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             if fact is None:
                 label = name if isinstance(name, str) else shown(name)
                 issues.append(FactIssue("unknown-fact", unit, label, _("the scheme declares no such fact")
-                                        + _hint(label, scheme.facts)))
+                                        + suggestion(label, scheme.facts)))
             elif name not in used[gi]:
                 issues.append(FactIssue("fact-not-used", unit, name,
                                         _("group {group!r} does not use this fact", group=scheme.groups[gi].id)))
@@ -581,18 +581,18 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
             return None
         if group is None:
             issues.append(FactIssue("unknown-unit", unit, "", _("the unit is in no group's roster and its facts "
-                                    "name no `group`") + _hint(unit, placed)))
+                                    "name no `group`") + suggestion(unit, placed)))
             return None
         if group not in group_ids:
             issues.append(FactIssue("unknown-group", unit, "group", _("no group {group!r}",
-                                                                      group=group) + _hint(str(group),
+                                                                      group=group) + suggestion(str(group),
                                                                                              group_ids)))
             return None
         gi, seq = group_ids[group], None
         if scheme.groups[gi].units is not None:
             issues.append(FactIssue("unknown-unit", unit, "", _("the unit is not in the roster of group {group!r}",
                                                                 group=group)
-                                    + _hint(unit, scheme.groups[gi].units or ())))
+                                    + suggestion(unit, scheme.groups[gi].units or ())))
             return None
     sequences = {s.id for s in scheme.groups[gi].sequences}
     if seq is not None and "sequence" in given and given["sequence"] != seq:
@@ -611,11 +611,6 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
                                 "sequences, got {value}", group=scheme.groups[gi].id, value=shown(given['sequence']))))
         return None
     return gi, seq
-
-
-def _hint(name: str, choices: Any) -> str:
-    hint = did_you_mean(name, choices)
-    return aside(hint)
 
 
 def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
@@ -868,7 +863,7 @@ def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
         if name not in fields:
             named = name if isinstance(name, str) else shown(name)
             raise BadValue("unknown-field", _("event {n} has no field {name}", n=index + 1, name=shown(name))
-                           + _hint(named, fields))
+                           + suggestion(named, fields))
         try:
             result[name] = convert(fields[name], value)
         except BadValue as bad:

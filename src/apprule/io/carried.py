@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from ..deferred import DEFERRED
 from ..engine import Scheme
-from ..errors import aside, did_you_mean, joined
+from ..errors import joined, suggestion
 from ..facts import BadValue, convert
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
@@ -101,7 +101,7 @@ class _Taker:
             if self.units is not None and unit not in self.units:
                 self.problem(unit, None, "unknown-unit", _("{count} item(s) carried in for a unit that is not in this "
                                                            "period's facts",
-                                                           count=len(items)) + _hint(unit, self.units))
+                                                           count=len(items)) + suggestion(unit, self.units))
                 continue
             for n, item in enumerate(items, 1):
                 self.item(unit, n, item)
@@ -118,7 +118,7 @@ class _Taker:
         fact = self.facts.get(name)
         if fact is None:
             self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {name!r}",
-                                                    name=name) + _hint(name, self.facts))
+                                                    name=name) + suggestion(name, self.facts))
             return
         group = self._group(unit)
         if group is not None and name not in self.scheme.facts_used(group):
@@ -164,11 +164,6 @@ def _same(fact: Any, given: Any, taken: dict[str, Any]) -> bool:
         return bool(convert(fact, [given]) == [taken])
     except BadValue:
         return False  # the facts' own problem: validation names it
-
-
-def _hint(name: str, choices: Any) -> str:
-    hint = did_you_mean(name, choices)
-    return aside(hint)
 
 
 def with_carried_in(facts: dict[str, Any], carried: CarriedIn) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Container
 
-from ..errors import aside, did_you_mean, joined
+from ..errors import joined, suggestion
 from ..facts import placements
 from ..scheme.model import Fact, SchemeDefinition
 from .cells import CellProblem, blank, fact_value, unit_id
@@ -51,11 +51,6 @@ def facts_from_sheets(scheme: SchemeDefinition, used: dict[str, frozenset[str]],
                       display: str, partial: bool = False) -> SheetFacts:
     """Read unit sheets and events sheets into ``{unit: {fact: value}}``; see ``apprule.io.layout``."""
     return _Reader(scheme, used, display).read(sheets, partial)
-
-
-def _hint(name: str, choices: list[str]) -> str:
-    hint = did_you_mean(name, choices)
-    return aside(hint)
 
 
 class _Reader:
@@ -176,7 +171,7 @@ class _Reader:
                 named = bracketed.group(2) if bracketed else text
                 self.problem(self.where(sheet, head_row, i, text), "unknown-column",
                              _("no {what} is called {named!r}", what=what, named=named)
-                             + _hint(named, [*labels, *(v for v in labels.values() if v)])
+                             + suggestion(named, [*labels, *(v for v in labels.values() if v)])
                              + _("; the columns are {labels}", labels=', '.join(labels)))
                 columns.rejected.add(i)
                 continue
@@ -290,7 +285,7 @@ class _Reader:
             col = next(c for c, k in columns.items() if k == "group")
             if named is None:
                 self.problem(self.where(sheet, row, col, "group"), "unknown-group",
-                             _("no group {text!r}", text=text) + _hint(text, list(self.groups))
+                             _("no group {text!r}", text=text) + suggestion(text, list(self.groups))
                              + _("; the groups are {groups}", groups=', '.join(self.groups)))
                 return None
             if gid is not None and named != gid:
@@ -307,14 +302,14 @@ class _Reader:
             return roster
         if given is None:
             self.problem(at, "unknown-unit", _("{unit!r} is on no group's roster",
-                                               unit=unit) + _hint(unit, list(self.placed))
+                                               unit=unit) + suggestion(unit, list(self.placed))
                          + _("; a unit outside the rosters needs a 组别 [group] column"))
             return None
         group = self.groups[given]
         if group.units is not None:
             self.problem(at, "unknown-unit", _("{unit!r} is not on the roster of group {given!r}",
                                                unit=unit, given=given)
-                         + _hint(unit, list(group.units)))
+                         + suggestion(unit, list(group.units)))
             return None
         return given
 
@@ -397,7 +392,7 @@ class _Reader:
                 continue
             if unit not in self.unit_group:
                 self.problem(at, "unknown-unit", _("{unit!r} has no row on a unit sheet", unit=unit)
-                             + _hint(unit, list(self.unit_group)))
+                             + suggestion(unit, list(self.unit_group)))
                 continue
             if key not in self.used[self.unit_group[unit]]:
                 self.problem(at, "fact-not-used", _("group {unit_group!r} of {unit!r} does not use {key!r}",
