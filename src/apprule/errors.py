@@ -110,7 +110,8 @@ class AppruleError(Exception):
     def __reduce__(self) -> str | tuple[Any, ...]:
         if not self._pickled:
             return super().__reduce__()
-        return type(self), tuple(getattr(self, name) for name in self._pickled)
+        # the text as it was said: made again from the arguments, it could come out in another language
+        return type(self), tuple(getattr(self, name) for name in self._pickled), {"args": self.args}
 
 
 class SchemeError(AppruleError):

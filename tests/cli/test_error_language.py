@@ -231,3 +231,17 @@ def test_a_scheme_without_a_language_speaks_the_locale() -> None:
     facts["东镇"]["party"] = "十二"
     assert str(_in(None, lambda: scheme.evaluate(facts))).startswith("unit '东镇', fact 'party': wrong-type: expected")
     assert str(_in("zh", lambda: scheme.evaluate(facts))).startswith("单位'东镇',事实'party': wrong-type: 应为数字")
+
+
+def test_an_error_crosses_a_process_boundary_in_the_language_it_was_said_in() -> None:
+    """A worker's error, unpickled where another language is in force, reads as the worker said it."""
+    import pickle
+
+    scheme = apprule.load_scheme("beipiao_2017")
+    facts = yaml.safe_load((EXAMPLES / "beipiao_2017.facts.yaml").read_text(encoding="utf-8"))
+    facts["长皋乡"]["tax_revenue_score"] = 1200
+    said = _in(None, lambda: scheme.evaluate(facts))
+    with i18n.using("en"):
+        read = pickle.loads(pickle.dumps(said))
+    assert str(read) == str(said) and str(read).startswith("单位'长皋乡',规则'tax_revenue': 事实'tax_revenue_score'为1200")
+    assert (read.unit, read.node, read.fact) == ("长皋乡", "tax_revenue", "tax_revenue_score")  # type: ignore[attr-defined]
