@@ -14,6 +14,7 @@ import numpy as np
 
 from .evaluate.fixed import places_of
 from .results import OUTCOME_FIELDS
+from .i18n import _
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,7 +44,7 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
         return pa.decimal128(precision, scale)
     if precision <= 76:
         return pa.decimal256(precision, scale)
-    raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
+    raise ValueError(_("a value needs {precision} digits, more than an Arrow decimal holds (76)", precision=precision))
 
 
 def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]) -> pa.Table:
@@ -95,8 +96,9 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
         try:
             table = pa.table(table)  # polars, or anything with the Arrow C stream interface
         except (TypeError, ValueError, pa.ArrowException) as exc:
-            raise TypeError(f"facts as columns are a mapping of name to values, or a table Arrow can read "
-                            f"(pandas, polars, Arrow): {type(table).__name__} is neither ({exc})") from None
+            raise TypeError(_("facts as columns are a mapping of name to values, or a table Arrow can read (pandas, "
+                              "polars, Arrow): {kind} is neither ({exc})",
+                              kind=type(table).__name__, exc=exc)) from None
     from .evaluate.fixed import Fixed, Numbers
 
     columns: dict[str, Sequence[Any]] = {}

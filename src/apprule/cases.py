@@ -32,6 +32,7 @@ from .facts import BadValue, to_decimal
 from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
 from .shipped import scheme_path
+from .i18n import _
 
 _RESULT_KEYS = {"total", "rank", "grade", "honours", "flags", "values", "would_be_grade", "would_be_rank",
                 "vetoes", "sequence", "group", "outside_period", "carried_over", "outcomes"}
@@ -57,7 +58,7 @@ def load_cases(path: str | Path, readings: Mapping[str, str] | None = None) -> t
     source = read_yaml(path.read_text(encoding="utf-8"), str(path))
     data = source.data
     if not isinstance(data, dict) or "scheme" not in data or not isinstance(data.get("cases"), list):
-        raise SchemeError([source.problem("bad-case-file", "a case file has `scheme:` and a list `cases:`", ())])
+        raise SchemeError([source.problem("bad-case-file", _("a case file has `scheme:` and a list `cases:`"), ())])
     found = _malformed(data["cases"])
     if "readings" in data and not _is_readings(data["readings"]):
         found.append((("readings",), _READINGS))

@@ -202,7 +202,7 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | 
             carried = read_carried_in(carried_in, scheme, given)
             given = with_carried_in(given, carried)
             for note in carried_notes(carried):  # deferred values: given back and scored, owed, or not taken back
-                _echo(f"note: {note}", err=True)
+                _echo(_("note: {note}", note=note), err=True)
         try:
             evaluation = scheme.evaluate(given, partial=partial)
         except FactError as exc:
@@ -210,8 +210,8 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | 
         except OverMax as exc:  # a value above its item's maximum: where the office typed it
             raise facts.locate_value(exc) from None
     if facts.missing:
-        _echo(f"note: a partial run: ranks, quotas and averages count only the units in {facts_path}; not in it: "
-              + "、".join(unit for _, unit in facts.missing), err=True)
+        _echo(_("note: a partial run: ranks, quotas and averages count only the units in {facts}; not in it: "
+                "{units}", facts=facts_path, units="、".join(unit for _group, unit in facts.missing)), err=True)
     return evaluation
 
 
@@ -290,8 +290,8 @@ def _group_id(scheme: Scheme, group: str | None) -> str | None:
     group = next((g.id for g in scheme.groups if group == g.label and group not in ids), group)
     if group is not None and group not in ids:
         hint = did_you_mean(group, ids)
-        raise click.BadParameter(f"no group {group!r}" + (f"; {hint}" if hint else "") + f" (groups: {', '.join(ids)})",
-                                 param_hint="--group")
+        raise click.BadParameter(_("no group {group!r}", group=group) + (f"; {hint}" if hint else "")
+                                 + _(" (groups: {groups})", groups=", ".join(ids)), param_hint="--group")
     return group
 
 
@@ -359,7 +359,8 @@ def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
             try:
                 load_scheme(path, readings={**readings, reading.id: choice})
             except SchemeError as exc:
-                raise SchemeError([replace(p, message=f"{p.message} (under reading {reading.id}={choice})")
+                raise SchemeError([replace(p, message=p.message + _(" (under reading {reading}={choice})",
+                                                                    reading=reading.id, choice=choice))
                                    for p in exc.problems]) from None
             checked += 1
     return checked
@@ -470,15 +471,16 @@ def _report_outside(scheme: Scheme, results: list[Result]) -> None:
     period = scheme.definition.period
     for result in results:
         for o in result.outside_period:
-            where = "after the period: carried over to the next" if o.when == "after" else \
-                "before the period: not counted (counted in its own)"
-            _echo(f"note: {result.unit}: {o.fact} event {o.number} dated {o.date} is {where} "
-                  f"({period.start}..{period.end})", err=True)
+            where = _("after the period: carried over to the next") if o.when == "after" else \
+                _("before the period: not counted (counted in its own)")
+            _echo(_("note: {unit}: {fact} event {n} dated {date} is {where} ({start}..{end})", unit=result.unit,
+                    fact=o.fact, n=o.number, date=o.date, where=where, start=period.start, end=period.end), err=True)
         for fact, item in result.carried_over:
             if DEFERRED in item:  # 转入下年度: counted as the scheme declares, and carried over
-                counted = "as not given" if item[COUNTED] is None else f"as {plain(item[COUNTED])}"
-                _echo(f"note: {result.unit}: {fact} is {item[DEFERRED]}: deferred to the next period, counted "
-                      f"{counted} in this one ({period.start}..{period.end})", err=True)
+                counted = _("as not given") if item[COUNTED] is None else _("as {value}", value=plain(item[COUNTED]))
+                _echo(_("note: {unit}: {fact} is {marker}: deferred to the next period, counted {counted} in this "
+                        "one ({start}..{end})", unit=result.unit, fact=fact, marker=item[DEFERRED], counted=counted,
+                        start=period.start, end=period.end), err=True)
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:

@@ -8,6 +8,8 @@ from functools import cache
 from itertools import repeat
 from typing import Iterable, Literal
 
+from .i18n import N_, _
+
 #: Every computation runs in this context: 34 digits, errors trapped, never silent.
 CONTEXT = decimal.Context(
     prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999,
@@ -25,7 +27,8 @@ ONE = Decimal(1)
 #: sum of 100,000 of them). The bounds keep a hostile exponent (1e1000000) from reaching any arithmetic.
 MAX_MAGNITUDE = Decimal(10) ** 15
 MAX_PLACES = 18
-BOUNDS = "apprule takes numbers below 10^15 in size with at most 18 decimal places"
+#: said through ``_`` where it is used, as are the reasons ``within_bounds`` gives
+BOUNDS = N_("apprule takes numbers below 10^15 in size with at most 18 decimal places")
 _LAST_PLACE = Decimal(1).scaleb(-MAX_PLACES)
 #: quantizing to 18 places, exactly or not at all (15 + 18 digits fit its precision)
 _EXACT = decimal.Context(prec=34, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
@@ -38,9 +41,9 @@ def within_bounds(number: Decimal) -> Decimal | str:
     before the size is known, and they cost nothing whatever the exponent.
     """
     if not number.is_finite():
-        return "is not a finite number"
+        return N_("is not a finite number")
     if not -MAX_MAGNITUDE < number < MAX_MAGNITUDE:
-        return "is too large"
+        return N_("is too large")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)  # a finite number's
     if exponent >= -MAX_PLACES:
@@ -48,7 +51,7 @@ def within_bounds(number: Decimal) -> Decimal | str:
     try:
         return number.quantize(_LAST_PLACE, context=_EXACT)
     except decimal.Inexact:
-        return f"has more than {MAX_PLACES} decimal places"
+        return N_("has more than 18 decimal places")  # MAX_PLACES
 
 
 #: an exact sum of numbers within the bounds (magnitude below 10^15) needs at most 33 + 27 digits for 10^27 terms
@@ -72,14 +75,14 @@ def shown(value: object) -> str:
     """``repr(value)`` for a message, kept short: a hostile value must not make a huge message (or fail to
     print, as an integer of more than 4,300 digits does)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 40:
-        return f"an integer of {_digits(value)} digits"
+        return _("an integer of {n} digits", n=_digits(value))
     if isinstance(value, str) and len(value) > 40:
-        return f"{value[:20] + '…'!r} ({len(value)} characters)"
+        return _("{start!r} ({n} characters)", start=value[:20] + "…", n=len(value))
     try:
         text = repr(value)
     except ValueError:  # it holds an integer of more than 4,300 digits
-        return f"a {type(value).__name__} holding a huge integer"
-    return text if len(text) <= 200 else text[:100] + f"… ({len(text)} characters)"
+        return _("a {type} holding a huge integer", type=type(value).__name__)
+    return text if len(text) <= 200 else text[:100] + "… " + _("({n} characters)", n=len(text))
 
 
 def _digits(value: int) -> int:

@@ -33,6 +33,7 @@ from .scheme.model import CARRIED_FROM, Fact, Group, SchemeDefinition, Veto
 from .scheme.yamlsource import Source
 from .shown import GroupShown
 from .decimals import CONTEXT
+from .i18n import _, using
 
 
 class Scheme:
@@ -95,15 +96,15 @@ class Scheme:
         ``rank_and_grade`` does the rest. In a unit-local group (``ranking(group).unit_local``) a batch of
         units can be scored on its own, and several batches ranked together. ``partial``: see ``evaluate``.
         """
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), self.speaking():
             return self._score(validate_population(self.definition, self._used, facts, self.required_when), partial)
 
     def score_columns(self, table: Any, *, partial: bool = False) -> Scores:
         """``score_units`` for facts given as columns (see ``evaluate_columns``)."""
-        if not isinstance(table, Mapping):
-            from .arrow import columns_of
-            table = columns_of(table)
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), self.speaking():
+            if not isinstance(table, Mapping):
+                from .arrow import columns_of
+                table = columns_of(table)
             return self._score(validate_columns(self.definition, self._used, table, self.required_when), partial)
 
     def rank_and_grade(self, scores: Scores | Iterable[Scores], *, partial: bool = False) -> Evaluation:
@@ -120,7 +121,7 @@ class Scheme:
                 batches.setdefault(found.index, []).append(found)
         graphs = {g.index: g for g in self._graphs}
         runs = []
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), self.speaking():
             for index, group_batches in sorted(batches.items()):
                 graph = graphs[index]
                 scored = concatenated(graph, group_batches)
@@ -140,6 +141,11 @@ class Scheme:
         unranking = tuple(v.id for v in group.vetoes if v.effects.unrank)
         return RankingSpec(group.id, group.ranking, unranking, not graph.peer_rules, graph.peer_rules)
 
+    def speaking(self) -> Any:
+        """A context in which apprule speaks the scheme's language, unless one was chosen (``i18n.using``):
+        the errors of scoring are in the language of the scheme's office, as its explanations are."""
+        return using(scheme=self.definition.language)
+
     @property
     def _used(self) -> list[frozenset[str]]:
         return [g.facts for g in self._graphs]
@@ -155,8 +161,9 @@ class Scheme:
         """Weigh the results of several periods (period name → evaluation) into one total per unit."""
         spec = self.definition.aggregate
         if spec is None:
-            raise PeriodError(f"scheme {self.id!r} declares no `aggregate` for its periods")
-        with decimal.localcontext(CONTEXT):
+            with self.speaking():
+                raise PeriodError(_("scheme {id!r} declares no `aggregate` for its periods", id=self.id))
+        with decimal.localcontext(CONTEXT), self.speaking():
             return aggregate_periods(spec, evaluations)
 
     def __repr__(self) -> str:
@@ -176,6 +183,11 @@ def load_scheme(source: str | os.PathLike[str], *, name: str | None = None,
 def compile_scheme(definition: SchemeDefinition, src: Source | None = None) -> Scheme:
     """Check and compile a scheme definition (one built in code, or read by ``read_scheme``)."""
     src = src or Source("<definition>", "", None)
+    with using(scheme=definition.language):
+        return _compiled(definition, src)
+
+
+def _compiled(definition: SchemeDefinition, src: Source) -> Scheme:
     problems = [_locate(src, *found) for found in check_scheme(definition)]
     required_when: dict[str, Expression] = {}  # "fact" or "fact.field" → its condition
     conditions: list[tuple[str, Fact, Mapping[str, Fact], tuple[str, ...]]] = [
@@ -239,10 +251,11 @@ def _short_of_roster(graph: GroupGraph, units: Sequence[str], readers: Sequence[
         return None
     if readers and not partial:
         absent = sorted(set(roster) - set(units))
-        shown = "、".join(absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
-        raise ScopeError(f"group {graph.group.id!r} has {len(units)} of the {len(roster)} units of its roster "
-                         f"(missing: {shown}), and {readers[0]}: give every unit, or allow a partial run "
-                         "(partial=True; apprule score --partial) to compute it among the units given")
+        shown = "、".join(absent[:5]) + (_(" and {n} more", n=len(absent) - 5) if len(absent) > 5 else "")
+        raise ScopeError(_("group {group!r} has {given} of the {size} units of its roster (missing: {shown}), and "
+                           "{readers}: give every unit, or allow a partial run (partial=True; "
+                           "apprule score --partial) to compute it among the units given",
+                           group=graph.group.id, given=len(units), size=len(roster), shown=shown, readers=readers[0]))
     return len(units), len(roster)
 
 

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from .i18n import _, language, using
+
 Path = tuple[str | int, ...]
 
 
@@ -32,15 +34,21 @@ class Problem:
     location: Location | None = None
     hint: str | None = None
     source_line: str | None = field(default=None, compare=False)
+    #: the language the message was said in: the words around it are said in the same one
+    language: str = field(default_factory=language, compare=False, repr=False)
 
     def render(self) -> str:
         """``file:line:col: code: message``, then the source line and a caret."""
+        with using(self.language):
+            return self._render()
+
+    def _render(self) -> str:
         where = f"{self.location}: " if self.location else ""
         text = f"{where}{self.code}: {self.message}"
         if self.path:
-            text += f" (at {format_path(self.path)})"
+            text += _(" (at {path})", path=format_path(self.path))
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += "\n  " + _("hint: {hint}", hint=self.hint)
         if self.source_line is not None and self.location is not None:
             text += "\n" + source_and_caret(self.source_line, self.location.column)
         return text
@@ -64,7 +72,29 @@ def format_path(path: Path) -> str:
 def did_you_mean(name: str, choices: Iterable[object]) -> str | None:
     """A hint naming the closest of ``choices`` to a misspelled ``name``."""
     close = difflib.get_close_matches(name, sorted(map(str, choices)), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
+    return _("did you mean {name!r}?", name=close[0]) if close else None
+
+
+def suggestion(name: str, choices: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` naming the closest of ``choices`` to ``name``, or nothing when none is close."""
+    return aside(did_you_mean(name, choices))
+
+
+def aside(hint: str | None) -> str:
+    """`` (did you mean 'x'?)`` after a message, or nothing when there is no hint."""
+    return _(" ({hint})", hint=hint) if hint else ""
+
+
+def joined(place: str, part: str) -> str:
+    """``place`` narrowed by ``part`` (unit 'x', fact 'y'), with the separator of the current language."""
+    # TRANSLATORS: what separates the parts of a place in a message: unit 'x', fact 'y' (，in Chinese)
+    return _("{place}, {part}", place=place, part=part)
+
+
+def unit_and_fact(unit: str, fact: str = "") -> str:
+    """``unit 'x', fact 'y'`` (or ``unit 'x'`` alone): where a fact problem stands, in the current language."""
+    place = _("unit {unit!r}", unit=unit)
+    return joined(place, _("fact {fact!r}", fact=fact)) if fact else place
 
 
 class AppruleError(Exception):
@@ -80,7 +110,8 @@ class AppruleError(Exception):
     def __reduce__(self) -> str | tuple[Any, ...]:
         if not self._pickled:
             return super().__reduce__()
-        return type(self), tuple(getattr(self, name) for name in self._pickled)
+        # the text as it was said: made again from the arguments, it could come out in another language
+        return type(self), tuple(getattr(self, name) for name in self._pickled), {"args": self.args}
 
 
 class SchemeError(AppruleError):
@@ -122,10 +153,12 @@ class FactIssue:
     unit: str
     fact: str
     message: str
+    #: the language the message was said in: the place before it is said in the same one
+    language: str = field(default_factory=language, compare=False, repr=False)
 
     def __str__(self) -> str:
-        fact = f", fact {self.fact!r}" if self.fact else ""
-        return f"unit {self.unit!r}{fact}: {self.code}: {self.message}"
+        with using(self.language):
+            return f"{unit_and_fact(self.unit, self.fact)}: {self.code}: {self.message}"
 
 
 class ScopeError(AppruleError):
@@ -142,7 +175,8 @@ class EvaluationError(AppruleError):
 
     def __init__(self, unit: str, node: str, message: str):
         self.unit, self.node, self.reason = unit, node, message
-        super().__init__(f"unit {unit!r}, rule {node!r}: {message}")
+        place = joined(_("unit {unit!r}", unit=unit), _("rule {rule!r}", rule=node))
+        super().__init__(f"{place}: {message}")
 
 
 class OverMax(EvaluationError):

@@ -14,6 +14,7 @@ and the tests compare the two.
 from __future__ import annotations
 
 import ast
+import decimal
 import operator as op
 from dataclasses import KW_ONLY, dataclass
 from decimal import Decimal
@@ -24,6 +25,7 @@ import simpleeval  # type: ignore[import-untyped]
 
 from .decimals import CONTEXT, ZERO, clamp, round_to
 from .errors import EvaluationError, did_you_mean
+from .i18n import N_, _
 
 MAX_LENGTH = 2_000
 MAX_NODES = 400
@@ -55,7 +57,7 @@ def brief(value: Any) -> str:
 def _need_decimal(name: str, *values: Any) -> None:
     for value in values:
         if not isinstance(value, (Decimal, bool)):
-            raise TypeError(f"{name}() takes numbers, got {brief(value)}")
+            raise TypeError(_("{name}() takes numbers, got {value}", name=name, value=brief(value)))
 
 
 _REPEATABLE = (str, list, tuple)
@@ -64,7 +66,7 @@ _REPEATABLE = (str, list, tuple)
 def _mul(a: Any, b: Any) -> Any:
     """``a * b`` for numbers only: Python would repeat text or a list (``'x' * 10**9`` is a gigabyte)."""
     if isinstance(a, _REPEATABLE) or isinstance(b, _REPEATABLE):
-        raise TypeError("text or a list cannot be multiplied")
+        raise TypeError(_("text or a list cannot be multiplied"))
     return a * b
 
 
@@ -91,7 +93,7 @@ def _ceil(x: Decimal) -> Decimal:
 def _round_half_up(x: Decimal, places: Decimal = ZERO) -> Decimal:
     _need_decimal("round_half_up", x, places)
     if not (0 <= places <= 12 and places == int(places)):
-        raise ValueError(f"round_half_up() takes 0 to 12 places, got {places}")
+        raise ValueError(_("round_half_up() takes 0 to 12 places, got {places}", places=places))
     return round_to(Decimal(x), int(places), "half_up")
 
 
@@ -162,13 +164,14 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     """Parse and check ``text``; every name must be in ``known`` (when given)."""
     text = str(text)
     if len(text) > MAX_LENGTH:
-        raise ExpressionProblem("expression-too-long", f"an expression may be at most {MAX_LENGTH} characters")
+        raise ExpressionProblem("expression-too-long", _("an expression may be at most {most} characters",
+                                                         most=MAX_LENGTH))
     source = text.strip()
     lead = len(text) - len(text.lstrip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionProblem("expression-syntax", f"invalid expression: {exc.msg}",
+        raise ExpressionProblem("expression-syntax", _("invalid expression: {msg}", msg=exc.msg),
                                 lead + max((exc.offset or 1) - 1, 0)) from exc
     names: set[str] = set()
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -176,23 +179,25 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     for node in ast.walk(tree):
         count += 1
         if count > MAX_NODES:
-            raise ExpressionProblem("expression-too-long", f"an expression may have at most {MAX_NODES} parts")
+            raise ExpressionProblem("expression-too-long", _("an expression may have at most {most} parts",
+                                                             most=MAX_NODES))
         offset = lead + getattr(node, "col_offset", 0)
         if not isinstance(node, _ALLOWED_NODES):
-            raise ExpressionProblem("expression-forbidden", f"{_describe(node)} is not allowed in an expression",
+            raise ExpressionProblem("expression-forbidden", _("{value} is not allowed in an expression",
+                                                              value=_describe(node)),
                                     offset)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             for operand in (node.left, node.right):  # where the type shows in the text; `_mul` sees the rest
                 if isinstance(operand, (ast.List, ast.Tuple)) or (isinstance(operand, ast.Constant)
                                                                   and isinstance(operand.value, str)):
-                    raise ExpressionProblem("expression-forbidden", "text or a list cannot be multiplied",
+                    raise ExpressionProblem("expression-forbidden", _("text or a list cannot be multiplied"),
                                             lead + operand.col_offset)
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.keywords:
-                raise ExpressionProblem("expression-forbidden", "only plain calls of the allowed functions",
+                raise ExpressionProblem("expression-forbidden", _("only plain calls of the allowed functions"),
                                         offset)
             if node.func.id not in FUNCTIONS:
-                raise ExpressionProblem("unknown-function", f"unknown function {node.func.id!r}", offset,
+                raise ExpressionProblem("unknown-function", _("unknown function {func!r}", func=node.func.id), offset,
                                         did_you_mean(node.func.id, FUNCTIONS))
         elif isinstance(node, ast.Name):
             if id(node) not in called:
@@ -204,12 +209,13 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
                 segment = (ast.get_source_segment(source, node) or repr(node.value)).replace("_", "")
                 node.decimal = Decimal(segment)  # type: ignore[attr-defined]
             elif not isinstance(node.value, (str, bool)):
-                raise ExpressionProblem("expression-forbidden", f"literal {node.value!r} is not allowed", offset)
+                raise ExpressionProblem("expression-forbidden", _("literal {value!r} is not allowed",
+                                                                  value=node.value), offset)
     known = set(known)
     if known:
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and id(node) not in called and node.id not in known:
-                raise ExpressionProblem("unknown-name", f"unknown name {node.id!r}",
+                raise ExpressionProblem("unknown-name", _("unknown name {name!r}", name=node.id),
                                         lead + node.col_offset, did_you_mean(node.id, known))
     body = tree.body
     order = tuple(sorted(names))
@@ -219,9 +225,9 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
 
 
 def _describe(node: ast.AST) -> str:
-    kinds = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([])", ast.Pow: "the ** operator",
-             ast.Lambda: "lambda", ast.NamedExpr: "assignment (:=)"}
-    return kinds.get(type(node), f"{type(node).__name__}")
+    kinds = {ast.Attribute: N_("attribute access (.)"), ast.Subscript: N_("indexing ([])"),
+             ast.Pow: N_("the ** operator"), ast.Lambda: "lambda", ast.NamedExpr: N_("assignment (:=)")}
+    return _(kinds[type(node)]) if type(node) in kinds else type(node).__name__
 
 
 class _Evaluator(simpleeval.EvalWithCompoundTypes):  # type: ignore[misc]
@@ -241,9 +247,9 @@ def interpret(expression: Expression, names: Mapping[str, Any]) -> Any:
     try:
         return evaluator.eval(expression.text, previously_parsed=expression.tree)
     except simpleeval.InvalidExpression as exc:
-        raise ValueError(f"in {expression.text!r}: {exc}") from exc
+        raise ValueError(_("in {expression!r}: {exc}", expression=expression.text, exc=exc)) from exc
     except (TypeError, ArithmeticError) as exc:
-        raise ValueError(f"in {expression.text!r}: {type(exc).__name__}: {exc}") from exc
+        raise _wrapped(expression.text, exc) from exc
 
 
 # --- compilation -------------------------------------------------------------------------------
@@ -344,8 +350,19 @@ def _look(text: str, names: Mapping[str, Any], name: str) -> Any:
 def _wrapped(text: str, exc: Exception) -> ValueError:
     """The error ``interpret`` raises for ``exc``."""
     if isinstance(exc, simpleeval.InvalidExpression):
-        return ValueError(f"in {text!r}: {exc}")
-    return ValueError(f"in {text!r}: {type(exc).__name__}: {exc}")
+        return ValueError(_("in {text!r}: {exc}", text=text, exc=exc))
+    return ValueError(_("in {text!r}: {why}", text=text, why=_arithmetic(exc)))
+
+
+def _arithmetic(exc: Exception) -> str:
+    """What went wrong in an operation, in words: Python's are English, and a decimal signal's are its class."""
+    if isinstance(exc, decimal.InvalidOperation):  # 0 / 0 among them
+        return _("the operation has no defined result")
+    if isinstance(exc, ZeroDivisionError):  # decimal.DivisionByZero among them
+        return _("division by zero")
+    if isinstance(exc, decimal.Overflow):
+        return _("the result is too large")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _compile(text: str, tree: ast.expr, order: tuple[str, ...]) -> tuple[Callable[[Mapping[str, Any]], Any],
@@ -489,7 +506,7 @@ def _first(column: Sequence[Any], n: int, name: str) -> Sequence[Any]:
     if len(column) == n:
         return column
     if len(column) < n:
-        raise IndexError(f"column {name!r} has {len(column)} values for {n} units")
+        raise IndexError(_("column {name!r} has {count} values for {n} units", name=name, count=len(column), n=n))
     return column[:n]
 
 
@@ -524,5 +541,5 @@ class Runner:
             return self.run(expression, names)
         except (ValueError, KeyError) as exc:
             empty = empty_names(expression, names)
-            why = f"needs {', '.join(empty)}, which the unit left empty" if empty else str(exc)
+            why = _("needs {names}, which the unit left empty", names=_(", ").join(empty)) if empty else str(exc)
             raise EvaluationError(unit, where, why) from None

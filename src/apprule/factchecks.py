@@ -9,6 +9,7 @@ from operator import is_, not_
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import FactError, FactIssue
+from .i18n import _
 from .expressions import Expression, Runner, brief, evaluate_column
 from .facts import FlatEvents, GroupFacts
 from .scheme.model import SchemeDefinition
@@ -43,7 +44,8 @@ def check_population(scheme: SchemeDefinition, checks: Sequence[CompiledCheck], 
                 flat = found.events.get(check.fact) or FlatEvents.of(column, scheme.facts[check.fact])
                 for k in _failing(runner, check.test, flat.fields, flat.n, flat.event):
                     event = flat.event(k)
-                    issues.append(_issue(check, found.units[flat.owners[k]], event, f"event {flat.numbers[k]}: "))
+                    issues.append(_issue(check, found.units[flat.owners[k]], event, _("event {n}: ",
+                                                                                      n=flat.numbers[k])))
             else:
                 def row(i: int) -> dict[str, Any]:
                     return {name: col[i] for name, col in found.columns.items()}
@@ -84,7 +86,9 @@ def _holds(runner: Runner, test: Expression, names: dict[str, Any]) -> bool:
 
 def _issue(check: CompiledCheck, unit: str, names: dict[str, Any], where: str) -> FactIssue:
     shown = ", ".join(f"{n} = {_shown(names.get(n))}" for n in sorted(check.test.names))
-    return FactIssue("check-failed", unit, check.fact, f"{where}{check.message} (fails {check.test.text}: {shown})")
+    # TRANSLATORS: {message} is the scheme's own words for the check; {values}: the names it read, with their values
+    said = _("{message} (fails {test}: {values})", message=check.message, test=check.test.text, values=shown)
+    return FactIssue("check-failed", unit, check.fact, where + said)
 
 
 def _shown(value: Any) -> str:

@@ -19,7 +19,8 @@ import numpy as np
 
 from . import deferred as deferral
 from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, MAX_PLACES, places_within, shown, within_bounds
-from .errors import FactError, FactIssue, did_you_mean
+from .errors import FactError, FactIssue, aside, suggestion
+from .i18n import N_, _
 from .evaluate.fixed import Numbers
 from .expressions import Expression, Runner
 from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
@@ -44,6 +45,8 @@ _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 #: the most units an outside ranking can tie at one place: the cost of averaging their places grows with it
 MAX_TIED = 10_000
 _DIGITS = attrgetter("digits")
+#: the roles a fact may play for a rank table or a movement, as a message names them (``check_role``)
+_ROLES = (N_("rank"), N_("tie count"), N_("place"))
 #: the small whole numbers facts are mostly given as (counts, people, ranks), made once and shared:
 #: an int given is looked up here rather than made into a new Decimal each time
 _SMALL_DECIMALS = {i: Decimal(i) for i in range(-1000, 1001)}
@@ -84,7 +87,7 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
                    required_when: Mapping[str, Expression] | None = None) -> list[UnitFacts]:
     """Check every unit's facts against the scheme; raise ``FactError`` listing every problem."""
     if not isinstance(facts, Mapping):
-        raise FactError([FactIssue("not-a-mapping", "", "", "facts are a mapping of unit name to its facts")])
+        raise FactError([FactIssue("not-a-mapping", "", "", _("facts are a mapping of unit name to its facts"))])
     placed = placements(scheme)
     group_ids = {g.id: i for i, g in enumerate(scheme.groups)}
     roles = rank_roles(scheme)
@@ -92,10 +95,12 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
     units: list[UnitFacts] = []
     for unit, given in facts.items():
         if not isinstance(unit, str) or not unit.strip():
-            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "", "a unit is named by a non-empty string"))
+            issues.append(FactIssue("bad-unit", unit if isinstance(unit, str) else shown(unit), "",
+                                    _("a unit is named by a non-empty string")))
             continue
         if not isinstance(given, Mapping):
-            issues.append(FactIssue("not-a-mapping", unit, "", f"facts of a unit are a mapping, got {shown(given)}"))
+            issues.append(FactIssue("not-a-mapping", unit, "", _("facts of a unit are a mapping, got {value}",
+                                                                 value=shown(given))))
             continue
         place = _place(scheme, unit, given, placed, group_ids, issues)
         if place is None:
@@ -109,11 +114,11 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             fact = scheme.facts.get(name) if isinstance(name, str) else None
             if fact is None:
                 label = name if isinstance(name, str) else shown(name)
-                issues.append(FactIssue("unknown-fact", unit, label, "the scheme declares no such fact"
-                                        + _hint(label, scheme.facts)))
+                issues.append(FactIssue("unknown-fact", unit, label, _("the scheme declares no such fact")
+                                        + suggestion(label, scheme.facts)))
             elif name not in used[gi]:
                 issues.append(FactIssue("fact-not-used", unit, name,
-                                        f"group {scheme.groups[gi].id!r} does not use this fact"))
+                                        _("group {group!r} does not use this fact", group=scheme.groups[gi].id)))
             else:
                 try:
                     values[name] = convert(fact, value, roles.get(name))
@@ -128,19 +133,21 @@ def validate_facts(scheme: SchemeDefinition, used: list[frozenset[str]], facts: 
             if fact.default is not None:
                 values[name] = convert(fact, fact.default)
             elif fact.required:
-                issues.append(FactIssue("missing-fact", unit, name, "required fact is missing"))
+                issues.append(FactIssue("missing-fact", unit, name, _("required fact is missing")))
             else:
                 values[name] = [] if fact.type == "events" else None
         for key, condition in (required_when or {}).items():
-            name, _, field = key.partition(".")
+            name, field = key.partition(".")[::2]
             if name not in used[gi]:
                 continue
             if not field and values.get(name) in (None, []) and holds(condition, values):
-                issues.append(FactIssue("missing-fact", unit, name, f"required when {condition.text}"))
+                issues.append(FactIssue("missing-fact", unit, name, _("required when {condition}",
+                                                                      condition=condition.text)))
             for n, event in enumerate(values.get(name) or [] if field else [], 1):
                 if event.get(field) is None and holds(condition, event):
                     issues.append(FactIssue("missing-field", unit, name,
-                                            f"event {n} lacks field {field!r}, required when {condition.text}"))
+                                            _("event {n} lacks field {field!r}, required when {condition}",
+                                              n=n, field=field, condition=condition.text)))
         units.append(UnitFacts(unit, gi, seq, values, deferred))
     if issues:
         raise FactError(issues)
@@ -533,7 +540,7 @@ def _required_when(required_when: Mapping[str, Expression], columns: dict[str, l
                    events: Mapping[str, FlatEvents], runner: Runner) -> None:
     """Doubt when a condition makes an empty fact or event field required; only empty ones are read."""
     for key, condition in required_when.items():
-        name, _, field = key.partition(".")
+        name, field = key.partition(".")[::2]
         column = columns.get(name)
         if column is None:
             continue
@@ -562,48 +569,48 @@ def _place(scheme: SchemeDefinition, unit: str, given: Mapping[str, Any],
     if unit in placed:
         gi, seq = placed[unit]
         if "group" in given and given["group"] != scheme.groups[gi].id:
-            issues.append(FactIssue("wrong-group", unit, "group", f"the roster puts this unit in group "
-                                    f"{scheme.groups[gi].id!r}, the facts say {shown(given['group'])}"))
+            issues.append(FactIssue("wrong-group", unit, "group", _("the roster puts this unit in group "
+                                    "{group!r}, the facts say {given}", group=scheme.groups[gi].id,
+                                    given=shown(given['group']))))
             return None
     else:
         group = given.get("group")
         if group is not None and not isinstance(group, str):
-            issues.append(FactIssue("wrong-type", unit, "group", f"a group is named by its id, got {shown(group)}"))
+            issues.append(FactIssue("wrong-type", unit, "group", _("a group is named by its id, got {value}",
+                                                                   value=shown(group))))
             return None
         if group is None:
-            issues.append(FactIssue("unknown-unit", unit, "", "the unit is in no group's roster and its facts "
-                                    "name no `group`" + _hint(unit, placed)))
+            issues.append(FactIssue("unknown-unit", unit, "", _("the unit is in no group's roster and its facts "
+                                    "name no `group`") + suggestion(unit, placed)))
             return None
         if group not in group_ids:
-            issues.append(FactIssue("unknown-group", unit, "group", f"no group {group!r}" + _hint(str(group),
+            issues.append(FactIssue("unknown-group", unit, "group", _("no group {group!r}",
+                                                                      group=group) + suggestion(str(group),
                                                                                              group_ids)))
             return None
         gi, seq = group_ids[group], None
         if scheme.groups[gi].units is not None:
-            issues.append(FactIssue("unknown-unit", unit, "", f"the unit is not in the roster of group {group!r}"
-                                    + _hint(unit, scheme.groups[gi].units or ())))
+            issues.append(FactIssue("unknown-unit", unit, "", _("the unit is not in the roster of group {group!r}",
+                                                                group=group)
+                                    + suggestion(unit, scheme.groups[gi].units or ())))
             return None
     sequences = {s.id for s in scheme.groups[gi].sequences}
     if seq is not None and "sequence" in given and given["sequence"] != seq:
-        issues.append(FactIssue("wrong-sequence", unit, "sequence", f"the roster puts this unit in sequence "
-                                f"{seq!r}, the facts say {shown(given['sequence'])}"))
+        issues.append(FactIssue("wrong-sequence", unit, "sequence", _("the roster puts this unit in sequence "
+                                "{sequence!r}, the facts say {given}", sequence=seq, given=shown(given['sequence']))))
         return None
     if seq is None and sequences:
         seq = given.get("sequence")
         if not isinstance(seq, str) or seq not in sequences:
             issues.append(FactIssue("unknown-sequence", unit, "sequence",
-                                    f"the unit needs a `sequence`, one of {sorted(sequences)}, got {shown(seq)}"))
+                                    _("the unit needs a `sequence`, one of {sequences}, got {value}",
+                                      sequences=sorted(sequences), value=shown(seq))))
             return None
     elif not sequences and given.get("sequence") is not None:  # said, and meaning nothing: not dropped
-        issues.append(FactIssue("unknown-sequence", unit, "sequence", f"group {scheme.groups[gi].id!r} has no "
-                                f"sequences, got {shown(given['sequence'])}"))
+        issues.append(FactIssue("unknown-sequence", unit, "sequence", _("group {group!r} has no "
+                                "sequences, got {value}", group=scheme.groups[gi].id, value=shown(given['sequence']))))
         return None
     return gi, seq
-
-
-def _hint(name: str, choices: Any) -> str:
-    hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
 
 
 def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
@@ -614,7 +621,7 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
         if value is None and not fact.required:
             return []
         if not isinstance(value, (list, tuple)):
-            raise BadValue("wrong-type", f"expected a list of events, got {shown(value)}")
+            raise BadValue("wrong-type", _("expected a list of events, got {value}", value=shown(value)))
         return [_event(fact, i, event) for i, event in enumerate(value)]
     if value is None and not fact.required:
         return None
@@ -623,14 +630,16 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
             return _deferred(fact, value)
         number = quantity(fact, value)
         if kind == "count" and (number != number.to_integral_value() or number < 0):
-            raise BadValue("bad-count", f"a count is a whole number of at least 0, got {shown(value)}")
+            raise BadValue("bad-count", _("a count is a whole number of at least 0, got {value}", value=shown(value)))
         if kind == "rate" and number < 0:
-            raise BadValue("out-of-range", f"a rate is at least 0, got {shown(value)}")
+            raise BadValue("out-of-range", _("a rate is at least 0, got {value}", value=shown(value)))
         unit = fact.unit or ""  # the bound in the unit the fact counts in: 100%, 50分
         if fact.min is not None and number < fact.min:
-            raise BadValue("out-of-range", f"{shown(value)} is below the minimum {fact.min}{unit}")
+            raise BadValue("out-of-range", _("{value} is below the minimum {min}{unit}",
+                                             value=shown(value), min=fact.min, unit=unit))
         if fact.max is not None and number > fact.max:
-            raise BadValue("out-of-range", f"{shown(value)} is above the maximum {fact.max}{unit}")
+            raise BadValue("out-of-range", _("{value} is above the maximum {max}{unit}",
+                                             value=shown(value), max=fact.max, unit=unit))
         if role is not None:
             check_role(role, number, value)
         return number
@@ -639,17 +648,18 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE:
             return _TRUE[value.strip().lower()]
-        raise BadValue("wrong-type", f"expected true or false, got {shown(value)}")
+        raise BadValue("wrong-type", _("expected true or false, got {value}", value=shown(value)))
     if kind == "enum":
         named = fact.value_names.get(value) if isinstance(value, str) else None  # the value, or one of its names
         if named is not None:
             return named
         hint = value_hint(value, fact) if isinstance(value, str) and len(value) <= 100 else None
-        raise BadValue("unknown-value", f"{shown(value)} is not one of {choices(fact)}" + (f" ({hint})" if hint else ""))
+        raise BadValue("unknown-value", _("{value} is not one of {choices}", value=shown(value), choices=choices(fact))
+                       + (aside(hint)))
     if kind == "text":
         if isinstance(value, str):
             return value
-        raise BadValue("wrong-type", f"expected text, got {shown(value)}")
+        raise BadValue("wrong-type", _("expected text, got {value}", value=shown(value)))
     if kind == "date":
         if isinstance(value, dt.datetime):
             return value.date()
@@ -660,16 +670,17 @@ def convert(fact: Fact, value: Any, role: str | None = None) -> Any:
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise BadValue("wrong-type", f"expected a date like 2021-06-30, got {shown(value)}") from None
+            raise BadValue("wrong-type", _("expected a date like 2021-06-30, got {value}",
+                                           value=shown(value))) from None
     raise AssertionError(kind)
 
 
 def _deferred(fact: Fact, value: str) -> Any:
     """What a value the office deferred to the next period (转入下年度) counts as in this one, as the fact declares."""
     if fact.deferred is None:
-        raise BadValue("cannot-defer", f"{value.strip()!r} defers the value to the next period, but the scheme does "
+        raise BadValue("cannot-defer", _("{marker!r} defers the value to the next period, but the scheme does "
                        "not say what this fact counts as in this one; give the value (a scheme lets a fact be "
-                       "deferred with `deferred:`)")
+                       "deferred with `deferred:`)", marker=value.strip()))
     if fact.deferred == "empty":
         return None if fact.default is None else convert(fact, fact.default)
     return fact.deferred
@@ -711,7 +722,8 @@ def value_hint(text: str, fact: Fact) -> str | None:
         return None
     value = meant.pop()
     label = fact.value_label(value)
-    return f"did you mean {value!r}" + (f" ({label})" if label else "") + "?"
+    return _("did you mean {value!r} ({label})?", value=value, label=label) if label else \
+        _("did you mean {name!r}?", name=value)
 
 
 def check_default(fact: Fact, role: str | None = None) -> str | None:
@@ -729,22 +741,22 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
     """A number from its text: never ``Decimal(float)``; floats only where no digit is lost; within the bounds
     apprule takes (``decimals.BOUNDS``), so no later arithmetic overflows or hangs on a hostile exponent."""
     if isinstance(value, bool):
-        raise BadValue("wrong-type", f"expected a number, got {value!r}")
+        raise BadValue("wrong-type", _("expected a number, got {value}", value=repr(value)))
     scaled = False
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
         if not -_LIMIT < value < _LIMIT:  # before Decimal(): converting a huge integer costs time
-            raise BadValue("out-of-range", f"{shown(value)} is too large: {BOUNDS}")
+            raise BadValue("out-of-range", _("{value} is too large: {bounds}", value=shown(value), bounds=_(BOUNDS)))
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise BadValue("not-finite", f"{value!r} is not a finite number")
+            raise BadValue("not-finite", _("{value} is not a finite number", value=repr(value)))
         text = repr(value)
         digits = len(Decimal(text).as_tuple().digits)
         if digits > _MAX_FLOAT_DIGITS:
-            raise BadValue("inexact-float", f"the float {text} carries more digits than a float holds exactly; "
-                       "pass it as a string or a Decimal")
+            raise BadValue("inexact-float", _("the float {value} carries more digits than a float holds exactly; "
+                       "pass it as a string or a Decimal", value=text))
         number = Decimal(text)
     elif isinstance(value, str):
         text = value.strip()
@@ -754,16 +766,17 @@ def to_decimal(value: Any, percent: bool = False) -> Decimal:
         try:
             number = Decimal(text)  # exact: no context rounds it
         except InvalidOperation:
-            raise BadValue("wrong-type", f"expected a number, got {shown(value)}") from None
+            raise BadValue("wrong-type", _("expected a number, got {value}", value=shown(value))) from None
     else:
-        raise BadValue("wrong-type", f"expected a number, got {shown(value)}")
+        raise BadValue("wrong-type", _("expected a number, got {value}", value=shown(value)))
     if not number.is_finite():
-        raise BadValue("not-finite", f"{shown(value)} is not a finite number")
+        raise BadValue("not-finite", _("{value} is not a finite number", value=shown(value)))
     kept = within_bounds(number)
     if scaled and not isinstance(kept, str):  # bounded first: then a hundredth of it is exact
         kept = within_bounds(kept.scaleb(-2, CONTEXT))
     if isinstance(kept, str):
-        raise BadValue("out-of-range", f"{shown(value)} {kept}: {BOUNDS}")
+        raise BadValue("out-of-range", _("{value} {reason}: {bounds}",
+                                         value=shown(value), reason=_(kept), bounds=_(BOUNDS)))
     return kept
 
 
@@ -771,15 +784,15 @@ def _ungrouped(value: str, text: str) -> str:
     """``text`` without its thousands separators; ``BadValue`` when a separator is out of place. Python's
     ``Decimal`` reads "1_0" as 10; the full-width comma (，) separates list items in Chinese, never thousands."""
     if "_" in text:
-        raise BadValue("bad-number", f"{shown(value)}: a number is written without underscores")
+        raise BadValue("bad-number", _("{value}: a number is written without underscores", value=shown(value)))
     if "，" in text:
-        raise BadValue("bad-number", f"{shown(value)}: the full-width comma (，) is not a thousands separator; "
-                       "write 1234 or 1,234")
+        raise BadValue("bad-number", _("{value}: the full-width comma (，) is not a thousands separator; "
+                       "write 1234 or 1,234", value=shown(value)))
     if "," not in text:
         return text
     if not _GROUPED.fullmatch(text):
-        raise BadValue("bad-number", f"{shown(value)}: a comma may only separate groups of three digits, "
-                       "as in 1,234,567.89")
+        raise BadValue("bad-number", _("{value}: a comma may only separate groups of three digits, "
+                       "as in 1,234,567.89", value=shown(value)))
     return text.replace(",", "")
 
 
@@ -818,10 +831,11 @@ def check_role(role: str, number: Decimal, value: Any) -> None:
     A rank of 1.9 must not be read as 1, nor 0 or -1 take a table's ``otherwise``; averaging the places of
     tied units costs as many steps as they are: ``MAX_TIED`` bounds it."""
     if number != number.to_integral_value() or number < 1:
-        raise BadValue("bad-rank", f"a {role} is a whole number of at least 1, got {shown(value)}")
+        raise BadValue("bad-rank", _("a {role} is a whole number of at least 1, got {value}",
+                                     role=_(role), value=shown(value)))
     if role == "tie count" and number > MAX_TIED:
-        raise BadValue("out-of-range", f"a tie count is at most {MAX_TIED} (no outside ranking holds more "
-                       f"units), got {shown(value)}")
+        raise BadValue("out-of-range", _("a tie count is at most {most} (no outside ranking holds more "
+                       "units), got {value}", most=MAX_TIED, value=shown(value)))
 
 
 def _roles_hold(role: str, column: Sequence[Any]) -> bool:
@@ -843,22 +857,25 @@ def converted_event(fact: Fact, event: Any) -> dict[str, Any]:
 def _event(fact: Fact, index: int, event: Any) -> dict[str, Any]:
     fields = fact.fields or {}
     if not isinstance(event, Mapping):
-        raise BadValue("wrong-type", f"event {index + 1} is not a mapping: {shown(event)}")
+        raise BadValue("wrong-type", _("event {n} is not a mapping: {value}", n=index + 1, value=shown(event)))
     result: dict[str, Any] = {}
     for name, value in event.items():
         if name not in fields:
-            raise BadValue("unknown-field", f"event {index + 1} has no field {shown(name)}" + _hint(str(name) if isinstance(name, str) else shown(name), fields))
+            named = name if isinstance(name, str) else shown(name)
+            raise BadValue("unknown-field", _("event {n} has no field {name}", n=index + 1, name=shown(name))
+                           + suggestion(named, fields))
         try:
             result[name] = convert(fields[name], value)
         except BadValue as bad:
-            raise BadValue(bad.code, f"event {index + 1}, field {name!r}: {bad.message}") from None
+            raise BadValue(bad.code, _("event {n}, field {field!r}: {problem}",
+                                       n=index + 1, field=name, problem=bad.message)) from None
     for name, declared in fields.items():
         if name not in result:
             if declared.default is not None:
                 result[name] = convert(declared, declared.default)
             elif declared.required:
-                why = " (the date that places it in the period)" if name == fact.dated_by else ""
-                raise BadValue("missing-field", f"event {index + 1} lacks field {name!r}{why}")
+                why = _(" (the date that places it in the period)") if name == fact.dated_by else ""
+                raise BadValue("missing-field", _("event {n} lacks field {field!r}", n=index + 1, field=name) + why)
             else:
                 result[name] = None
     return result
@@ -887,17 +904,19 @@ def _table_rows(table: Any) -> int:
     def bad(code: str, message: str, fact: str = "") -> FactError:
         return FactError([FactIssue(code, "", fact, message)])
     if not isinstance(table, Mapping) or "unit" not in table:
-        raise bad("not-a-table", "a table of facts is a mapping of column name to its values, with a `unit` column")
+        raise bad("not-a-table", _("a table of facts is a mapping of column name to its values, with a `unit` column"))
     for name, column in table.items():
         if not isinstance(column, Sequence) or isinstance(column, str):
-            raise bad("not-a-table", f"column {name!r} is not a sequence of values", str(name))
+            raise bad("not-a-table", _("column {name!r} is not a sequence of values", name=name), str(name))
     n = len(table["unit"])
     for name, column in table.items():
         if len(column) != n:
-            raise bad("not-a-table", f"column {name!r} has {len(column)} values, the `unit` column {n}", str(name))
+            raise bad("not-a-table", _("column {name!r} has {count} values, the `unit` column {n}",
+                                                  name=name, count=len(column), n=n), str(name))
     counts = Counter(map(str, table["unit"]))
     if len(counts) < n:
-        raise FactError([FactIssue("duplicate-unit", unit, "", f"the table names this unit {count} times")
+        raise FactError([FactIssue("duplicate-unit", unit, "", _("the table names this unit {count} times",
+                                                                 count=count))
                          for unit, count in sorted(counts.items()) if count > 1])
     return n
 

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from .decimals import CONTEXT
+from .i18n import _
 
 #: unit → (what it measures, the power of ten it is of that dimension's smallest unit here)
 UNITS: dict[str, tuple[str, int]] = {
@@ -50,14 +51,17 @@ def split(text: str) -> tuple[str, str] | None:
 def converted(number: Decimal, given: str, declared: str | None) -> Decimal:
     """``number`` ``given`` in one unit, in the ``declared`` unit of its fact; ``WrongUnit`` when it is not one."""
     if declared is None:
-        raise WrongUnit(f"the fact declares no unit, so a value in {given} cannot be read; give the number alone")
+        raise WrongUnit(_("the fact declares no unit, so a value in {given} cannot be read; give the number alone",
+                          given=given))
     if given == declared:
         return number
     into, have = UNITS.get(declared), UNITS.get(given)
     if have is None:
-        raise WrongUnit(f"{given} is not a unit apprule knows; give the number in {declared}")
+        raise WrongUnit(_("{given} is not a unit apprule knows; give the number in {declared}", given=given,
+                          declared=declared))
     if into is None or into[0] != have[0]:
-        raise WrongUnit(f"{given} ({have[0]}) does not convert into the fact's unit {declared}")
+        raise WrongUnit(_("{given} ({kind}) does not convert into the fact's unit {declared}", given=given,
+                          kind=have[0], declared=declared))
     # exact: a bounded number has fewer digits than CONTEXT; 6.2E+4 is written 62000
     moved = number.scaleb(have[1] - into[1], CONTEXT)
     return moved.quantize(Decimal(1), context=CONTEXT) if moved.as_tuple().exponent > 0 else moved  # type: ignore[operator]

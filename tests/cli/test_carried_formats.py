@@ -151,7 +151,7 @@ def test_the_messages_in_chinese(scheme: Path, tmp_path: Path) -> None:
     path = results_file(tmp_path, {"units": {"东镇": {"carried_over": [{"fact": "award", "event": AWARD}, "x"]},
                                              "北镇": {"carried_over": ["x"]}}})
     assert carried(scheme, path, "--lang", "zh") == [
-        "DIR/r21.json: unit '东镇', carried_over item 1: unknown-fact: 本方案没有声明事实 'award' (did you mean 'awards'?)",
-        "DIR/r21.json: unit '东镇', carried_over item 2: bad-carried-in: 每一项是含 `fact` 和 `event` 的对象,与 "
+        "DIR/r21.json: 单位'东镇',转入项目第1项: unknown-fact: 本方案未声明事实'award'(是否应为'awards'?)",
+        "DIR/r21.json: 单位'东镇',转入项目第2项: bad-carried-in: 每一项是含 `fact` 和 `event` 的对象,与 "
         "`carried_over` 所列一致",
-        "DIR/r21.json: unit '北镇': unknown-unit: 为本期事实中没有的单位转入了 1 项"]
+        "DIR/r21.json: 单位'北镇': unknown-unit: 有1个项目转入了不在本期事实中的单位"]

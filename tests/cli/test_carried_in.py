@@ -330,7 +330,7 @@ def test_beipiao_gives_back_a_chaoyang_place_deferred_the_year_before(tmp_path: 
     before = json.loads(run("score", "beipiao_2017", example, "--format", "json").stdout)["units"]["发展改革局"]
     given = run("score", "beipiao_2017", example, "--carried-in", last, "--format", "json")
     assert given.exit_code == 0 and given.stderr.splitlines() == [
-        "note: 发展改革局:beipiao_2017 2017-01-01..2017-12-31 转入的 chaoyang_rank(转入下年度)作为 chaoyang_rank_late "
+        "注意:发展改革局:beipiao_2017 2017-01-01..2017-12-31 转入的 chaoyang_rank(转入下年度)作为 chaoyang_rank_late "
         "= 4 计入本期并计分(取自转入项)"]
     after = json.loads(given.stdout)["units"]["发展改革局"]
     assert (before["values"]["chaoyang_task_late"], after["values"]["chaoyang_task_late"]) == ("0.00", "-2.00")

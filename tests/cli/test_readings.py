@@ -141,7 +141,7 @@ def test_check_loads_every_choice(switch: Path) -> None:
     result = run("check", switch)
     assert result.exit_code == 2
     # the problem points at the override that brought the bad value in, and names the choice
-    assert result.stderr.startswith(f"{switch}:18:66: wrong-type: Input should be a valid decimal (got 'many') "
+    assert result.stderr.startswith(f"{switch}:18:66: wrong-type: expected a number (got 'many') "
                                     "(under reading project_points=ten) (at groups[0].adjustments.rules[1].max)\n")
     # the default reading loads: only the choice is broken
     assert load_scheme(switch).readings == {"project_points": "one"}

@@ -231,7 +231,7 @@ def test_a_score_above_its_items_maximum_is_named_where_the_file_gives_it(tmp_pa
     assert text.splitlines()[5] == "  tax_revenue_score: 9.9"  # 长皋乡's, line 6
     path = tmp_path / "facts.yaml"
     path.write_text(text.replace("  tax_revenue_score: 9.9\n", "  tax_revenue_score: 1200\n", 1), encoding="utf-8")
-    result = run("score", ROOT / "src" / "apprule" / "schemes" / "beipiao_2017.yaml", path)
+    result = run("--lang", "en", "score", ROOT / "src" / "apprule" / "schemes" / "beipiao_2017.yaml", path)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines()[0] == (
         f"{path}:6:22: over-max: unit '长皋乡', rule 'tax_revenue': the fact 'tax_revenue_score' is 1200, above the "

@@ -179,7 +179,7 @@ def test_apprule_score_with_a_huge_city_rank_is_a_located_out_of_range(tmp_path:
                                                                        fmt: str) -> None:
     facts = _hebi_facts(tmp_path, value)
     unit_name = _first_city_rank_unit(facts)
-    done = subprocess.run([*CLI, "score", "hebi_2021", str(facts),
+    done = subprocess.run([*CLI, "--lang", "en", "score", "hebi_2021", str(facts),
                            "--format", fmt], **capped())
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr

@@ -126,7 +126,7 @@ def test_values_quoted_in_messages_are_cut_short() -> None:
     long = "x" * 5000
     found = problems(HEAD + f"facts:\n  x: {{type: number, max: {long}}}\n")
     message = next(p.message for p in found if p.path == ("facts", "x", "max"))
-    assert message == f"Input should be a valid decimal (got '{'x' * 60}'… (5000 characters))"
+    assert message == f"expected a number (got '{'x' * 60}'… (5000 characters))"
     from apprule.expressions import Runner
     with pytest.raises(apprule.EvaluationError) as raised:
         Runner().run_for(parse("max(t, 1)"), {"t": long}, "u", "r")

@@ -51,6 +51,7 @@ def issues(scheme: apprule.Scheme, table: Any) -> list[str]:
     return [str(issue) for issue in caught.value.issues]
 
 
+@pytest.mark.usefixtures("english")
 def test_an_empty_cell_is_a_fact_not_given(hebi: apprule.Scheme, hebi_facts: dict[str, dict[str, Any]]) -> None:
     table = as_table(hebi_facts)
     table["party"][0] = None
@@ -77,6 +78,7 @@ def test_a_bad_value_is_reported_as_for_units(hebi: apprule.Scheme, hebi_facts: 
     ({"unit": ["a"], "party": "1"}, "unit '', fact 'party': not-a-table: column 'party' is not a sequence of values"),
     ({"unit": ["a", "a"]}, "unit 'a': duplicate-unit: the table names this unit 2 times"),
 ])
+@pytest.mark.usefixtures("english")
 def test_a_malformed_table_is_named(hebi: apprule.Scheme, table: Any, expected: str) -> None:
     assert issues(hebi, table) == [expected]
 

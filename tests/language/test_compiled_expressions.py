@@ -132,15 +132,15 @@ def _run(text: str, **names: Any) -> Any:
 
 
 @pytest.mark.parametrize("text, names, message", [
-    ("a / b", {"a": Decimal(1), "b": Decimal(0)}, "in 'a / b': DivisionByZero: [<class 'decimal.DivisionByZero'>]"),
-    ("0 / 0", {}, "in '0 / 0': InvalidOperation: [<class 'decimal.DivisionUndefined'>]"),
+    ("a / b", {"a": Decimal(1), "b": Decimal(0)}, "in 'a / b': division by zero"),
+    ("0 / 0", {}, "in '0 / 0': the operation has no defined result"),
     (" zz + 1", {}, "in ' zz + 1': 'zz' is not defined for expression ' zz + 1'"),
     ("a < b", {"a": Decimal(1), "b": None},
      "in 'a < b': TypeError: '<' not supported between instances of 'decimal.Decimal' and 'NoneType'"),
     ("abs(a, a)", {"a": Decimal(1)}, "in 'abs(a, a)': TypeError: _abs() takes 1 positional argument but 2 were given"),
     ("a + b * c", {"a": Decimal(1), "b": "x", "c": Decimal(2)},
      "in 'a + b * c': TypeError: text or a list cannot be multiplied"),
-    ("1 + True / False", {}, "in '1 + True / False': ZeroDivisionError: division by zero"),
+    ("1 + True / False", {}, "in '1 + True / False': division by zero"),
     ("a + b", {"a": Decimal(1)}, "in 'a + b': 'b' is not defined for expression 'a + b'"),
     # a ValueError raised inside a function is not wrapped: simpleeval lets it through
     ("round_half_up(a, 13)", {"a": Decimal(1)}, "round_half_up() takes 0 to 12 places, got 13"),
@@ -213,7 +213,7 @@ def test_column_errors_name_the_first_failing_row() -> None:
         with pytest.raises(RowError) as raised:
             evaluate_column(expr, columns, 3)
         assert raised.value.row == 1
-        assert str(raised.value.error) == "in 'a / b': DivisionByZero: [<class 'decimal.DivisionByZero'>]"
+        assert str(raised.value.error) == "in 'a / b': division by zero"
         with pytest.raises(RowError) as raised:
             evaluate_column(expr, columns, 3, [0, 2, 1])
         assert raised.value.row == 2  # a unit position, not an index into rows

@@ -107,7 +107,7 @@ def test_the_last_places_are_the_lowest_totals_and_outcomes_change_no_number(xs:
      "an outcome takes `first` or `last`, not both"),
     ("{id: o, kind: speech, label: 发言, by: x}", "invalid-value", "`by` belongs with `first` or `last`"),
     ("{id: o, kind: praise, label: 表扬}", "invalid-choice",
-     "Input should be 'honour', 'flag', 'bar', 'speech', 'criticism', 'commendation', 'notice', 'interview', "
+     "expected 'honour', 'flag', 'bar', 'speech', 'criticism', 'commendation', 'notice', 'interview', "
      "'report', 'proposal' or 'pay' (got 'praise')"),
     ("{id: o, kind: speech, label: 发言, when: nonesuch}", "unknown-name", "unknown name 'nonesuch'"),
 ])

@@ -51,6 +51,7 @@ def test_batches_scored_apart_rank_as_one_call(scheme: apprule.Scheme, group: st
     assert outcome(scheme.rank_and_grade(scored, partial=True)) == outcome(scheme.evaluate(facts, partial=True))
 
 
+@pytest.mark.usefixtures("english")
 def test_a_group_whose_rules_read_other_units_is_scored_in_one_call() -> None:
     facts = _example("hebi_2021")
     streets = [u for u, r in HEBI.evaluate(facts).items() if r.group == "streets"]
@@ -61,6 +62,7 @@ def test_a_group_whose_rules_read_other_units_is_scored_in_one_call() -> None:
                                "values before the ranking, so its units are scored in one call")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_unit_in_two_batches_is_refused() -> None:
     facts = _example("xingyang_2021")
     unit = next(u for u, r in XINGYANG.evaluate(facts).items() if r.group == "towns")
@@ -88,6 +90,7 @@ def _example(name: str) -> dict[str, Any]:
     return dict(read_facts(ROOT / "src" / "apprule" / "examples" / f"{name}.facts.yaml", scheme).facts)
 
 
+@pytest.mark.usefixtures("english")
 def test_fewer_units_than_the_roster_where_a_step_reads_them_all() -> None:
     facts = _example("hebi_2021")
     streets = [u for u, r in HEBI.evaluate(facts).items() if r.group == "streets"]
@@ -109,6 +112,7 @@ def test_fewer_units_than_the_roster_where_a_step_reads_them_all() -> None:
     assert not HEBI.evaluate(facts)[streets[0]].partial
 
 
+@pytest.mark.usefixtures("english")
 def test_a_quota_needs_the_whole_roster() -> None:
     # 北票 三(二): 好等次 30%, 较好 50%…: a share of the towns of the roster, not of those given
     facts = _example("beipiao_2017")
@@ -119,6 +123,7 @@ def test_a_quota_needs_the_whole_roster() -> None:
     assert BEIPIAO.evaluate({town: facts[town]}, partial=True)[town].partial
 
 
+@pytest.mark.usefixtures("english")
 def test_a_case_is_a_partial_run_unless_it_says_otherwise() -> None:
     from apprule.cases import run_case
     facts = _example("beipiao_2017")

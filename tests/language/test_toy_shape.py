@@ -59,7 +59,7 @@ def test_the_toy_shape_explains_in_its_own_words() -> None:
 
 def test_a_bad_spec_is_located_under_the_shapes_key() -> None:
     assert problems(RULE % "lots") == [
-        ("wrong-type", "Input should be a valid decimal (got 'lots')",
+        ("wrong-type", "expected a number (got 'lots')",
          "t.yaml:18:49")]
     with pytest.raises(apprule.SchemeError) as raised:
         scheme(FACTS, RULE.replace("above", "abov") % 2)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence, overload
 import numpy as np
 
 from ..decimals import CONTEXT, shown
+from ..i18n import _
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -59,7 +60,7 @@ class Fixed:
         scaled = list(map(Decimal.scaleb, values, repeat(scale), repeat(CONTEXT)))
         ints = list(map(int, scaled))
         if any(map(Decimal.__ne__, scaled, ints)):  # int() dropped places
-            raise ValueError(f"a value has more than {scale} decimal places")
+            raise ValueError(_("a value has more than {scale} decimal places", scale=scale))
         return cls(_array(ints), scale)
 
     @classmethod
@@ -80,8 +81,9 @@ class Fixed:
         if distinct:  # a formula's result may lie far outside the facts' bounds (1e999999): refused, not made
             biggest = max(max(distinct), -min(distinct))
             if biggest.adjusted() + 1 + scale > MAX_DIGITS:
-                raise TooLarge(f"{shown(biggest) if biggest.adjusted() < 40 else 'a value'} needs more than "
-                               f"{MAX_DIGITS} digits at {scale} decimal places, more than exact arithmetic keeps")
+                raise TooLarge(_("{value} needs more than {digits} digits at {scale} decimal places, more than exact "
+                                 "arithmetic keeps", value=shown(biggest) if biggest.adjusted() < 40 else _("a value"),
+                                 digits=MAX_DIGITS, scale=scale))
         ints_of = {d: int(d.scaleb(scale, CONTEXT)) for d in distinct}
         found = list(map(ints_of.__getitem__, picked))
         if rows is None:
@@ -117,7 +119,8 @@ class Fixed:
         if scale == self.scale:
             return self
         if scale < self.scale:
-            raise ValueError(f"rescaling from {self.scale} to {scale} places would round: use rounded()")
+            raise ValueError(_("rescaling from {scale} to {scale2} places would round: use rounded()",
+                               scale=self.scale, scale2=scale))
         return Fixed(_times(self.ints, 10 ** (scale - self.scale)), scale)
 
     def __add__(self, other: Fixed) -> Fixed:
@@ -212,7 +215,7 @@ class Fixed:
             elif mode == "half_even":
                 tie_up = (q % 2) == 1
             else:
-                raise ValueError(f"unknown rounding mode {mode!r}")
+                raise ValueError(_("unknown rounding mode {mode!r}", mode=mode))
             up = (twice > step) | (tie & tie_up)
         return Fixed(_narrowed(q + up), places)
 
@@ -247,7 +250,8 @@ class Fixed:
         biggest = int(max(abs(int(live.max())), abs(int(live.min())))) if len(live) else 0
         precision = max(len(str(biggest)) - self.scale, 1) + self.scale
         if precision > 76:
-            raise ValueError(f"a value needs {precision} digits, more than an Arrow decimal holds (76)")
+            raise ValueError(_("a value needs {precision} digits, more than an Arrow decimal holds (76)",
+                               precision=precision))
         if self.wide or precision > 38:
             values: list[Decimal | None] = list(self.decimals())
             for i in [] if nulls is None else np.flatnonzero(nulls).tolist():

@@ -12,6 +12,7 @@ from ..errors import Path, did_you_mean
 from ..expressions import Expression, ExpressionProblem
 from ..facts import value_hint
 from ..scheme.model import Block, Fact, Group, Leaf, SchemeDefinition, Section
+from ..i18n import _
 
 #: Names every unit-level expression may read besides facts and node ids, and where.
 TOTAL_NAMES = ("sections", "adjustments")
@@ -83,27 +84,29 @@ class GroupGraph:
     outcome_tests: dict[int, Expression] = field(default_factory=dict)
     outcome_by: dict[int, Expression] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def peer_readers(self) -> list[str]:
         """What in scoring reads other units' values (so a run on fewer units than the roster must be
-        allowed as partial): the rules of ``peer_rules``."""
-        return [f"rule {rule!r} reads other units' values" for rule in self.peer_rules]
+        allowed as partial): the rules of ``peer_rules``. Said anew each time, in the language then in force."""
+        return [_("rule {rule!r} reads other units' values", rule=rule) for rule in self.peer_rules]
 
-    @cached_property
+    @property
     def roster_readers(self) -> list[str]:
         """What in scoring, ranking or grading reads every unit of the roster: ``peer_readers``, quotas, and
         conditions on the place from the bottom or the size of the scope."""
         found = list(self.peer_readers)
         grades = self.group.grades
         if grades is not None:
-            found += [f"grade {rule.grade!r} has a quota" for rule in grades.rules if rule.quota is not None]
+            found += [_("grade {grade!r} has a quota",
+                        grade=rule.grade) for rule in grades.rules if rule.quota is not None]
         for expr in (*self.grade_tests.values(), *self.grant_tests.values()):
-            found += [f"a grade condition reads {name}" for name in sorted(expr.names & {"rank_from_bottom",
+            found += [_("a grade condition reads {name}",
+                        name=name) for name in sorted(expr.names & {"rank_from_bottom",
                                                                                           "scope_size"})]
         for i, outcome in enumerate(self.group.outcomes):
             reads = self.outcome_tests[i].names if i in self.outcome_tests else set()
             if outcome.last is not None or reads & {"rank_from_bottom", "scope_size"}:
-                found.append(f"outcome {outcome.id!r} counts places from the bottom")
+                found.append(_("outcome {outcome!r} counts places from the bottom", outcome=outcome.id))
         return found
 
     @cached_property
@@ -138,9 +141,9 @@ class _Builder:
 
     def add(self, spec: Section | Block | Leaf, path: Path, parent: str | None) -> None:
         if spec.id in self.nodes or spec.id in self.scheme.facts or spec.id in RESERVED:
-            what = "a fact" if spec.id in self.scheme.facts else "reserved" if spec.id not in self.nodes else \
-                "already used in this group"
-            self.problem("duplicate-id", f"id {spec.id!r} is {what}", path + ("id",))
+            what = _("a fact") if spec.id in self.scheme.facts else _("reserved") if spec.id not in self.nodes else \
+                _("already used in this group")
+            self.problem("duplicate-id", _("id {id!r} is {what}", id=spec.id, what=what), path + ("id",))
             return
         node = GraphNode(spec.id, spec, path, parent)
         self.nodes[spec.id] = node
@@ -185,7 +188,8 @@ class _Builder:
         if fact is not None and fact.type == "enum":
             for key in table:
                 if key not in fact.enum_values:
-                    self.problem("unknown-value", f"{key!r} is not a value of enum {name!r}", path + (key,),
+                    self.problem("unknown-value", _("{key!r} is not a value of enum {name!r}",
+                                                    key=key, name=name), path + (key,),
                                  value_hint(str(key), fact))
 
     def transfers(self) -> None:
@@ -197,12 +201,13 @@ class _Builder:
             target = self.nodes.get(leaf.transfer_to)
             path = node.path + ("transfer_to",)
             if leaf.applies is None:
-                self.problem("invalid-value", "`transfer_to` needs `applies` (when the unit has no such item)", path)
+                self.problem("invalid-value", _("`transfer_to` needs `applies` (when the unit has no such item)"), path)
             elif target is None or not isinstance(target.spec, Leaf):
-                self.problem("unknown-node", f"no rule {leaf.transfer_to!r} in this group to take the weight",
+                self.problem("unknown-node", _("no rule {transfer_to!r} in this group to take the weight",
+                                               transfer_to=leaf.transfer_to),
                              path, self.close(str(leaf.transfer_to), self.nodes))
             elif leaf.max is None or target.spec.max is None or target.spec.max == 0:
-                self.problem("invalid-value", "weight transfer needs `max` on both rules", path)
+                self.problem("invalid-value", _("weight transfer needs `max` on both rules"), path)
             else:
                 donors.setdefault(target.id, []).append(node.id)
         for target_id, ids in donors.items():
@@ -218,7 +223,7 @@ class _Builder:
         except CycleError as exc:
             cycle = exc.args[1]
             first = self.nodes[cycle[0]]
-            self.problem("cycle", "rules depend on each other in a circle: " + " -> ".join(cycle), first.path)
+            self.problem("cycle", _("rules depend on each other in a circle: ") + " -> ".join(cycle), first.path)
             return tuple(self.nodes)
 
 
@@ -261,7 +266,7 @@ def build_group(scheme: SchemeDefinition, index: int) -> tuple[GroupGraph | None
         if group.ranking is None:
             for i, expr in grade_tests.items():
                 if expr.names & {"rank", "rank_from_bottom"}:
-                    b.problem("invalid-value", "this condition reads the rank, but the group has no `ranking`",
+                    b.problem("invalid-value", _("this condition reads the rank, but the group has no `ranking`"),
                               b.base + ("grades", "rules", i, "when"))
         for i, grant in enumerate(group.grades.grants):
             expr = b.expression(grant.when, b.base + ("grades", "grants", i, "when"), unit_names | set(GRADE_NAMES))

@@ -17,6 +17,7 @@ from .grade import GradeDecision
 from .graph import GroupGraph
 from .population import Population
 from .rank import competition_ranks, places_below, scopes
+from ..i18n import N_
 
 #: the names whose value only a ranked unit has: a condition reading one is asked of the ranked units only
 _RANKED_NAMES = frozenset({"rank", "rank_from_bottom", "scope_size"})
@@ -76,7 +77,7 @@ def _places(pop: Population, graph: GroupGraph, k: int, outcome: Consequence, ra
             place = {i: ranks[i] or 0 for i in members}
         else:
             values = pop.numbers(pop.column(by, f"outcome {outcome.id!r}", members), members,
-                                 "the value of `by`", f"outcome {outcome.id!r}")
+                                 N_("the value of `by`"), f"outcome {outcome.id!r}")
             place = dict(zip(members, competition_ranks(values, "desc")))
         if outcome.last is not None:
             below = places_below(place)

@@ -10,6 +10,7 @@ from ..errors import AppruleError
 from ..results import Evaluation, PeriodPart, PeriodTotal
 from ..scheme.model import Aggregate
 from .rank import competition_ranks
+from ..i18n import _
 
 
 class PeriodError(AppruleError):
@@ -23,8 +24,8 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
     if spec.weights is not None:
         unknown = sorted(set(evaluations) - set(spec.weights))
         if unknown:
-            raise PeriodError(f"no weight for period(s) {', '.join(unknown)}; `aggregate.weights` names "
-                              f"{', '.join(spec.weights)}")
+            raise PeriodError(_("no weight for period(s) {unknown}; `aggregate.weights` names {weights}",
+                                unknown=', '.join(unknown), weights=', '.join(spec.weights)))
     weights = {p: (spec.weights[p] if spec.weights is not None else Decimal(1)) for p in sorted(evaluations)}
     units = sorted({(r.group, u) for ev in evaluations.values() for u, r in ev.items()})
     totals: dict[str, PeriodTotal] = {}
@@ -34,11 +35,11 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
             result = evaluations[period].get(unit)
             if result is None:
                 if spec.missing == "zero":
-                    parts.append(PeriodPart(period, ZERO, weight, "no result: counted as 0"))
+                    parts.append(PeriodPart(period, ZERO, weight, _("no result: counted as 0")))
                 continue
             if result.group_ranked and result.rank is None and spec.unranked != "score":
                 if spec.unranked == "zero":
-                    parts.append(PeriodPart(period, ZERO, weight, "removed from the ranking: counted as 0"))
+                    parts.append(PeriodPart(period, ZERO, weight, _("removed from the ranking: counted as 0")))
                 continue
             parts.append(PeriodPart(period, result.total, weight, None))
         try:  # the weights are bounded at load; a period's total may still be as large as a formula made it
@@ -49,8 +50,8 @@ def aggregate_periods(spec: Aggregate, evaluations: Mapping[str, Evaluation]) ->
             if spec.round is not None:
                 total = round_to(total, spec.round.places, spec.round.mode)
         except ArithmeticError as exc:
-            raise PeriodError(f"unit {unit!r}: its weighted total over the periods cannot be computed "
-                              f"({type(exc).__name__})") from None
+            raise PeriodError(_("unit {unit!r}: its weighted total over the periods cannot be computed ({kind})",
+                                unit=unit, kind=type(exc).__name__)) from None
         how = f"Σ value × weight / Σ weight = {plain(weighted)} / {plain(weight_sum)}" \
             if spec.method == "weighted_mean" else f"Σ value × weight = {plain(weighted)}"
         totals[unit] = PeriodTotal(unit, group, total, None, tuple(parts), how)

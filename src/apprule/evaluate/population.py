@@ -11,6 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression, RowError, brief, empty_names, evaluate_column
 from ..facts import FlatEvents
 from ..scheme.model import Fact, Period
+from ..i18n import _
 
 
 @dataclass(eq=False)
@@ -47,7 +48,7 @@ class Population:
             return evaluate_column(expr, self.names, self.n, None if rows is None or len(rows) == self.n else rows)
         except RowError as exc:
             empty = empty_names(expr, self.row(exc.row))
-            why = f"needs {', '.join(empty)}, which the unit left empty" if empty else str(exc.error)
+            why = _("needs {names}, which the unit left empty", names=_(", ").join(empty)) if empty else str(exc.error)
             raise EvaluationError(self.units[exc.row], where, why) from None
 
     def numbers(self, values: list[Any], rows: Sequence[int], what: str, where: str) -> list[Decimal]:
@@ -59,7 +60,7 @@ class Population:
             if isinstance(v, bool):
                 v = ONE if v else ZERO
             elif not isinstance(v, Decimal):
-                raise EvaluationError(self.units[i], where, f"{what} is {brief(v)}, not a number")
+                raise EvaluationError(self.units[i], where, _("{what} is {v}, not a number", what=_(what), v=brief(v)))
             out.append(v)
         return out
 

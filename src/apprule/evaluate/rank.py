@@ -11,6 +11,7 @@ import numpy as np
 from ..scheme.model import Ranking
 from .graph import GroupGraph
 from .population import Population
+from ..i18n import N_
 
 
 def competition_ranks(values: Sequence[Any] | np.ndarray[Any, Any], order: str = "desc", dense: bool = False
@@ -76,7 +77,7 @@ def rank_scope(pop: Population, graph: GroupGraph, ranking: Ranking, members: li
     if isinstance(scored, Decimals) and not (fixed := scored.column.fixed()).wide:  # a score: its integers
         keys = fixed.ints[members]
     else:
-        columns = [pop.numbers(pop.column(e, "ranking", members), members, "the ranking value", "ranking")
+        columns = [pop.numbers(pop.column(e, "ranking", members), members, N_("the ranking value"), "ranking")
                    for e in exprs]
         keys = columns[0] if len(columns) == 1 else list(zip(*columns))  # one value: no tuples
     ranks = competition_ranks(keys, ranking.order, dense=ranking.ties == "dense")

@@ -17,6 +17,7 @@ from .graph import GraphNode, GroupGraph
 from .population import Population
 from .rank import scopes
 from .shapes import SHAPES, NodeColumn, new_column, read
+from ..i18n import N_, _
 
 
 def score_group(graph: GroupGraph, pop: Population) -> tuple[dict[str, NodeColumn], NodeColumn]:
@@ -58,7 +59,7 @@ def _unit_of(graph: GroupGraph, pop: Population, node_id: str, exc: ArithmeticEr
                 score_group(graph, alone)
             except EvaluationError as found:
                 return found
-    who = pop.units[0] if pop.n == 1 else f"one of {pop.n} units"  # only the scope as a whole fails
+    who = pop.units[0] if pop.n == 1 else _("one of {n} units", n=pop.n)  # only the scope as a whole fails
     return EvaluationError(who, node_id, str(exc))
 
 
@@ -272,7 +273,7 @@ def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -
     else:
         pop.names["sections"], pop.names["adjustments"] = [
             x.decimals() if isinstance(x, Fixed) else x for x in (sections, adjustments)]
-        col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), "the total", "total")
+        col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), N_("the total"), "total")
         if col.inputs is not None:
             for i in range(pop.n):
                 col.inputs[i] = {n: pop.names[n][i] for n in sorted(expr.names)}

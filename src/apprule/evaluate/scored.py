@@ -18,6 +18,7 @@ from .graph import GroupGraph
 from .population import Population
 from .score import score_group
 from .shapes import NodeColumn
+from ..i18n import _
 
 
 @dataclass(eq=False)
@@ -74,14 +75,16 @@ def concatenated(graph: GroupGraph, parts: Sequence[GroupScores]) -> GroupScores
     if len(parts) == 1:
         return parts[0]
     if graph.peer_rules:
-        raise ScopeError(f"group {graph.group.id!r} is not unit-local: rule {graph.peer_rules[0]!r} reads "
-                         "other units' values before the ranking, so its units are scored in one call")
+        raise ScopeError(_("group {group!r} is not unit-local: rule {peer_rules!r} reads other units' values before "
+                           "the ranking, so its units are scored in one call",
+                           group=graph.group.id, peer_rules=graph.peer_rules[0]))
     units = [u for part in parts for u in part.units]
     order = sorted(range(len(units)), key=units.__getitem__)  # the merged name order
     seen = set()
     for k in order:
         if units[k] in seen:
-            raise ScopeError(f"unit {units[k]!r} of group {graph.group.id!r} was scored in two batches")
+            raise ScopeError(_("unit {units!r} of group {group!r} was scored in two batches",
+                               units=units[k], group=graph.group.id))
         seen.add(units[k])
     where = [0] * len(units)  # position in the batches laid end to end → position in the merged order
     for new, old in enumerate(order):

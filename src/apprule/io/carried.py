@@ -22,11 +22,11 @@ from typing import Any, Mapping
 
 from ..deferred import DEFERRED
 from ..engine import Scheme
-from ..errors import did_you_mean
+from ..errors import joined, suggestion
 from ..facts import BadValue, convert
-from ..i18n import _
 from ..scheme.model import CARRIED_FROM
 from .problems import FactsFileError, FileIssue
+from ..i18n import _
 
 #: the key of a deferred item where the office writes the value once it is known (a place published late)
 VALUE = "value"
@@ -64,6 +64,11 @@ class CarriedIn:
 def read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] | None = None) -> CarriedIn:
     """The carried-over items of the results file ``path``, checked against ``scheme`` (and, given this period's
     ``units`` with their facts, against them); ``FactsFileError`` naming every problem."""
+    with scheme.speaking():  # its problems in the scheme's language, as the facts file's
+        return _read_carried_in(path, scheme, units)
+
+
+def _read_carried_in(path: str | Path, scheme: Scheme, units: Mapping[str, Any] | None) -> CarriedIn:
     from .read import _json, refuse_too_large  # the facts reader's JSON: decimals kept, depth bounded, located
 
     display = str(path)
@@ -113,7 +118,10 @@ class _Taker:
         self.found = CarriedIn({}, [])
 
     def problem(self, unit: str, n: int | None, code: str, message: str) -> None:
-        where = f"{self.display}: unit {unit!r}" + (f", carried_over item {n}" if n is not None else "")
+        where = _("unit {unit!r}", unit=unit)
+        if n is not None:
+            where = joined(where, _("carried_over item {n}", n=n))
+        where = f"{self.display}: {where}"
         self.issues.append(FileIssue(code, message, where, order=(0, len(self.issues), 0)))
 
     def take(self, results: dict[str, Any]) -> CarriedIn:
@@ -126,9 +134,9 @@ class _Taker:
             if not items:
                 continue
             if self.units is not None and unit not in self.units:
-                self.problem(unit, None, "unknown-unit", _(
-                    "{n} item(s) carried in for a unit that is not in this period's facts", n=len(items))
-                    + _hint(unit, self.units))
+                self.problem(unit, None, "unknown-unit", _("{count} item(s) carried in for a unit that is not in this "
+                                                           "period's facts",
+                                                           count=len(items)) + suggestion(unit, self.units))
                 continue
             for n, item in enumerate(items, 1):
                 self.item(unit, n, item)
@@ -150,12 +158,12 @@ class _Taker:
             return
         fact = self.facts.get(name)
         if fact is None:
-            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {fact!r}", fact=name)
-                         + _hint(name, self.facts))
+            self.problem(unit, n, "unknown-fact", _("this scheme declares no fact {name!r}",
+                                                    name=name) + suggestion(name, self.facts))
             return
         group = self._group(unit)
         if group is not None and name not in self.scheme.facts_used(group):
-            self.problem(unit, n, "fact-not-used", _("group {group!r} does not use {fact!r}", group=group, fact=name))
+            self.problem(unit, n, "fact-not-used", _("group {group!r} does not use {name!r}", group=group, name=name))
             return
         source = event.get(CARRIED_FROM)
         if not isinstance(source, str) or not source.strip():
@@ -245,11 +253,6 @@ def _same(fact: Any, given: Any, taken: dict[str, Any]) -> bool:
 
 def _without_source(event: Any) -> Any:
     return {k: v for k, v in event.items() if k != CARRIED_FROM} if isinstance(event, dict) else event
-
-
-def _hint(name: str, choices: Any) -> str:
-    hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
 
 
 def with_carried_in(facts: dict[str, Any], carried: CarriedIn) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from ..facts import BadValue, convert, to_decimal
 from ..scheme.model import Fact
 from ..units import split
 from .text import NOT_TEXT, not_text
+from ..i18n import _
 
 #: Excel keeps 15 significant digits; a number cell is read as Excel shows it.
 EXCEL_DIGITS = 15
@@ -59,9 +60,10 @@ def unit_id(raw: Any) -> str:
         _text(raw)
         return raw.strip()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise CellProblem("unit-as-number", f"the unit id {raw!r} is a number cell; format the unit column as "
-                          "Text (文本) so ids keep their leading zeros, then type the ids again")
-    raise CellProblem("bad-unit", f"a unit id is text, got {raw!r}")
+        raise CellProblem("unit-as-number", _("the unit id {raw!r} is a number cell; format the unit column as Text "
+                                              "(文本) so ids keep their leading zeros, then type the "
+                                              "ids again", raw=raw))
+    raise CellProblem("bad-unit", _("a unit id is text, got {raw!r}", raw=raw))
 
 
 def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | None = None) -> Any:
@@ -75,19 +77,21 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | 
         value = raw.strip()
     if isinstance(raw, PercentCell) and kind != "rate":
         shown = plain((excel_number(raw) * 100).normalize())
-        raise CellProblem("percent-cell", f"the cell shows {shown}% (a percentage format) but {name!r} is "
-                          f"a {kind}, not a rate; type the number itself in a cell formatted as General or Number")
+        raise CellProblem("percent-cell", _("the cell shows {shown}% (a percentage format) but {name!r} is a {kind}, "
+                                            "not a rate; type the number itself in a cell formatted "
+                                            "as General or Number", shown=shown, name=name, kind=kind))
     if kind in ("number", "count", "rate"):
         value = _number(value, text_only)
         if unit is not None and (isinstance(value, Decimal) or split(value) is None and not said(value)):
             value = f"{plain(value) if isinstance(value, Decimal) else value.strip()}{unit}"  # converted as 62000万元 is
     elif kind == "boolean":
         if not isinstance(value, (bool, str)):
-            raise CellProblem("wrong-type", f"expected 是/否 (true/false), got {_show(raw)}")
+            raise CellProblem("wrong-type", _("expected 是/否 (true/false), got {value}", value=_show(raw)))
     elif kind in ("enum", "text"):
         if not isinstance(value, str):
             raise CellProblem("number-for-text" if isinstance(value, (int, float)) else "wrong-type",
-                              f"expected text, the cell holds {_show(raw)}; format the column as Text (文本)")
+                              _("expected text, the cell holds {value}; format the column as Text (文本)",
+                                value=_show(raw)))
     elif kind == "date":
         value = _date(value)
     try:
@@ -100,26 +104,27 @@ def fact_value(fact: Fact, raw: Any, *, text_only: bool, name: str, unit: str | 
 def _text(raw: str) -> None:
     bad = not_text(raw)
     if bad:
-        raise CellProblem("bad-character", f"the text holds {bad}, {NOT_TEXT}")
+        raise CellProblem("bad-character", _("the text holds {bad}, {not_text}", bad=bad, not_text=_(NOT_TEXT)))
 
 
 def _special(raw: Any) -> None:
     if isinstance(raw, FormulaWithoutValue):
-        raise CellProblem("formula-without-value", f"the formula {raw.formula} has no computed value; open the "
-                          "file in a spreadsheet program and save it, or type the value")
+        raise CellProblem("formula-without-value", _("the formula {formula} has no computed value; open the file in a "
+                                                     "spreadsheet program and save it, or type the "
+                                                     "value", formula=raw.formula))
     if isinstance(raw, ExcelErrorValue):
-        raise CellProblem("excel-error", f"the cell holds the error value {raw}")
+        raise CellProblem("excel-error", _("the cell holds the error value {raw}", raw=raw))
 
 
 def _number(value: Any, text_only: bool) -> Decimal | str:
     if isinstance(value, bool):
-        raise CellProblem("wrong-type", f"expected a number, got {value!r}")
+        raise CellProblem("wrong-type", _("expected a number, got {value!r}", value=value))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         return excel_number(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        raise CellProblem("wrong-type", f"expected a number, the cell holds the date {value}")
+        raise CellProblem("wrong-type", _("expected a number, the cell holds the date {value}", value=value))
     text = str(value)
     if said(text):  # 转入下年度: the fact counts it as its scheme declares, or refuses it (cannot-defer)
         return text.strip()
@@ -132,17 +137,17 @@ def _number(value: Any, text_only: bool) -> Decimal | str:
             if bad.code == "bad-number":
                 raise CellProblem(bad.code, bad.message) from None
             # a cell may hold 32,767 characters: ``shown`` cuts it short
-            raise CellProblem("not-a-number", f"expected a number, got {shown(text)}") from None
+            raise CellProblem("not-a-number", _("expected a number, got {text}", text=shown(text))) from None
     if not text_only:
-        raise CellProblem("number-as-text", f"the number {shown(text)} is stored as text; store it as a number "
-                          "(Excel: 转换为数字 / Convert to Number)")
+        raise CellProblem("number-as-text", _("the number {text} is stored as text; store it as a number (Excel: 转换为数字 "
+                                              "/ Convert to Number)", text=shown(text)))
     return text
 
 
 def excel_number(value: float) -> Decimal:
     """A number cell as Excel shows it (15 significant digits), never ``Decimal(float)``."""
     if value != value or value in (float("inf"), float("-inf")):
-        raise CellProblem("not-finite", f"{value!r} is not a finite number")
+        raise CellProblem("not-finite", _("{value!r} is not a finite number", value=value))
     text = repr(value)
     if len(Decimal(text).as_tuple().digits) > EXCEL_DIGITS:
         text = format(value, f".{EXCEL_DIGITS}g")
@@ -153,7 +158,7 @@ def excel_number(value: float) -> Decimal:
 def _date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
-            raise CellProblem("wrong-type", f"expected a date, the cell holds a date and time {value}")
+            raise CellProblem("wrong-type", _("expected a date, the cell holds a date and time {value}", value=value))
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -163,15 +168,15 @@ def _date(value: Any) -> Any:
             try:
                 return dt.date(*map(int, found.groups()))
             except ValueError:
-                raise CellProblem("wrong-type", f"{value!r} is not a date of the calendar") from None
+                raise CellProblem("wrong-type", _("{value!r} is not a date of the calendar", value=value)) from None
         return value
-    raise CellProblem("wrong-type", f"expected a date like 2021-06-30, the cell holds {_show(value)}; "
-                      "format the column as a date")
+    raise CellProblem("wrong-type", _("expected a date like 2021-06-30, the cell holds {value}; format the column as a "
+                                      "date", value=_show(value)))
 
 
 def _show(raw: Any) -> str:
     if isinstance(raw, float):
-        return f"the number {excel_number(raw)}"
+        return _("the number {number}", number=excel_number(raw))
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return f"the number {raw}"
+        return _("the number {number}", number=raw)
     return repr(raw)

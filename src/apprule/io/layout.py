@@ -25,6 +25,7 @@ from typing import Iterable, Mapping
 from ..scheme.model import Fact
 from ..units import UNITS, labelled
 from .text import cell_text
+from ..i18n import _
 
 #: columns that are not facts: key → Chinese header
 RESERVED = {"unit": "单位", "group": "组别", "sequence": "序列"}
@@ -107,8 +108,9 @@ def _labelled(text: str, labels: dict[str, str | None]) -> list[str]:
 
 def _one(text: str, keys: list[str]) -> str:
     if len(keys) > 1:
-        raise HeaderProblem("ambiguous-column", f"{text!r} names {len(keys)} columns: " + ", ".join(keys)
-                            + "; head the column 'label [key]' with the key meant", keys)
+        raise HeaderProblem("ambiguous-column", _("{text!r} names {count} columns: ",
+                                                  text=text, count=len(keys)) + ", ".join(keys)
+                            + _("; head the column 'label [key]' with the key meant"), keys)
     return keys[0]
 
 
@@ -121,14 +123,16 @@ def _unit(text: str, key: str, labels: dict[str, str | None], unit: str, units: 
     have, into = UNITS.get(unit), UNITS.get(declared or "")
     what = f"{key!r}" + (f" ({labels[key]})" if labels.get(key) else "")
     if declared is None:
-        raise HeaderProblem("wrong-unit", f"the header {text!r} gives the unit {unit}, but {what} declares no unit; "
-                            "head the column without one", [key])
+        raise HeaderProblem("wrong-unit", _("the header {text!r} gives the unit {unit}, but {what} declares no unit; "
+                                            "head the column without one", text=text, unit=unit, what=what), [key])
     if have is None:
-        raise HeaderProblem("wrong-unit", f"the header {text!r} gives {unit}, which is not a unit apprule knows; "
-                            f"{what} counts in {declared}", [key])
+        raise HeaderProblem("wrong-unit", _("the header {text!r} gives {unit}, which is not a unit apprule knows; "
+                                            "{what} counts in {declared}",
+                                            text=text, unit=unit, what=what, declared=declared), [key])
     if into is None or have[0] != into[0]:
-        raise HeaderProblem("wrong-unit", f"the header {text!r} gives {unit} ({have[0]}), which does not convert "
-                            f"into {declared}, the unit {what} counts in", [key])
+        raise HeaderProblem("wrong-unit", _("the header {text!r} gives {unit} ({have}), which does not convert into "
+                                            "{declared}, the unit {what} counts in",
+                                            text=text, unit=unit, have=have[0], declared=declared, what=what), [key])
     return unit
 
 

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Scheme
-from ..errors import AppruleError, FactError, OverMax, SchemeError
+from ..errors import AppruleError, FactError, OverMax, SchemeError, joined, unit_and_fact
 from ..facts import placements
-from ..i18n import _
 from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
 from .text import NOT_TEXT, not_text
+from ..i18n import _, using
 
 #: The largest facts file apprule reads, in bytes, of any format: checked before a byte of it is parsed. 256 MiB
 #: holds 100,000 units with 50 events each as YAML; a workbook is also bounded as it unpacks (``tables.MAX_BYTES``).
@@ -54,8 +54,8 @@ class FactsFile:
         for issue in exc.issues:
             at = (self.where.get((issue.unit, issue.fact)) or self.where.get((issue.unit, ""))
                   or Where(self.name))
-            what = f"unit {issue.unit!r}" + (f", fact {issue.fact!r}" if issue.fact else "")
-            issues.append(at.issue(issue.code, f"{what}: {issue.message}"))
+            with using(issue.language):  # the place in the language of the message
+                issues.append(at.issue(issue.code, f"{unit_and_fact(issue.unit, issue.fact)}: {issue.message}"))
         return FactsFileError(issues)
 
     def locate_value(self, exc: OverMax) -> AppruleError:
@@ -87,9 +87,14 @@ def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False,
     """Read and check a facts file against ``scheme``; raise ``FactsFileError`` naming every problem.
 
     With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``). A file of more than
-    ``max_bytes`` bytes is refused before it is read (``file-too-large``).
+    ``max_bytes`` bytes is refused before it is read (``file-too-large``). The problems are in the scheme's language, unless
+    one was chosen (``apprule.i18n``).
     """
-    path = Path(path)
+    with scheme.speaking():
+        return _read_facts(Path(path), scheme, partial, max_bytes)
+
+
+def _read_facts(path: Path, scheme: Scheme, partial: bool, max_bytes: int) -> FactsFile:
     display = str(path)
     kind = facts_format(path)
     if kind is not None:
@@ -104,20 +109,22 @@ def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False,
             raise FactsFileError(found.issues)
         return FactsFile(display, found.facts, found.where, found.missing)
     if kind not in ("yaml", "json"):
-        raise FactsFileError([FileIssue("unknown-format", f"apprule reads facts from {', '.join(FORMATS)} files; "
-                                        "save the file in one of these", display)])
+        raise FactsFileError([FileIssue("unknown-format", _("apprule reads facts from {endings} files; save the file "
+                                                            "in one of these", endings=', '.join(FORMATS)), display)])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", f"a {kind.upper()} file is UTF-8 ({exc.reason})",
+        raise FactsFileError([FileIssue("bad-encoding", _("a {value} file is UTF-8 ({reason})",
+                                                          value=kind.upper(), reason=exc.reason),
                                         display)]) from None
     facts, where = _yaml(text, display) if kind == "yaml" else _json(text, display)
     _check_text(facts, where, display)
     missing = _missing(scheme, facts)
     if missing and not partial:
         raise FactsFileError([FileIssue(
-            "missing-unit", f"{len(units)} unit(s) of the roster of group {gid!r} are not in the file: "
-            + "、".join(units) + " (every unit is scored; ranks and quotas count them all)", display)
+            "missing-unit", _("{count} unit(s) of the roster of group {gid!r} are not in the file: ",
+                              count=len(units), gid=gid)
+            + "、".join(units) + _(" (every unit is scored; ranks and quotas count them all)"), display)
             for gid, units in _by_group(missing).items()])
     return FactsFile(display, facts, where, missing)
 
@@ -142,14 +149,15 @@ def _yaml(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
         raise FactsFileError([_from_problem(p) for p in exc.problems]) from None
     data = source.data
     if not isinstance(data, dict):
-        raise FactsFileError([FileIssue("not-a-mapping", "a facts file maps each unit to its facts", display)])
+        raise FactsFileError([FileIssue("not-a-mapping", _("a facts file maps each unit to its facts"), display)])
     where: dict[tuple[str, str], Where] = {}
     issues = []
     for unit, given in data.items():
         at = _at(source, (unit,), key=True)
         if not isinstance(unit, str):
-            issues.append(at.issue("unit-as-number", f"the unit id {unit!r} is read as a number; quote it "
-                                   "(e.g. '001') so it stays text and keeps its leading zeros"))
+            issues.append(at.issue("unit-as-number", _("the unit id {unit!r} is read as a number; quote it (e.g. "
+                                                       "'001') so it stays text and keeps its "
+                                                       "leading zeros", unit=unit)))
             continue
         where[(unit, "")] = at
         if isinstance(given, dict):
@@ -192,26 +200,31 @@ def _check_text(facts: Any, where: dict[tuple[str, str], Where], display: str) -
     stack: list[tuple[str, Any, str, str]] = []
     for unit, given in facts.items():
         if isinstance(unit, str) and not_text(unit):
-            issues.append(FileIssue("bad-character", f"the unit name {unit!r} holds {not_text(unit)}, {NOT_TEXT}",
+            issues.append(FileIssue("bad-character", _("the unit name {unit!r} holds {value}, {not_text}",
+                                                       unit=unit, value=not_text(unit),
+                                      not_text=_(NOT_TEXT)),
                                     display))
             continue
-        stack.append((f"unit {unit!r}", given, str(unit), ""))
+        stack.append((_("unit {unit!r}", unit=unit), given, str(unit), ""))
     while stack:  # a loop, not recursion: the JSON may nest as deep as the parser allowed
         what, value, unit, fact = stack.pop()
         if isinstance(value, str) and not_text(value):
             at = where.get((unit, fact)) or where.get((unit, "")) or Where(display)
-            issues.append(at.issue("bad-character", f"{what}: the text holds {not_text(value)}, {NOT_TEXT}"))
+            issues.append(at.issue("bad-character", _("{what}: the text holds {value}, {not_text}",
+                                                      what=what, value=not_text(value),
+                                                     not_text=_(NOT_TEXT))))
         elif isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and not_text(key):
                     at = where.get((unit, "")) or Where(display)
-                    issues.append(at.issue("bad-character", f"{what}: the name {key!r} holds {not_text(key)}, "
-                                           f"{NOT_TEXT}"))
+                    issues.append(at.issue("bad-character", _("{what}: the name {key!r} holds {value}, {not_text}",
+                                                              what=what, key=key,
+                                             value=not_text(key), not_text=_(NOT_TEXT))))
                     continue
-                named = f"{what}, fact {key!r}" if not fact else f"{what}, field {key!r}"
+                named = joined(what, _("fact {fact!r}", fact=key) if not fact else _("field {field!r}", field=key))
                 stack.append((named, item, unit, fact or str(key)))
         elif isinstance(value, list):
-            stack += [(f"{what}, event {n}", item, unit, fact) for n, item in enumerate(value, 1)]
+            stack += [(joined(what, _("event {n}", n=n)), item, unit, fact) for n, item in enumerate(value, 1)]
     if issues:
         raise FactsFileError(issues)
 
@@ -239,11 +252,12 @@ def _too_deep(text: str, display: str) -> FactsFileError:
                 line = text.count("\n", 0, token.start()) + 1
                 column = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
                 return FactsFileError([FileIssue(
-                    "too-deep", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels (a facts file needs 4: unit, "
-                    "fact, event, field)", f"{display}:{line}:{column}", order=(0, line, column))])
+                    "too-deep", _("the JSON nests deeper than {most} levels (a facts file needs 4: unit, fact, event, "
+                                  "field)", most=MAX_JSON_DEPTH), f"{display}:{line}:{column}", order=(0, line, column))])
         elif bracket in "]}":
             depth -= 1
-    return FactsFileError([FileIssue("too-deep", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels", display)])
+    return FactsFileError([FileIssue("too-deep", _("the JSON nests deeper than {most} levels",
+                                                   most=MAX_JSON_DEPTH), display)])
 
 
 def _json_integer(text: str) -> int | Decimal:
@@ -257,7 +271,7 @@ def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
         result: dict[str, Any] = {}
         for key, value in items:
             if key in result:
-                raise FactsFileError([FileIssue("duplicate-key", f"key {key!r} appears twice in one object",
+                raise FactsFileError([FileIssue("duplicate-key", _("key {key!r} appears twice in one object", key=key),
                                                 display)])
             result[key] = value
         return result
@@ -272,5 +286,5 @@ def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
     if _deeper(data, MAX_JSON_DEPTH):
         raise _too_deep(text, display)
     if not isinstance(data, dict):
-        raise FactsFileError([FileIssue("not-a-mapping", "a facts file maps each unit to its facts", display)])
+        raise FactsFileError([FileIssue("not-a-mapping", _("a facts file maps each unit to its facts"), display)])
     return data, {(unit, ""): Where(display) for unit in data}

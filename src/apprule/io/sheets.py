@@ -8,10 +8,11 @@ and all of them are reported together.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Container
 
-from ..errors import did_you_mean
+from ..errors import joined, suggestion
 from ..facts import placements
 from ..i18n import _
 from ..scheme.model import Fact, SchemeDefinition
@@ -69,11 +70,6 @@ def _span(first_row: int, last_row: int, first_col: int, last_col: int) -> str:
     return start if start == end else f"{start}:{end}"
 
 
-def _hint(name: str, choices: list[str]) -> str:
-    hint = did_you_mean(name, choices)
-    return f" ({hint})" if hint else ""
-
-
 class _Reader:
     def __init__(self, scheme: SchemeDefinition, used: dict[str, frozenset[str]], display: str):
         self.scheme, self.used, self.display = scheme, used, display
@@ -93,10 +89,10 @@ class _Reader:
     def where(self, sheet: Sheet, row: int | None = None, col: int | None = None, head: str = "") -> Where:
         parts = [p for p in (sheet.label,) if p]
         if row is not None:
-            parts.append(f"row {row}")
+            parts.append(_("row {row}", row=row))
         if col is not None:
-            parts.append(f"column {column_letter(col)}" + (f" ({head})" if head else ""))
-        text = self.display + (": " + ", ".join(parts) if parts else "")
+            parts.append(_("column {column}", column=column_letter(col)) + (f" ({head})" if head else ""))
+        text = self.display + (": " + functools.reduce(joined, parts) if parts else "")
         return Where(text, (sheet.index, row or 0, col or 0))
 
     def problem(self, at: Where, code: str, message: str) -> None:
@@ -111,14 +107,15 @@ class _Reader:
             if sheet.name == NOTES_SHEET or not any(not blank(c) for _, cells in sheet.rows for c in cells):
                 continue
             if sheet.state != "visible":  # nobody reading the workbook sees it: never scored unseen
-                self.problem(self.where(sheet), "hidden-sheet", f"the sheet is hidden ({sheet.state}), so nobody "
-                             "reading the workbook sees what it holds; unhide it or delete it")
+                self.problem(self.where(sheet), "hidden-sheet", _("the sheet is hidden ({state}), so nobody reading "
+                                                                  "the workbook sees what it holds; "
+                                                                  "unhide it or delete it", state=sheet.state))
                 continue
             self.hidden_cells(sheet)
             for coord, row, col in sheet.merged:
                 self.problem(self.where(sheet, row, col), "merged-cells",
-                             f"merged cells {coord}{' in the header' if row == 1 else ''}: apprule reads one "
-                             "value per cell (one header cell per column); unmerge them")
+                             _("merged cells {coord}{value}: apprule reads one value per cell (one header cell per "
+                               "column); unmerge them", coord=coord, value=' in the header' if row == 1 else ''))
             events = next((k for k in self.events if sheet_name(k) == sheet.name), None)
             if events is None:
                 unit_sheets.append((sheet, None))
@@ -126,8 +123,8 @@ class _Reader:
                 event_sheets.append((sheet, events))
         if not unit_sheets:
             self.problem(Where(self.display, (0, 0, 0)), "no-units",
-                         "no sheet lists units: a unit sheet has a column 单位 [unit] and one row per unit")
-        for sheet, _events in unit_sheets:
+                         _("no sheet lists units: a unit sheet has a column 单位 [unit] and one row per unit"))
+        for sheet, _kind in unit_sheets:
             self.unit_sheet(sheet)
         seen_events: set[str | None] = set()
         for sheet, key in event_sheets:
@@ -157,7 +154,7 @@ class _Reader:
 
     def absent_units(self, unit_sheets: list[tuple[Sheet, Any]], partial: bool) -> None:
         absent: dict[str, list[str]] = {}
-        for unit, (gi, _seq) in self.placed.items():
+        for unit, (gi, _sequence) in self.placed.items():
             if unit not in self.out.facts:
                 absent.setdefault(self.scheme.groups[gi].id, []).append(unit)
         for gid, units in absent.items():
@@ -166,8 +163,9 @@ class _Reader:
                 continue
             sheet = next((s for s, _ in unit_sheets if s.name == sheet_name(gid)), None)
             at = self.where(sheet) if sheet else Where(self.display, (0, 0, 0))
-            self.problem(at, "missing-unit", f"{len(units)} unit(s) of the roster of group {gid!r} have no row: "
-                         + "、".join(units) + " (every unit is scored; ranks and quotas count them all)")
+            self.problem(at, "missing-unit", _("{count} unit(s) of the roster of group {gid!r} have no row: ",
+                                               count=len(units), gid=gid)
+                         + "、".join(units) + _(" (every unit is scored; ranks and quotas count them all)"))
 
     def absent_events(self, seen: set[str | None]) -> None:
         for key, fact in self.events.items():
@@ -176,9 +174,9 @@ class _Reader:
             needing = [u for u, g in self.unit_group.items() if key in self.used[g]]
             if needing:
                 self.problem(Where(self.display, (0, 0, 0)), "missing-sheet",
-                             f"no sheet {sheet_name(key)!r} for the events fact {key!r} ({fact.label or key}), "
-                             f"which {len(needing)} unit(s) need; a sheet with its header and no rows means "
-                             "no events")
+                             _("no sheet {value!r} for the events fact {key!r} ({value2}), which {count} unit(s) need; "
+                               "a sheet with its header and no rows means no events",
+                               value=sheet_name(key), key=key, value2=fact.label or key, count=len(needing)))
 
     # --- headers -----------------------------------------------------------------------------------
 
@@ -192,7 +190,7 @@ class _Reader:
             if blank(raw):
                 if i in filled:
                     self.problem(self.where(sheet, head_row, i), "blank-header",
-                                 "the column has values but no header")
+                                 _("the column has values but no header"))
                 columns.rejected.add(i)
                 continue
             text = str(raw).strip()
@@ -207,9 +205,9 @@ class _Reader:
                 bracketed = _BRACKETED.match(text)
                 named = bracketed.group(2) if bracketed else text
                 self.problem(self.where(sheet, head_row, i, text), "unknown-column",
-                             f"no {what} is called {named!r}"
-                             + _hint(named, [*labels, *(v for v in labels.values() if v)])
-                             + f"; the columns are {', '.join(labels)}")
+                             _("no {what} is called {named!r}", what=what, named=named)
+                             + suggestion(named, [*labels, *(v for v in labels.values() if v)])
+                             + _("; the columns are {labels}", labels=', '.join(labels)))
                 columns.rejected.add(i)
                 continue
             key, unit = parsed
@@ -218,14 +216,14 @@ class _Reader:
             if key in columns.values():
                 first = next(c for c, k in columns.items() if k == key)
                 self.problem(self.where(sheet, head_row, i, text), "duplicate-column",
-                             f"{key!r} is also column {column_letter(first)}")
+                             _("{key!r} is also column {value}", key=key, value=column_letter(first)))
                 columns.rejected.add(i)
                 continue
             columns[i], columns.headers[i] = key, text
         if "unit" not in columns.values():
             self.problem(self.where(sheet, head_row), "no-unit-column",
-                         f"the header (the sheet's first row) has no unit column 单位 [unit], then one column per "
-                         f"{what}")
+                         _("the header (the sheet's first row) has no unit column 单位 [unit], then one column per {what}",
+                           what=what))
             self.unreadable = True
             return None
         return columns
@@ -238,7 +236,7 @@ class _Reader:
                  and (gid is None or k in self.used[gid])}
         labels: dict[str, str | None] = {k: RESERVED[k] for k in ("unit", "group", "sequence")}
         labels.update({k: f.label for k, f in facts.items()})
-        columns = self.columns(sheet, labels, "fact" + (f" of group {gid!r}" if gid else ""),
+        columns = self.columns(sheet, labels, _("fact of group {group!r}", group=gid) if gid else _("fact"),
                                {k: f.unit for k, f in facts.items()})
         if columns is None:
             return
@@ -249,8 +247,8 @@ class _Reader:
             extra = [i + 1 for i, c in enumerate(cells)
                      if i + 1 not in columns and i + 1 not in columns.rejected and not blank(c)]
             for c in extra:
-                self.problem(self.where(sheet, row, c), "blank-header", "the cell has a value but its column "
-                             "has no header")
+                self.problem(self.where(sheet, row, c), "blank-header", _("the cell has a value but its column has no "
+                                                                          "header"))
             if all(blank(v) for v in cell.values()):
                 continue
             unit = self.unit(sheet, row, unit_col, cell["unit"])
@@ -280,12 +278,13 @@ class _Reader:
                     absent.setdefault(key, []).append(unit)
         for key, units in absent.items():
             self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
-                         f"no column for the required fact {key!r} ({self.scheme.facts[key].label or key}), "
-                         f"which {len(units)} unit(s) need (e.g. {units[0]})")
+                         _("no column for the required fact {key!r} ({value}), which {count} unit(s) need (e.g. "
+                           "{units})",
+                           key=key, value=self.scheme.facts[key].label or key, count=len(units), units=units[0]))
 
     def unit(self, sheet: Sheet, row: int, col: int, raw: Any) -> str | None:
         if blank(raw):
-            self.problem(self.where(sheet, row, col, "unit"), "blank-unit", "the row has values but no unit")
+            self.problem(self.where(sheet, row, col, "unit"), "blank-unit", _("the row has values but no unit"))
             return None
         try:
             unit = self.known(raw, self.placed)
@@ -294,7 +293,7 @@ class _Reader:
             return None
         if unit in self.unit_row:
             self.problem(self.where(sheet, row, col, "unit"), "duplicate-unit",
-                         f"{unit!r} already has a row ({self.unit_row[unit].text})")
+                         _("{unit!r} already has a row ({unit_row})", unit=unit, unit_row=self.unit_row[unit].text))
             return None
         return unit
 
@@ -321,28 +320,31 @@ class _Reader:
             col = next(c for c, k in columns.items() if k == "group")
             if named is None:
                 self.problem(self.where(sheet, row, col, "group"), "unknown-group",
-                             f"no group {text!r}" + _hint(text, list(self.groups))
-                             + f"; the groups are {', '.join(self.groups)}")
+                             _("no group {text!r}", text=text) + suggestion(text, list(self.groups))
+                             + _("; the groups are {groups}", groups=', '.join(self.groups)))
                 return None
             if gid is not None and named != gid:
                 self.problem(self.where(sheet, row, col, "group"), "wrong-group",
-                             f"the row says group {named!r} on the sheet of group {gid!r}")
+                             _("the row says group {named!r} on the sheet of group {gid!r}", named=named, gid=gid))
                 return None
             given = named
         if unit in self.placed:
             roster = self.scheme.groups[self.placed[unit][0]].id
             if given is not None and given != roster:
-                self.problem(at, "wrong-group", f"{unit!r} is on the roster of group {roster!r}, not {given!r}")
+                self.problem(at, "wrong-group", _("{unit!r} is on the roster of group {roster!r}, not {given!r}",
+                                                  unit=unit, roster=roster, given=given))
                 return None
             return roster
         if given is None:
-            self.problem(at, "unknown-unit", f"{unit!r} is on no group's roster" + _hint(unit, list(self.placed))
-                         + "; a unit outside the rosters needs a 组别 [group] column")
+            self.problem(at, "unknown-unit", _("{unit!r} is on no group's roster",
+                                               unit=unit) + suggestion(unit, list(self.placed))
+                         + _("; a unit outside the rosters needs a 组别 [group] column"))
             return None
         group = self.groups[given]
         if group.units is not None:
-            self.problem(at, "unknown-unit", f"{unit!r} is not on the roster of group {given!r}"
-                         + _hint(unit, list(group.units)))
+            self.problem(at, "unknown-unit", _("{unit!r} is not on the roster of group {given!r}",
+                                               unit=unit, given=given)
+                         + suggestion(unit, list(group.units)))
             return None
         return given
 
@@ -355,17 +357,18 @@ class _Reader:
         if blank(raw):
             if sequences and roster is None:
                 at = self.where(sheet, row, col, "sequence") if col else self.where(sheet, row)
-                self.problem(at, "missing-sequence", f"{unit!r} needs a sequence (序列 [sequence]), one of "
+                self.problem(at, "missing-sequence", _("{unit!r} needs a sequence (序列 [sequence]), one of ", unit=unit)
                              + ", ".join(f"{s.id} ({s.label})" for s in sequences.values()))
             return None
         text = str(raw).strip()
         named = text if text in sequences else next((s.id for s in sequences.values() if s.label == text), None)
         at = self.where(sheet, row, col, "sequence")
         if named is None:
-            self.problem(at, "unknown-sequence", f"group {group!r} has no sequence {text!r}"
+            self.problem(at, "unknown-sequence", _("group {group!r} has no sequence {text!r}", group=group, text=text)
                          + (f" (sequences: {', '.join(sequences)})" if sequences else ""))
         elif roster is not None and named != roster:
-            self.problem(at, "wrong-sequence", f"the roster puts {unit!r} in sequence {roster!r}, not {named!r}")
+            self.problem(at, "wrong-sequence", _("the roster puts {unit!r} in sequence {roster!r}, not {named!r}",
+                                                 unit=unit, roster=roster, named=named))
         return None if roster is not None else named
 
     def fact_cell(self, sheet: Sheet, row: int, col: int, head: str, unit: str, group: str, key: str,
@@ -374,10 +377,12 @@ class _Reader:
         self.out.where[(unit, key)] = at
         if blank(raw):
             if key in self.used[group] and fact.required and fact.default is None:
-                self.problem(at, "blank-cell", f"{unit!r} has no value for the required fact {key!r}")
+                self.problem(at, "blank-cell", _("{unit!r} has no value for the required fact {key!r}",
+                                                 unit=unit, key=key))
             return
         if key not in self.used[group]:
-            self.problem(at, "fact-not-used", f"group {group!r} does not use {key!r}; leave the cell blank")
+            self.problem(at, "fact-not-used", _("group {group!r} does not use {key!r}; leave the cell blank",
+                                                group=group, key=key))
             return
         try:
             values[key] = fact_value(fact, raw, text_only=sheet.text_only, name=key, unit=column_unit)
@@ -391,14 +396,15 @@ class _Reader:
         fields = fact.fields or {}
         labels: dict[str, str | None] = {"unit": RESERVED["unit"]}
         labels.update({k: f.label for k, f in fields.items()})
-        columns = self.columns(sheet, labels, f"field of {key!r}", {k: f.unit for k, f in fields.items()})
+        columns = self.columns(sheet, labels, _("field of {fact!r}", fact=key), {k: f.unit for k, f in fields.items()})
         if columns is None:
             return
         for name, field_ in fields.items():
             if name not in columns.values() and name not in columns.meant and field_.required \
                     and field_.default is None:
                 self.problem(self.where(sheet, sheet.rows[0][0]), "missing-column",
-                             f"no column for the required field {name!r} ({field_.label or name})")
+                             _("no column for the required field {name!r} ({value})",
+                               name=name, value=field_.label or name))
         unit_col = next(c for c, k in columns.items() if k == "unit")
         for unit, group in self.unit_group.items():
             if key in self.used[group]:
@@ -410,7 +416,7 @@ class _Reader:
                 continue
             at = self.where(sheet, row, unit_col, "unit")
             if blank(cell["unit"]):
-                self.problem(at, "blank-unit", "the event has no unit")
+                self.problem(at, "blank-unit", _("the event has no unit"))
                 continue
             try:
                 unit = self.known(cell["unit"], self.unit_group)
@@ -420,12 +426,12 @@ class _Reader:
             if unit in self.rejected:
                 continue
             if unit not in self.unit_group:
-                self.problem(at, "unknown-unit", f"{unit!r} has no row on a unit sheet"
-                             + _hint(unit, list(self.unit_group)))
+                self.problem(at, "unknown-unit", _("{unit!r} has no row on a unit sheet", unit=unit)
+                             + suggestion(unit, list(self.unit_group)))
                 continue
             if key not in self.used[self.unit_group[unit]]:
-                self.problem(at, "fact-not-used", f"group {self.unit_group[unit]!r} of {unit!r} does not use "
-                             f"{key!r}")
+                self.problem(at, "fact-not-used", _("group {unit_group!r} of {unit!r} does not use {key!r}",
+                                                    unit_group=self.unit_group[unit], unit=unit, key=key))
                 continue
             event: dict[str, Any] = {}
             for col, name in columns.items():
@@ -435,7 +441,8 @@ class _Reader:
                 here = self.where(sheet, row, col, columns.headers[col])
                 if blank(cell[name]):
                     if field_.required and field_.default is None:
-                        self.problem(here, "blank-cell", f"the event has no value for the required field {name!r}")
+                        self.problem(here, "blank-cell", _("the event has no value for the required field {name!r}",
+                                                           name=name))
                     continue
                 try:
                     event[name] = fact_value(field_, cell[name], text_only=sheet.text_only, name=name,

@@ -21,6 +21,7 @@ from typing import Any, cast
 from .cells import ExcelErrorValue, FormulaWithoutValue, PercentCell
 from .layout import column_letter, section_name
 from .problems import FactsFileError, FileIssue
+from ..i18n import _
 
 #: The most apprule reads of one sheet (or CSV file): rows and columns holding a value, sized for a large
 #: office (200,000 units or events; Excel itself stops at 1,048,576 rows and 16,384 columns).
@@ -68,7 +69,8 @@ def read_csv(path: Path, display: str) -> list[Sheet]:
     try:
         text = decode_csv(path.read_bytes())
     except UnicodeDecodeError as exc:
-        raise FactsFileError([FileIssue("bad-encoding", f"the file is neither UTF-8 nor GB18030 ({exc.reason})",
+        raise FactsFileError([FileIssue("bad-encoding", _("the file is neither UTF-8 nor GB18030 ({reason})",
+                                                          reason=exc.reason),
                                         display)]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     sheets = [Sheet(path.stem, "", 0, text_only=True)]
@@ -81,11 +83,11 @@ def read_csv(path: Path, display: str) -> list[Sheet]:
                 cells.pop()
             if cells and (start > MAX_ROWS or len(cells) > MAX_COLUMNS or budget < 0):
                 col = min(len(cells), MAX_COLUMNS + 1)
-                raise FactsFileError([FileIssue("bad-csv", _beyond(start, col, budget, "file"),
+                raise FactsFileError([FileIssue("bad-csv", _beyond(start, col, budget, _("file")),
                                                 f"{display}: row {start}, column {column_letter(col)}")])
             section = section_name(cells[0], cells[1:]) if cells else None
             if section is not None:
-                sheets.append(Sheet(section, f"section [{section}]", len(sheets), text_only=True))
+                sheets.append(Sheet(section, _("section [{section}]", section=section), len(sheets), text_only=True))
             else:
                 sheets[-1].rows.append((start, cells))
     except csv.Error as exc:
@@ -97,12 +99,12 @@ def read_csv(path: Path, display: str) -> list[Sheet]:
 
 def _beyond(row: int, col: int, budget: int, what: str) -> str:
     if budget < 0:
-        return (f"the {what} lists more than {MAX_CELLS} cells (formatted empty ones included), the most apprule "
-                "reads; delete the unused rows and columns, or clear their formatting")
+        return _("the {what} lists more than {most} cells (formatted empty ones included), the most apprule "
+                 "reads; delete the unused rows and columns, or clear their formatting", what=what, most=MAX_CELLS)
     if row > MAX_ROWS:
-        return f"apprule reads at most {MAX_ROWS} rows of a sheet; this cell lies beyond them"
-    return (f"apprule reads at most {MAX_COLUMNS} columns (A to {column_letter(MAX_COLUMNS)}) of a sheet; "
-            "this cell lies beyond them")
+        return _("apprule reads at most {most} rows of a sheet; this cell lies beyond them", most=MAX_ROWS)
+    return _("apprule reads at most {most} columns (A to {last}) of a sheet; this cell lies beyond them",
+             most=MAX_COLUMNS, last=column_letter(MAX_COLUMNS))
 
 
 class _Beyond(Exception):
@@ -118,19 +120,20 @@ def read_xlsx(path: Path, display: str) -> list[Sheet]:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency of apprule; a broken install
-        raise FactsFileError([FileIssue("missing-dependency", "reading .xlsx needs openpyxl: "
-                                        "pip install openpyxl", display)]) from None
+        raise FactsFileError([FileIssue("missing-dependency", _("reading .xlsx needs openpyxl: pip install openpyxl"),
+                                        display)]) from None
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
         if unpacked > MAX_BYTES:
-            raise FactsFileError([FileIssue("bad-xlsx", f"the workbook unpacks to {unpacked} bytes, more than the "
-                                            f"{MAX_BYTES} bytes apprule reads", display)])
+            raise FactsFileError([FileIssue("bad-xlsx", _("the workbook unpacks to {unpacked} bytes, more than the "
+                                                          "{most} bytes apprule reads",
+                                                          unpacked=unpacked, most=MAX_BYTES), display)])
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FactsFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise FactsFileError([FileIssue("bad-xlsx", f"cannot read the workbook: {exc}", display)]) from None
+        raise FactsFileError([FileIssue("bad-xlsx", _("cannot read the workbook: {exc}", exc=exc), display)]) from None
     try:
         budget = [MAX_CELLS]
         return [_read_sheet(book, ws, index, display, budget) for index, ws in enumerate(book.worksheets)]
@@ -143,7 +146,7 @@ def _read_sheet(book: Any, ws: Any, index: int, display: str, budget: list[int])
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.utils.cell import range_boundaries
 
-    sheet = Sheet(ws.title, f"sheet {ws.title!r}", index, state=ws.sheet_state)
+    sheet = Sheet(ws.title, _("sheet {sheet!r}", sheet=ws.title), index, state=ws.sheet_state)
     kinds: dict[int, str] = {}
 
     def kind(style: int) -> str:
@@ -165,10 +168,10 @@ def _read_sheet(book: Any, ws: Any, index: int, display: str, budget: list[int])
             sheet.rows.append((row, [values.get(c) for c in range(1, width + 1)]))
     except _Beyond as past:
         at = f"{where}, row {past.row}" + (f", column {column_letter(past.col)}" if past.col else "")
-        raise FactsFileError([FileIssue("bad-xlsx", _beyond(past.row, past.col or 0, past.budget, "workbook"),
+        raise FactsFileError([FileIssue("bad-xlsx", _beyond(past.row, past.col or 0, past.budget, _("workbook")),
                                         at)]) from None
     except Exception as exc:  # a damaged sheet: openpyxl's parser raises many kinds
-        raise FactsFileError([FileIssue("bad-xlsx", f"cannot read the sheet: {exc}", where)]) from None
+        raise FactsFileError([FileIssue("bad-xlsx", _("cannot read the sheet: {exc}", exc=exc), where)]) from None
     finally:
         parser.source.close()
     sheet.hidden_rows = parser.hidden_rows
@@ -178,7 +181,7 @@ def _read_sheet(book: Any, ws: Any, index: int, display: str, budget: list[int])
             last = min(int(attributes.get("max") or first), MAX_COLUMNS)  # no value is read past the bound
             sheet.hidden_columns.update(range(first, last + 1))
     for merged in getattr(parser.merged_cells, "mergeCell", None) or ():
-        min_col, min_row, _, _ = range_boundaries(merged.ref)
+        min_col, min_row = range_boundaries(merged.ref)[:2]
         sheet.merged.append((str(merged.ref), int(min_row or 0), int(min_col or 0)))
     return sheet
 

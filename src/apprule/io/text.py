@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..i18n import N_
+
 #: what a terminal may act on, or what no encoding can write
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _SURROGATE = "\ud800-\udfff"
@@ -62,7 +64,8 @@ def not_text(text: str) -> str | None:
     return _escape(found) if found else None
 
 
-NOT_TEXT = "which is not text (a control character or half of a surrogate pair)"
+#: said through ``_`` where it is used
+NOT_TEXT = N_("which is not text (a control character or half of a surrogate pair)")
 
 
 #: what makes a spreadsheet take a cell for a formula: = + - @, and a tab or carriage return before them

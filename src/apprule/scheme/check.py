@@ -13,6 +13,7 @@ from ..errors import Path, did_you_mean, format_path
 from ..facts import RESERVED_NAMES, check_default, rank_roles
 from ..i18n import _
 from .model import Block, Group, Leaf, SchemeDefinition, Section
+from ..i18n import _
 
 Found = tuple[str, str, Path, "str | None", "int | None"]
 
@@ -25,29 +26,33 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
     for gi, group in enumerate(scheme.groups):
         base: Path = ("groups", gi)
         if group.id in seen_groups:
-            found.append(("duplicate-id", f"group id {group.id!r} is used twice", base + ("id",), None, None))
+            found.append(("duplicate-id", _("group id {group!r} is used twice",
+                                            group=group.id), base + ("id",), None, None))
         seen_groups[group.id] = gi
         for ui, unit in enumerate(group.units or ()):
             if unit in roster:
-                found.append(("duplicate-unit", f"unit {unit!r} is already in the roster at "
-                              f"{format_path(roster[unit])}", base + ("units", ui), None, None))
+                found.append(("duplicate-unit", _("unit {unit!r} is already in the roster at {roster}", unit=unit,
+                                                  roster=format_path(roster[unit])), base + ("units", ui), None, None))
             roster[unit] = base + ("units", ui)
         found += _check_group(group, base)
     roles = rank_roles(scheme)
     for fid, fact in scheme.facts.items():
         if fact.min is not None and fact.max is not None and fact.min > fact.max:
-            found.append(("invalid-value", f"fact {fid!r} has min above max", ("facts", fid), None, None))
+            found.append(("invalid-value", _("fact {fid!r} has min above max", fid=fid), ("facts", fid), None, None))
         if fid in RESERVED_NAMES:
-            found.append(("reserved-name", f"{fid!r} is a name apprule gives a meaning of its own; choose another",
+            found.append(("reserved-name", _("{fid!r} is a name apprule gives a meaning of its own; choose another",
+                                             fid=fid),
                           ("facts", fid), None, None))
         problem = check_default(fact, roles.get(fid))
         if problem:
-            found.append(("invalid-value", f"the default of fact {fid!r}: {problem}", ("facts", fid, "default"),
+            found.append(("invalid-value", _("the default of fact {fid!r}: {problem}",
+                                             fid=fid, problem=problem), ("facts", fid, "default"),
                           None, None))
         if fact.deferred not in (None, "empty"):  # what a deferred value counts as is a value of the fact
             problem = check_default(fact.model_copy(update={"default": str(fact.deferred)}), roles.get(fid))
             if problem:
-                found.append(("invalid-value", f"the deferred value of fact {fid!r}: {problem}",
+                found.append(("invalid-value", _("the deferred value of fact {fid!r}: {problem}",
+                                                 fid=fid, problem=problem),
                               ("facts", fid, "deferred"), None, None))
     found += _check_given_back(scheme)
     if scheme.aggregate is not None and scheme.aggregate.weights is not None:
@@ -120,24 +125,27 @@ def _out_of_bounds(value: object, path: Path) -> Iterator[Found]:
             yield from _out_of_bounds(item, path + (i,))
     elif isinstance(value, int) and not isinstance(value, bool):
         if not -MAX_MAGNITUDE < value < MAX_MAGNITUDE:
-            yield ("out-of-range", f"{shown(value)} is too large: {BOUNDS}", path, None, None)
+            yield ("out-of-range", _("{value} is too large: {bounds}", value=shown(value), bounds=_(BOUNDS)), path,
+                   None, None)
     elif isinstance(value, Decimal):
         kept = within_bounds(value)
         if isinstance(kept, str):
             text = str(value)
-            text = text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
-            yield ("out-of-range", f"{text} {kept}: {BOUNDS}", path, None, None)
+            text = text if len(text) <= 40 else f"{text[:20]}… " + _("({n} characters)", n=len(text))
+            yield ("out-of-range", _("{value} {reason}: {bounds}", value=text, reason=_(kept), bounds=_(BOUNDS)),
+                   path, None, None)
 
 
 def _check_weights(weights: dict[str, Decimal]) -> Iterator[Found]:
     """按权重核分: a weight below 0 would subtract a period; weights adding up to 0 weigh nothing."""
     for period, weight in weights.items():
         if weight < 0:
-            yield ("invalid-value", f"a weight is at least 0, got {weight}", ("aggregate", "weights", period),
+            yield ("invalid-value", _("a weight is at least 0, got {weight}",
+                                      weight=weight), ("aggregate", "weights", period),
                    None, None)
     total = _exact_sum(weights.values())
     if total is not None and total == 0 and weights:
-        yield ("invalid-value", "the weights add up to 0; at least one must be above 0", ("aggregate", "weights"),
+        yield ("invalid-value", _("the weights add up to 0; at least one must be above 0"), ("aggregate", "weights"),
                None, None)
 
 
@@ -148,28 +156,33 @@ def _check_group(group: Group, base: Path) -> list[Found]:
     in_sequence: dict[str, str] = {}
     for si, seq in enumerate(group.sequences):
         if seq.id in seq_ids:
-            found.append(("duplicate-id", f"sequence id {seq.id!r} is used twice", base + ("sequences", si), None,
+            found.append(("duplicate-id", _("sequence id {seq!r} is used twice",
+                                            seq=seq.id), base + ("sequences", si), None,
                           None))
         seq_ids.add(seq.id)
         for ui, unit in enumerate(seq.units or ()):
             path = base + ("sequences", si, "units", ui)
             if group.units is not None and unit not in members:
-                found.append(("unknown-unit", f"unit {unit!r} is not in the roster of group {group.id!r}", path,
+                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}",
+                                                unit=unit, group=group.id), path,
                               None, None))
             if unit in in_sequence:
-                found.append(("duplicate-unit", f"unit {unit!r} is already in sequence {in_sequence[unit]!r}",
+                found.append(("duplicate-unit", _("unit {unit!r} is already in sequence {in_sequence!r}",
+                                                  unit=unit, in_sequence=in_sequence[unit]),
                               path, None, None))
             in_sequence[unit] = seq.id
     if group.units is not None and group.sequences and all(s.units is not None for s in group.sequences):
         for unit in sorted(members - set(in_sequence)):
-            found.append(("missing-unit", f"unit {unit!r} of group {group.id!r} is in no sequence",
+            found.append(("missing-unit", _("unit {unit!r} of group {group!r} is in no sequence",
+                                            unit=unit, group=group.id),
                           base + ("sequences",), None, None))
 
     if group.max is not None and group.unbalanced is None and group.sections:
         total = _exact_sum(_max_of(s) or Decimal(0) for s in group.sections)
         if total is not None and total != group.max:
-            found.append(("unbalanced-max", f"the sections' maxima add up to {total}, not the group's max "
-                          f"{group.max}; fix one or state why under `unbalanced`", base + ("max",), None, None))
+            found.append(("unbalanced-max", _("the sections' maxima add up to {total}, not the group's max {max}; fix "
+                                              "one or state why under `unbalanced`",
+                                              total=total, max=group.max), base + ("max",), None, None))
     for i, node in enumerate(group.sections):
         found += _check_section_tree(node, base + ("sections", i), in_sections=True)
     if group.adjustments is not None:
@@ -178,10 +191,11 @@ def _check_group(group: Group, base: Path) -> list[Found]:
     if group.ranking is not None:
         for i, unit in enumerate(group.ranking.exclude):
             if group.units is not None and unit not in members:
-                found.append(("unknown-unit", f"unit {unit!r} is not in the roster of group {group.id!r}",
+                found.append(("unknown-unit", _("unit {unit!r} is not in the roster of group {group!r}",
+                                                unit=unit, group=group.id),
                               base + ("ranking", "exclude", i), None, None))
         if group.ranking.scope == "sequence" and not group.sequences:
-            found.append(("invalid-value", "`scope: sequence` needs `sequences` in the group",
+            found.append(("invalid-value", _("`scope: sequence` needs `sequences` in the group"),
                           base + ("ranking", "scope"), None, None))
     if group.grades is not None:
         found += _check_grades(group, base + ("grades",))
@@ -189,7 +203,7 @@ def _check_group(group: Group, base: Path) -> list[Found]:
         for i, veto in enumerate(group.vetoes):
             effects = veto.effects
             if effects.bar or effects.cap or effects.force or effects.demote:
-                found.append(("invalid-value", "this veto changes grades, but the group has no `grades`",
+                found.append(("invalid-value", _("this veto changes grades, but the group has no `grades`"),
                               base + ("vetoes", i, "effects"), None, None))
     found += _check_outcomes(group, base)
     return found
@@ -204,16 +218,18 @@ def _check_outcomes(group: Group, base: Path) -> Iterator[Found]:
     for i, outcome in enumerate(group.outcomes):
         path = base + ("outcomes", i)
         if outcome.id in named:
-            yield ("duplicate-id", f"outcome id {outcome.id!r} is used twice in group {group.id!r}", path + ("id",),
+            yield ("duplicate-id", _("outcome id {outcome!r} is used twice in group {group!r}",
+                                     outcome=outcome.id, group=group.id), path + ("id",),
                    None, None)
         named.add(outcome.id)
         for j, grade in enumerate(outcome.grades or ()):
             if grade not in levels:
-                yield ("unknown-grade", f"{grade!r} is not one of the levels {levels}" if levels else
-                       "this outcome reads grades, but the group has no `grades`", path + ("grades", j), None, None)
+                yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}",
+                                          grade=grade, levels=levels) if levels else
+                       _("this outcome reads grades, but the group has no `grades`"), path + ("grades", j), None, None)
         if (outcome.first or outcome.last) is not None and group.ranking is None:
-            yield ("invalid-value", "`first` and `last` count places among the units a group ranks, but the group "
-                   "has no `ranking`", path, None, None)
+            yield ("invalid-value", _("`first` and `last` count places among the units a group ranks, but the group "
+                                      "has no `ranking`"), path, None, None)
 
 
 def _max_of(node: Section | Block | Leaf) -> Decimal | None:
@@ -223,16 +239,17 @@ def _max_of(node: Section | Block | Leaf) -> Decimal | None:
 def _check_section_tree(node: Section | Block | Leaf, path: Path, in_sections: bool) -> Iterator[Found]:
     if isinstance(node, Section):
         if not in_sections:
-            yield ("invalid-value", "sections (`items`) belong in the score tree; adjustments use `rules`",
+            yield ("invalid-value", _("sections (`items`) belong in the score tree; adjustments use `rules`"),
                    path + ("items",), None, None)
         for i, child in enumerate(node.items):
             if child.max is None:
-                yield ("missing-key", f"item {child.id!r} of a section needs `max` (its weight)",
+                yield ("missing-key", _("item {child!r} of a section needs `max` (its weight)", child=child.id),
                        path + ("items", i), None, None)
         total = _exact_sum(child.max for child in node.items if child.max is not None)
         if total is not None and total != node.max and node.unbalanced is None:
-            yield ("unbalanced-max", f"the items of {node.id!r} add up to {total}, not its max {node.max}; fix one "
-                   "or state why under `unbalanced`", path + ("max",), None, None)
+            yield ("unbalanced-max", _("the items of {node!r} add up to {total}, not its max {max}; fix one or state "
+                                       "why under `unbalanced`",
+                                       node=node.id, total=total, max=node.max), path + ("max",), None, None)
         for i, child in enumerate(node.items):
             yield from _check_section_tree(child, path + ("items", i), in_sections)
     elif isinstance(node, Block):
@@ -253,31 +270,32 @@ def _check_grades(group: Group, path: Path) -> Iterator[Found]:
 
     def known(grade: str | None, where: Path) -> Iterator[Found]:
         if grade is not None and grade not in levels:
-            yield ("unknown-grade", f"{grade!r} is not one of the levels {levels}", where, None, None)
+            yield ("unknown-grade", _("{grade!r} is not one of the levels {levels}",
+                                      grade=grade, levels=levels), where, None, None)
 
     if len(set(levels)) != len(levels):
-        yield ("duplicate-id", "a grade level appears twice", path + ("levels",), None, None)
+        yield ("duplicate-id", _("a grade level appears twice"), path + ("levels",), None, None)
     sequence_ids = [s.id for s in group.sequences]
     for i, rule in enumerate(grades.rules):
         yield from known(rule.grade, path + ("rules", i, "grade"))
         for j, seq in enumerate(rule.sequences or ()):
             if seq not in sequence_ids:
-                yield ("unknown-sequence", f"no sequence {seq!r} in group {group.id!r}",
+                yield ("unknown-sequence", _("no sequence {seq!r} in group {group!r}", seq=seq, group=group.id),
                        path + ("rules", i, "sequences", j), None, None)
     last = grades.rules[-1]
     if last.when is not None or last.quota is not None:
-        yield ("no-fallback-grade", "the last grade rule must take every unit left (no `when`, no `quota`)",
+        yield ("no-fallback-grade", _("the last grade rule must take every unit left (no `when`, no `quota`)"),
                path + ("rules", len(grades.rules) - 1), None, None)
     for i, grant in enumerate(grades.grants):
         yield from known(grant.grade, path + ("grants", i, "grade"))
         for grade in grant.from_ or ():
             yield from known(grade, path + ("grants", i, "from"))
     if group.ranking is None and any(rule.quota is not None for rule in grades.rules):
-        yield ("invalid-value", "quotas need a `ranking` in the group", path, None, None)
+        yield ("invalid-value", _("quotas need a `ranking` in the group"), path, None, None)
     for grade in grades.honours:
         yield from known(grade, path + ("honours", grade))
     if grades.scope == "sequence" and not group.sequences:
-        yield ("invalid-value", "`scope: sequence` needs `sequences` in the group", path + ("scope",), None, None)
+        yield ("invalid-value", _("`scope: sequence` needs `sequences` in the group"), path + ("scope",), None, None)
     for i, veto in enumerate(group.vetoes):
         effects = veto.effects
         where = ("groups",) + path[1:2] + ("vetoes", i, "effects")

@@ -13,6 +13,7 @@ from ..errors import Path, Problem, SchemeError, did_you_mean
 from ..expressions import brief
 from .model import SchemeDefinition
 from .yamlsource import SCHEME_LIMITS, Source, read_yaml
+from ..i18n import N_, _, using
 
 
 def read_scheme(source: str | os.PathLike[str], *, name: str | None = None,
@@ -24,9 +25,15 @@ def read_scheme(source: str | os.PathLike[str], *, name: str | None = None,
     """
     text, name = _text_and_name(source, name)
     src = read_yaml(text, name)
+    declared = src.data.get("language") if isinstance(src.data, dict) else None
+    with using(scheme=declared if isinstance(declared, str) else None):  # its errors in its office's language
+        return _validated(src, readings)
+
+
+def _validated(src: Source, readings: Mapping[str, str] | None) -> tuple[SchemeDefinition, Source]:
     problems: list[Problem] = []
     if not isinstance(src.data, dict):
-        raise SchemeError([src.problem("not-a-mapping", "a scheme is a YAML mapping of keys", ())])
+        raise SchemeError([src.problem("not-a-mapping", _("a scheme is a YAML mapping of keys"), ())])
     src.data = _expand_uses(src, problems)
     chosen = _choose_readings(src, dict(readings or {}), problems)
     if problems:
@@ -48,7 +55,8 @@ def _text_and_name(source: str | os.PathLike[str], name: str | None) -> tuple[st
         try:
             return path.read_text(encoding="utf-8"), name or str(source)
         except (OSError, UnicodeDecodeError) as exc:
-            raise SchemeError([Problem("unreadable-file", f"cannot read {str(source)!r}: {exc}")]) from exc
+            raise SchemeError([Problem("unreadable-file", _("cannot read {source!r}: {exc}",
+                                                            source=str(source), exc=exc))]) from exc
     return str(source), name or "<string>"
 
 
@@ -58,7 +66,7 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
     data = dict(src.data)
     blocks = data.pop("blocks", {}) or {}
     if not isinstance(blocks, dict):
-        problems.append(src.problem("invalid-value", "`blocks` is a mapping of name to fragment", ("blocks",)))
+        problems.append(src.problem("invalid-value", _("`blocks` is a mapping of name to fragment"), ("blocks",)))
         return data
     used: set[str] = set()
     budget = [SCHEME_LIMITS.max_nodes]  # nodes the expanded scheme may still hold
@@ -76,11 +84,12 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
         name = value["use"]
         if not isinstance(name, str) or name not in blocks:
             hint = did_you_mean(str(name), blocks)
-            problems.append(src.problem("unknown-block", f"no block named {name!r} under `blocks`",
+            problems.append(src.problem("unknown-block", _("no block named {name!r} under `blocks`", name=name),
                                         origin + ("use",), hint))
             return {k: v for k, v in value.items() if k != "use"}
         if name in stack:
-            problems.append(src.problem("block-cycle", f"block {name!r} uses itself ({' -> '.join(stack)})",
+            problems.append(src.problem("block-cycle", _("block {name!r} uses itself ({stack})",
+                                                         name=name, stack=' -> '.join(stack)),
                                         origin + ("use",)))
             return {}
         used.add(name)
@@ -93,12 +102,13 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
         merged = {**base, **local} if isinstance(base, dict) else base
         overrides = value.get("overrides") or {}
         if not isinstance(overrides, dict):
-            problems.append(src.problem("invalid-value", "`overrides` maps a rule id to the keys it changes",
+            problems.append(src.problem("invalid-value", _("`overrides` maps a rule id to the keys it changes"),
                                         origin + ("overrides",)))
             return merged
         for node_id, changes in overrides.items():
             if not _override(merged, node_id, changes):
-                problems.append(src.problem("unknown-node", f"no rule or section {node_id!r} in block {name!r}",
+                problems.append(src.problem("unknown-node", _("no rule or section {node_id!r} in block {name!r}",
+                                                              node_id=node_id, name=name),
                                             origin + ("overrides", node_id)))
         return merged
 
@@ -108,12 +118,13 @@ def _expand_uses(src: Source, problems: list[Problem]) -> Any:
             expanded[k] = expand(v, (k,), (k,), ())
         except _TooLarge:
             where = _first_use(v, (k,))
-            problems.append(src.problem("too-large", f"`use:` expands the scheme past {SCHEME_LIMITS.max_nodes} "
-                                        "nodes (blocks that use blocks, each more than once)", where))
+            problems.append(src.problem("too-large", _("`use:` expands the scheme past {max_nodes} nodes (blocks that "
+                                                       "use blocks, each more than once)",
+                                                       max_nodes=SCHEME_LIMITS.max_nodes), where))
             return expanded
     for name in blocks:
         if name not in used:
-            problems.append(src.problem("unused-block", f"block {name!r} is never used", ("blocks", name)))
+            problems.append(src.problem("unused-block", _("block {name!r} is never used", name=name), ("blocks", name)))
     return expanded
 
 
@@ -183,15 +194,16 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
     stated = {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
     for reading, choice in chosen.items():
         if reading not in switches:
-            names = ", ".join(sorted(switches)) or "none"
-            what = ("states one choice and has none to switch to" if reading in stated
-                    else "is no reading of the scheme")
-            problems.append(src.problem("unknown-reading", f"{reading!r} {what} (readings with "
-                                        f"choices: {names})", ("readings",)))
+            names = ", ".join(sorted(switches)) or _("none")
+            what = (_("states one choice and has none to switch to") if reading in stated
+                    else _("is no reading of the scheme"))
+            problems.append(src.problem("unknown-reading", _("{reading!r} {what} (readings with choices: {names})",
+                                                             reading=reading, what=what, names=names), ("readings",)))
         elif choice not in switches[reading][1]:
             names = ", ".join(switches[reading][1])
-            problems.append(src.problem("unknown-choice", f"reading {reading!r} has no choice "
-                                        f"{choice!r} (choices: {names})", ("readings", switches[reading][0])))
+            said = _("reading {reading!r} has no choice {choice!r} (choices: {names})", reading=reading, choice=choice,
+                     names=names)
+            problems.append(src.problem("unknown-choice", said, ("readings", switches[reading][0])))
     made: dict[str, str] = {}
     for reading, (i, choices) in switches.items():
         for name, choice in choices.items():
@@ -204,8 +216,8 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
             for node_id, changes in overrides.items():
                 nodes = list(_nodes(src.data, node_id))
                 if not nodes:
-                    problems.append(src.problem("unknown-node", f"no rule, section or group {node_id!r} in the "
-                                                "scheme", at + (node_id,)))
+                    problems.append(src.problem("unknown-node", _("no rule, section or group {node_id!r} in the scheme",
+                                                                  node_id=node_id), at + (node_id,)))
                     continue
                 for key, part in (changes if isinstance(changes, dict) else {}).items():
                     *heads, last = str(key).split(".")  # `grades.rounding`: one key inside the node's `grades`
@@ -213,8 +225,8 @@ def _choose_readings(src: Source, chosen: dict[str, str], problems: list[Problem
                                for path, node in nodes
                                if isinstance(parent := _descend(node, heads), dict)]
                     if not parents:
-                        problems.append(src.problem("unknown-key", f"{node_id!r} has no mapping "
-                                                    f"{'.'.join(heads)!r} to change", at + (node_id, key)))
+                        said = _("{node_id!r} has no mapping {heads!r} to change", node_id=node_id, heads=".".join(heads))
+                        problems.append(src.problem("unknown-key", said, at + (node_id, key)))
                     for path, parent in parents if in_force else ():
                         parent[last] = copy.deepcopy(part)
                         _relocate(src, at + (node_id, key), path + (last,), part, force=True)
@@ -261,23 +273,66 @@ _CODES = {"extra_forbidden": "unknown-key", "missing": "missing-key", "value_err
           "bad_rank": "wrong-type"}
 
 
+_EXPECTED_NUMBER = N_("expected a number")
+_EXPECTED_WHOLE = N_("expected a whole number")
+_EXPECTED_MAPPING = N_("expected a mapping of keys")
+_EXPECTED_LIST = N_("expected a list")
+_EXPECTED_DATE = N_("expected a date like 2021-06-30")
+_EXPECTED_BOOLEAN = N_("expected true or false")
+#: pydantic's error types in apprule's words (pydantic's own messages are English only), filled from the error's
+#: context; a ``value_error`` or a custom type carries apprule's own message, said when it was raised
+_WORDS = {
+    "missing": N_("missing key {key!r}"), "extra_forbidden": N_("unknown key {key!r}"),
+    "string_type": N_("expected text"), "string_unicode": N_("expected text"),
+    "int_type": _EXPECTED_WHOLE, "int_parsing": _EXPECTED_WHOLE, "int_from_float": _EXPECTED_WHOLE,
+    "float_type": _EXPECTED_NUMBER, "float_parsing": _EXPECTED_NUMBER, "decimal_type": _EXPECTED_NUMBER,
+    "decimal_parsing": _EXPECTED_NUMBER, "finite_number": N_("expected a finite number"),
+    "decimal_max_places": N_("takes at most {decimal_places} decimal places"),
+    "decimal_max_digits": N_("takes at most {max_digits} digits"),
+    "bool_type": _EXPECTED_BOOLEAN, "bool_parsing": _EXPECTED_BOOLEAN,
+    "list_type": _EXPECTED_LIST, "tuple_type": _EXPECTED_LIST, "set_type": _EXPECTED_LIST,
+    "frozen_set_type": _EXPECTED_LIST,
+    "dict_type": _EXPECTED_MAPPING, "model_type": _EXPECTED_MAPPING, "model_attributes_type": _EXPECTED_MAPPING,
+    "dataclass_type": _EXPECTED_MAPPING,
+    "literal_error": N_("expected {expected}"), "enum": N_("expected {expected}"),
+    "greater_than_equal": N_("must be at least {ge}"), "greater_than": N_("must be above {gt}"),
+    "less_than_equal": N_("must be at most {le}"), "less_than": N_("must be below {lt}"),
+    "multiple_of": N_("must be a multiple of {multiple_of}"),
+    "too_short": N_("needs at least {min_length} item(s)"), "too_long": N_("takes at most {max_length} item(s)"),
+    "string_too_short": N_("needs at least {min_length} character(s)"),
+    "string_too_long": N_("takes at most {max_length} character(s)"),
+    "string_pattern_mismatch": N_("does not have the form {pattern}"),
+    "date_type": _EXPECTED_DATE, "date_parsing": _EXPECTED_DATE, "date_from_datetime_parsing": _EXPECTED_DATE,
+    "date_from_datetime_inexact": _EXPECTED_DATE,
+    "union_tag_invalid": N_("{tag!r} is not one of {expected_tags}"),
+    "union_tag_not_found": N_("needs the key {discriminator}"),
+    "none_required": N_("takes no value"), "is_instance_of": N_("is not a value of the expected kind"),
+}
+
+
+def _in_words(kind: str, error: Any, path: Path) -> str:
+    """The message of a pydantic error in the current language."""
+    if kind not in _WORDS:  # apprule's own message (value_error, a custom type), or a type no scheme meets
+        return str(error["msg"]).removeprefix("Value error, ")
+    # pydantic lists the choices as 'a', 'b' or 'c'
+    context = {name: str(value).replace("' or '", "'" + _(" or ") + "'") if isinstance(value, str) else value
+               for name, value in (error.get("ctx") or {}).items()}
+    return _(_WORDS[kind], key=path[-1] if path else "", **context)
+
+
 def _translate(error: Any, src: Source) -> Problem:
     path = _data_path(src.data, error["loc"])
     kind = error["type"]
     code = _CODES.get(kind, "wrong-type" if kind.endswith("_type") or "parsing" in kind else "invalid-value")
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = _in_words(kind, error, path)
     hint = None
     if kind == "extra_forbidden":
-        key = path[-1] if path else ""
-        message = f"unknown key {key!r}"
-        hint = did_you_mean(str(key), _all_keys())
-    elif kind == "missing":
-        message = f"missing key {path[-1]!r}" if path else message
+        hint = did_you_mean(str(path[-1] if path else ""), _all_keys())
     elif kind in ("duplicate_key", "bad_rank"):  # a key of a map: point at the key itself
         path = path + (error["ctx"]["key"],)
         return src.problem(code, message, path, None, src.locations.get(path))
     elif "input" in error and not isinstance(error["input"], (dict, list)) and kind != "value_error":
-        message = f"{message} (got {brief(error['input'])})"
+        message += _(" (got {value})", value=brief(error['input']))
     location = src.value_locations.get(path) if kind not in ("extra_forbidden", "missing") else None
     return src.problem(code, message, path, hint, location)
 

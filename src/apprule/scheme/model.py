@@ -16,6 +16,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Discriminator, Fie
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, ErrorDetails, InitErrorDetails, PydanticCustomError, core_schema
 from pydantic_core.core_schema import ErrorType
+from ..i18n import _
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="标识: letters, digits, _")]
 def _expression_text(value: Any) -> Any:
@@ -66,7 +67,7 @@ class Period(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("period end is before its start")
+            raise ValueError(_("period end is before its start"))
         return self
 
 
@@ -97,8 +98,8 @@ class Reading(Model):
         if self.choices is not None:
             defaults = [name for name, c in self.choices.items() if c.default]
             if len(defaults) != 1:
-                raise ValueError(f"reading {self.id!r} needs exactly one choice with `default: true` (found "
-                                 f"{', '.join(defaults) or 'none'})")
+                raise ValueError(_("reading {id!r} needs exactly one choice with `default: true` (found {value})",
+                                   id=self.id, value=', '.join(defaults) or 'none'))
         return self
 
     @property
@@ -157,44 +158,47 @@ class Fact(Model):
     @model_validator(mode="after")
     def _consistent(self) -> Fact:
         if self.type == "enum" and not self.values:
-            raise ValueError("an enum fact needs `values`")
+            raise ValueError(_("an enum fact needs `values`"))
         if self.type != "enum" and self.values is not None:
-            raise ValueError("`values` belongs to enum facts")
+            raise ValueError(_("`values` belongs to enum facts"))
         named: dict[str, str] = {}
         for value, names in self.value_names_of().items():
             for name in names:
                 if named.setdefault(name, value) != value:
-                    raise ValueError(f"{name!r} names two values, {named[name]!r} and {value!r}")
+                    raise ValueError(_("{name!r} names two values, {named!r} and {value!r}",
+                                       name=name, named=named[name], value=value))
         if self.deferred is not None and self.type not in ("number", "count", "rate"):
-            raise ValueError("`deferred` belongs to number, count and rate facts")
+            raise ValueError(_("`deferred` belongs to number, count and rate facts"))
         if self.deferred == "empty" and not self.optional:
-            raise ValueError("`deferred: empty` counts a deferred value as not given: the fact must be optional "
-                             "(`required: false`, or a `default`)")
+            raise ValueError(_("`deferred: empty` counts a deferred value as not given: the fact must be optional "
+                               "(`required: false`, or a `default`)"))
         if self.type == "events":
             if not self.fields:
-                raise ValueError("an events fact needs `fields`")
+                raise ValueError(_("an events fact needs `fields`"))
             if any(f.deferred is not None for f in self.fields.values()):
-                raise ValueError("`deferred` goes on a unit's fact, not on an event's field (an event dated after "
-                                 "the period is carried over by its date)")
+                raise ValueError(_("`deferred` goes on a unit's fact, not on an event's field (an event dated after "
+                                   "the period is carried over by its date)"))
             if any(f.type == "events" for f in self.fields.values()):
-                raise ValueError("event fields cannot themselves be events")
+                raise ValueError(_("event fields cannot themselves be events"))
             if any(f.checks for f in self.fields.values()):
-                raise ValueError("`checks` over an event's fields go on the events fact, not on a field")
+                raise ValueError(_("`checks` over an event's fields go on the events fact, not on a field"))
             if self.dated_by is not None and (self.dated_by not in self.fields
                                               or self.fields[self.dated_by].type != "date"):
-                raise ValueError(f"`dated_by: {self.dated_by}` must name a date field of the event")
+                raise ValueError(_("`dated_by: {dated_by}` must name a date field of the event",
+                                   dated_by=self.dated_by))
             if self.dated_by is not None:  # an event carried in from an earlier period says which: it counts here
                 given = self.fields.get(CARRIED_FROM)
                 if given is None:
                     self.fields[CARRIED_FROM] = Fact(type="text", label="转入自",
                                                      required=False)
                 elif given.type != "text":
-                    raise ValueError(f"`{CARRIED_FROM}` is the period an event was carried in from: a text field")
+                    raise ValueError(_("`{key}` is the period an event was carried in from: a text field",
+                                       key=CARRIED_FROM))
             for name, field in self.fields.items():  # only the date that places an event is asked for
                 if field.type == "date" and name != self.dated_by and "required" not in field.model_fields_set:
                     self.fields[name] = field.model_copy(update={"required": False})
         elif self.fields is not None or self.dated_by is not None:
-            raise ValueError("`fields` and `dated_by` belong to events facts")
+            raise ValueError(_("`fields` and `dated_by` belong to events facts"))
         return self
 
     @property
@@ -304,14 +308,15 @@ class Leaf(Model):
                                                       inside + unknown)
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
-            raise ValueError(f"rule {leaf.id!r} needs exactly one of {', '.join(SHAPES)} (found {found})")
+            raise ValueError(_("rule {leaf!r} needs exactly one of {shapes} (found {found})",
+                               leaf=leaf.id, shapes=', '.join(SHAPES), found=found))
         shape = given[0]
         if SHAPES[shape].zero_to_max and leaf.max is None:
-            raise ValueError(f"a `{shape}` rule needs `max`")
+            raise ValueError(_("a `{shape}` rule needs `max`", shape=shape))
         if leaf.max is not None and leaf.min is not None and leaf.min > leaf.max:
-            raise ValueError("`min` is above `max`")
+            raise ValueError(_("`min` is above `max`"))
         if leaf.over_max is not None and shape != "score":
-            raise ValueError("`over_max` belongs to `score` rules (other shapes cap their points at `max`)")
+            raise ValueError(_("`over_max` belongs to `score` rules (other shapes cap their points at `max`)"))
         leaf._shape, leaf._spec = shape, specs[shape]
         return leaf
 
@@ -532,9 +537,9 @@ class Consequence(Model):
     @model_validator(mode="after")
     def _selects(self) -> Consequence:
         if self.first is not None and self.last is not None:
-            raise ValueError("an outcome takes `first` or `last`, not both")
+            raise ValueError(_("an outcome takes `first` or `last`, not both"))
         if self.by is not None and self.first is None and self.last is None:
-            raise ValueError("`by` belongs with `first` or `last`")
+            raise ValueError(_("`by` belongs with `first` or `last`"))
         return self
 
 
@@ -607,7 +612,8 @@ def exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     present = [n for n in names if getattr(model, n) is not None]
     if len(present) != 1:
         found = ", ".join(present) if present else "none"
-        raise ValueError(f"{what} needs exactly one of {', '.join(names)} (found {found})")
+        raise ValueError(_("{what} needs exactly one of {names} (found {found})",
+                           what=_(what), names=', '.join(names), found=found))
 
 
 Section.model_rebuild()

@@ -25,6 +25,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
 from ..errors import Location, Path, Problem, SchemeError
+from ..i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,10 @@ class Limits:
 
 
 #: a scheme is a document a person writes: the largest shipped one has about 3 000 nodes
-SCHEME_LIMITS = Limits("a scheme file", 2_000_000, 64, 50_000, 1_000)
+SCHEME_LIMITS = Limits(N_("a scheme file"), 2_000_000, 64, 50_000, 1_000)
 #: facts are data, sized for a large office (100 000 units with 50 events each); a facts file
 #: names units at depth 1 and their facts at depth 2, and nothing deeper is ever located
-FACTS_LIMITS = Limits("a facts file", 500_000_000, 16, 50_000_000, 2)
+FACTS_LIMITS = Limits(N_("a facts file"), 500_000_000, 16, 50_000_000, 2)
 
 # kept for readers of the old names
 MAX_BYTES, MAX_DEPTH, MAX_NODES = SCHEME_LIMITS.max_bytes, SCHEME_LIMITS.max_depth, SCHEME_LIMITS.max_nodes
@@ -103,7 +104,8 @@ def read_yaml(text: str, name: str, limits: Limits = SCHEME_LIMITS) -> Source:
     # a character is 1 to 4 bytes in UTF-8: encode only when the length alone cannot tell
     if len(text) > limits.max_bytes or (len(text) * 4 > limits.max_bytes
                                         and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes):
-        raise SchemeError([Problem("file-too-large", f"{limits.kind} may hold at most {limits.max_bytes} bytes",
+        raise SchemeError([Problem("file-too-large", _("{kind} may hold at most {max_bytes} bytes",
+                                                       kind=_(limits.kind), max_bytes=limits.max_bytes),
                                    (), Location(name, 1, 1))])
     yaml = YAML(typ="safe", pure=True)  # the round-trip scanner's comment bookkeeping costs half the time
     yaml.version = (1, 2)
@@ -116,20 +118,21 @@ def read_yaml(text: str, name: str, limits: Limits = SCHEME_LIMITS) -> Source:
     except ReaderError as exc:  # a character YAML does not allow (a control character, a lone surrogate)
         loc = _position(source, exc.position)
         character = exc.character if isinstance(exc.character, int) else 0
-        raise SchemeError([Problem("bad-character", f"character U+{character:04X} is not allowed in YAML",
+        raise SchemeError([Problem("bad-character", _("character U+{character:04X} is not allowed in YAML",
+                                                      character=character),
                                    (), loc, None, source.line(loc))]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise SchemeError([Problem("yaml-syntax", message or "invalid YAML", (), loc, None,
+        raise SchemeError([Problem("yaml-syntax", message or _("invalid YAML"), (), loc, None,
                                    source.line(loc))]) from None
     except YAMLError as exc:
         raise SchemeError([Problem("yaml-syntax", str(exc), (), Location(name, 1, 1))]) from None
     if builder.problems:
         raise SchemeError(builder.problems)
     if not builder.documents:
-        raise SchemeError([Problem("empty-scheme", "the file holds no YAML document", (), Location(name, 1, 1))])
+        raise SchemeError([Problem("empty-scheme", _("the file holds no YAML document"), (), Location(name, 1, 1))])
     source.data = builder.root
     return source
 
@@ -198,29 +201,33 @@ class _Builder:
             if isinstance(event, DocumentStartEvent):
                 self.documents += 1
                 if self.documents > 1:
-                    raise self.fail(event, "yaml-syntax", "expected a single document in the stream, "
-                                    "but found another document")
+                    raise self.fail(event, "yaml-syntax", _("expected a single document in the stream, but found "
+                                                            "another document"))
                 continue
             if not isinstance(event, (ScalarEvent, CollectionStartEvent, AliasEvent)):
                 continue
             path = self.path()
             if isinstance(event, AliasEvent):
                 if event.anchor not in self.anchors:
-                    raise self.fail(event, "yaml-syntax", f"found undefined alias {event.anchor!r}", path)
+                    raise self.fail(event, "yaml-syntax", _("found undefined alias {anchor!r}",
+                                                            anchor=event.anchor), path)
                 anchored, size = self.anchors[event.anchor]
-                self.count(event, size, path, "the document expands to more than "
-                           f"{limits.max_nodes} nodes (aliases included)")
+                self.count(event, size, path, _("the document expands to more than {most} nodes (aliases included)",
+                                                most=limits.max_nodes))
                 self.located(event, path)
                 self.place(copy.deepcopy(anchored), event)  # a copy of its own, as each alias stands alone
                 continue
-            self.count(event, 1, path, f"{limits.kind} may hold at most {limits.max_nodes} YAML nodes")
+            self.count(event, 1, path, _("{kind} may hold at most {most} YAML nodes", kind=_(limits.kind),
+                                         most=limits.max_nodes))
             tag = event.ctag
             if tag is not None and str(tag) != "!" and _full_tag(tag) not in _ALLOWED_TAGS:
-                raise self.fail(event, "unknown-tag", f"tag {_full_tag(tag)!r} is not allowed in {limits.kind}")
+                raise self.fail(event, "unknown-tag", _("tag {value!r} is not allowed in {kind}",
+                                                        value=_full_tag(tag), kind=_(limits.kind)))
             self.located(event, path)
             if isinstance(event, CollectionStartEvent):
                 if len(self.stack) >= limits.max_depth:
-                    raise self.fail(event, "too-deep", f"nesting deeper than {limits.max_depth} levels")
+                    raise self.fail(event, "too-deep", _("nesting deeper than {max_depth} levels",
+                                                         max_depth=limits.max_depth))
                 value = {} if isinstance(event, MappingStartEvent) else []
                 self.stack.append(_Open(value, path, event.anchor, self.nodes - 1))
                 continue
@@ -272,17 +279,17 @@ class _Builder:
     def key(self, key: Any, event: Any, top: _Open) -> Any:
         loc = self.loc(event)
         if isinstance(key, _MergeKey):
-            self.note(event, "unsupported-yaml", "merge keys (<<) are not supported; use `use:`", top.path)
+            self.note(event, "unsupported-yaml", _("merge keys (<<) are not supported; use `use:`"), top.path)
             return _SKIP
         if isinstance(key, (dict, list)):
-            self.problems.append(Problem("bad-key", "a key is plain text or a number, not a list or mapping",
+            self.problems.append(Problem("bad-key", _("a key is plain text or a number, not a list or mapping"),
                                          top.path, loc, None, self.source.line(loc)))
             return _SKIP
         if not isinstance(key, (str, int)) or isinstance(key, bool):
             key = str(key)
         path = top.path + (key,)
         if key in top.value:
-            self.problems.append(Problem("duplicate-key", f"key {key!r} appears twice", path, loc, None,
+            self.problems.append(Problem("duplicate-key", _("key {key!r} appears twice", key=key), path, loc, None,
                                          self.source.line(loc)))
             return _SKIP
         if len(path) <= self.limits.located_depth:
@@ -302,8 +309,8 @@ class _Builder:
             except UnicodeDecodeError:
                 code = _SURROGATE.search(text)
                 assert code is not None
-                self.note(event, "bad-character", f"\\u{ord(code.group()):04x} is half of a surrogate pair, not a "
-                          "character", path)
+                self.note(event, "bad-character", _("\\u{value:04x} is half of a surrogate pair, not a character",
+                                                    value=ord(code.group())), path)
                 return ""
         if kind == "merge" and key:
             return _MergeKey()
@@ -314,7 +321,7 @@ class _Builder:
         if kind == "bool":
             if text in _TRUE or text in _FALSE:
                 return text in _TRUE
-            self.note(event, "bad-boolean", f"{text!r} is not a YAML boolean; write true or false", path)
+            self.note(event, "bad-boolean", _("{text!r} is not a YAML boolean; write true or false", text=text), path)
             return text
         if kind in ("int", "float"):
             if kind == "int" and _INT.match(text):
@@ -325,10 +332,10 @@ class _Builder:
             if _DECIMAL.match(text):
                 return Decimal(text)
             if _NOT_FINITE.match(text):
-                self.note(event, "bad-number", f"{text!r} is not a finite decimal number", path)
+                self.note(event, "bad-number", _("{text!r} is not a finite decimal number", text=text), path)
             else:
-                self.note(event, "bad-number", f"{text!r} is not a number in decimal digits; write it so, or "
-                          "quote it if it is text", path)
+                self.note(event, "bad-number", _("{text!r} is not a number in decimal digits; write it so, or quote it "
+                                                 "if it is text", text=text), path)
             return text
         if kind == "timestamp":
             try:

@@ -12,6 +12,7 @@ from ...errors import Path
 from ...results import Note
 from ...scheme.model import Award, AwardSpec, Label, Model, Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ...scheme.check import Found
@@ -41,9 +42,9 @@ class Band(Model):
     @model_validator(mode="after")
     def _bounds(self) -> Band:
         if self.from_ is not None and self.above is not None:
-            raise ValueError("a band has `from` (inclusive) or `above` (exclusive), not both")
+            raise ValueError(_("a band has `from` (inclusive) or `above` (exclusive), not both"))
         if self.to is not None and self.below is not None:
-            raise ValueError("a band has `to` (inclusive) or `below` (exclusive), not both")
+            raise ValueError(_("a band has `to` (inclusive) or `below` (exclusive), not both"))
         return self
 
     @property
@@ -66,7 +67,7 @@ def check(bands: Bands, path: Path) -> Iterator[Found]:
     for i, band in enumerate(bands.bands):
         (lo, lo_in), (hi, hi_in) = _lower(band), _upper(band)
         if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
-            yield ("empty-band", f"band {i + 1} holds no value", path + ("bands", i), None, None)
+            yield ("empty-band", _("band {value} holds no value", value=i + 1), path + ("bands", i), None, None)
     if bands.match != "one":
         return
     ordered = sorted(enumerate(bands.bands), key=lambda ib: (_lower(ib[1])[0] is not None,
@@ -74,11 +75,13 @@ def check(bands: Bands, path: Path) -> Iterator[Found]:
     for (i, a), (j, b) in zip(ordered, ordered[1:]):
         (hi, hi_in), (lo, lo_in) = _upper(a), _lower(b)
         if hi is None or lo is None or hi > lo or (hi == lo and hi_in and lo_in):
-            yield ("band-overlap", f"bands {i + 1} and {j + 1} overlap; make the bounds meet exactly "
-                   "(`below: x` then `from: x`) or say `match: first`", path + ("bands", j), None, None)
+            yield ("band-overlap", _("bands {value} and {value2} overlap; make the bounds meet exactly (`below: x` "
+                                     "then `from: x`) or say `match: first`",
+                                     value=i + 1, value2=j + 1), path + ("bands", j), None, None)
         elif (hi < lo or (hi == lo and not hi_in and not lo_in)) and bands.gaps == "error":
-            yield ("band-gap", f"values between bands {i + 1} and {j + 1} fall in no band; close the gap or say "
-                   "`gaps: allowed` (they then yield `otherwise`)", path + ("bands", j), None, None)
+            yield ("band-gap", _("values between bands {value} and {value2} fall in no band; close the gap or say "
+                                 "`gaps: allowed` (they then yield `otherwise`)",
+                                 value=i + 1, value2=j + 1), path + ("bands", j), None, None)
 
 
 def _lower(band: Band) -> tuple[Decimal | None, bool]:
@@ -95,7 +98,7 @@ def roles(spec: Bands) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Bands, node.leaf.spec)
-    rows, xs = read_numbers(pop, node, "of", rows, col, "the banded value")
+    rows, xs = read_numbers(pop, node, "of", rows, col, N_("the banded value"))
     for i, x in zip(rows, xs):
         points, honours, flags, why = band_award(spec, x, col.explains)
         col.values[i] = points

@@ -16,6 +16,7 @@ from ...facts import converted_event
 from ...results import Note
 from ...scheme.model import Award, Fact
 from ..fixed import Fixed
+from ...i18n import _
 
 if TYPE_CHECKING:
     from ..graph import GraphNode
@@ -201,7 +202,8 @@ def _row_by_row(pop: Population, node: GraphNode, role: str, rows: list[int], co
             col.missing.add(i)
             col.note(i, "empty", names=tuple(empty))
         else:
-            raise EvaluationError(pop.units[i], node.id, f"needs {', '.join(empty)}, which the unit left empty")
+            raise EvaluationError(pop.units[i], node.id, _("needs {empty}, which the unit left empty",
+                                                           empty=', '.join(empty)))
     return kept, values
 
 

@@ -21,6 +21,7 @@ from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
 from . import NodeColumn, Role, Shape, register
 from .bands import Bands, band_award, band_edges, check as check_bands
 from .table import Table, key_edges, table_award
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ...scheme.check import Found
@@ -44,7 +45,7 @@ class EventValue(Model):
 
     @model_validator(mode="after")
     def _one(self) -> EventValue:
-        exactly_one(self, ("points", "table", "bands", "formula"), "an event value")
+        exactly_one(self, ("points", "table", "bands", "formula"), N_("an event value"))
         return self
 
 
@@ -71,13 +72,14 @@ def compile(builder: _Builder, node: GraphNode) -> None:
     fact = builder.scheme.facts.get(spec.events)
     if fact is None or fact.type != "events":
         hint = builder.close(spec.events, [k for k, f in builder.scheme.facts.items() if f.type == "events"])
-        builder.problem("unknown-name", f"{spec.events!r} is not an events fact", path + ("events",), hint)
+        builder.problem("unknown-name", _("{events!r} is not an events fact",
+                                          events=spec.events), path + ("events",), hint)
         return
     node.reads.add(spec.events)
     node.dated_by = fact.dated_by
     fields = fact.fields or {}
     if spec.key is not None and spec.key not in fields:
-        builder.problem("unknown-name", f"event field {spec.key!r} does not exist", path + ("key",),
+        builder.problem("unknown-name", _("event field {key!r} does not exist", key=spec.key), path + ("key",),
                         builder.close(spec.key, fields))
     value = spec.value
     items: list[tuple[str, str | None, tuple[str, ...]]] = [
@@ -94,7 +96,7 @@ def compile(builder: _Builder, node: GraphNode) -> None:
     if value.table is not None and "of" in node.event_exprs:
         builder.check_table_keys(value.table.map, node.event_exprs["of"], fields, path + ("value", "table", "map"))
     if spec.combine == "highest_level" and value.table is None:
-        builder.problem("invalid-value", "`combine: highest_level` ranks events by the order of a `table`",
+        builder.problem("invalid-value", _("`combine: highest_level` ranks events by the order of a `table`"),
                         path + ("combine",))
 
 
@@ -257,7 +259,7 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequ
     if value.points is not None:
         return [_Counted(n, value.points, keys[k] if keys else None) for n, k in zip(numbers, rows)]
     role = "formula" if value.table is None and value.bands is None else "of"
-    what = "the banded field" if value.bands is not None else "the formula's result"
+    what = N_("the banded field") if value.bands is not None else N_("the formula's result")
     explain = pop.explain
     xs = _event_column(pop, node, role, flat, rows)
     out = []
@@ -269,7 +271,7 @@ def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequ
                 out.append(_Counted(n, award.points, key, level, tuple(award.honours), tuple(award.flags), why))
                 continue
             if not isinstance(x, (Decimal, bool)):
-                raise ValueError(f"{what} is {brief(x)}, not a number")
+                raise ValueError(_("{what} is {x}, not a number", what=_(what), x=brief(x)))
             x = (ONE if x else ZERO) if isinstance(x, bool) else x
         except ValueError as exc:
             raise EvaluationError(pop.units[flat.owners[k]], node.id, str(exc)) from None

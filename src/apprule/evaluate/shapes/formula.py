@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
+from ...i18n import N_
 
 if TYPE_CHECKING:
     from ..graph import GraphNode
@@ -17,7 +18,7 @@ def roles(spec: str) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    rows, xs = read_numbers(pop, node, "of", rows, col, "the formula's result")
+    rows, xs = read_numbers(pop, node, "of", rows, col, N_("the formula's result"))
     col.scatter(rows, xs)
 
 

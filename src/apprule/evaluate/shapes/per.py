@@ -13,6 +13,7 @@ from pydantic import Field
 from ...decimals import ONE, whole_steps
 from ...scheme.model import Expr, Model, WholeSteps
 from . import NodeColumn, Role, Shape, read_numbers, register
+from ...i18n import N_
 
 if TYPE_CHECKING:
     from ...scheme.model import Leaf, SchemeDefinition
@@ -38,7 +39,7 @@ def roles(spec: Per) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Per, node.leaf.spec)
-    rows, xs = read_numbers(pop, node, "of", rows, col, "the count")
+    rows, xs = read_numbers(pop, node, "of", rows, col, N_("the count"))
     counted = whole_steps(map(truediv, xs, repeat(spec.size)), spec.whole)
     col.scatter(rows, list(map(mul, counted, repeat(spec.points))))
     for i, steps in zip(rows, counted) if col.explains else ():

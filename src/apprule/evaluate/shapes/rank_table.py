@@ -15,6 +15,7 @@ from ...errors import EvaluationError, Path
 from ...scheme.model import Award, AwardSpec, Expr, Model, RoundingSpec, Scope, exactly_one
 from ..rank import competition_ranks, scopes, tie_counts
 from . import NodeColumn, Role, Shape, read, register
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ...scheme.check import Found
@@ -37,11 +38,11 @@ def _ranks(value: Any) -> Any:
     for key, award in value.items():
         text = str(key)
         if isinstance(key, bool) or not re.fullmatch(r"[-+]?[0-9]+(\.0*)?", text):
-            raise PydanticCustomError("bad_rank", "{text} is not a rank (a whole number)",
+            raise PydanticCustomError("bad_rank", _("{text} is not a rank (a whole number)"),
                                       {"key": key, "text": repr(key)})
         rank = int(text.split(".")[0])
         if rank in ranks:
-            raise PydanticCustomError("duplicate_key", "rank {rank} is given twice, as {first} and as {second}",
+            raise PydanticCustomError("duplicate_key", _("rank {rank} is given twice, as {first} and as {second}"),
                                       {"key": key, "rank": rank, "first": repr(ranks[rank][0]), "second": repr(key)})
         ranks[rank] = (key, award)
     return {rank: award for rank, (_, award) in ranks.items()}
@@ -62,16 +63,17 @@ class RankTable(Model):
 
     @model_validator(mode="after")
     def _source(self) -> RankTable:
-        exactly_one(self, ("rank", "by"), "a rank table")
+        exactly_one(self, ("rank", "by"), N_("a rank table"))
         if self.tie_count is not None and self.rank is None:
-            raise ValueError("`tie_count` goes with an outside `rank`; ties among the units are counted")
+            raise ValueError(_("`tie_count` goes with an outside `rank`; ties among the units are counted"))
         return self
 
 
 def check(spec: RankTable, path: Path) -> Iterator[Found]:
     for key in spec.map:
         if key < 1:
-            yield ("invalid-value", f"rank {shown(key)} in a rank table; ranks start at 1", path + ("map", key),
+            yield ("invalid-value", _("rank {key} in a rank table; ranks start at 1",
+                                      key=shown(key)), path + ("map", key),
                    None, None)
 
 
@@ -131,7 +133,8 @@ def whole_places(pop: Population, node: GraphNode, what: str, values: dict[int, 
     """Ranks or tie counts as whole numbers of at least 1 (a formula may yield anything)."""
     for i, v in values.items():
         if v != v.to_integral_value() or v < 1:
-            raise EvaluationError(pop.units[i], node.id, f"a {what} is a whole number of at least 1, got {v}")
+            raise EvaluationError(pop.units[i], node.id, _("a {what} is a whole number of at least 1, got {v}",
+                                                           what=_(what), v=v))
     return {i: int(v) for i, v in values.items()}
 
 

@@ -10,6 +10,7 @@ from ...decimals import ONE, ZERO, clamped
 from ...scheme.model import Expr
 from . import NodeColumn, Role, Shape, read_numbers, register
 from .score import bounds_of
+from ...i18n import N_
 
 if TYPE_CHECKING:
     from ...scheme.model import Leaf, SchemeDefinition
@@ -24,7 +25,7 @@ def roles(spec: str) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     leaf = node.leaf
-    rows, xs = read_numbers(pop, node, "of", rows, col, "the rate")
+    rows, xs = read_numbers(pop, node, "of", rows, col, N_("the rate"))
     ys = clamped(xs, ZERO, ONE)
     if col.explains and ys is not xs:
         for i, x in zip(rows, xs):

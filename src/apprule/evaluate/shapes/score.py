@@ -11,6 +11,7 @@ from ...errors import OverMax
 from ...scheme.model import Expr
 from ..fixed import Numbers
 from . import NodeColumn, Role, Shape, read, read_numbers, register
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ...scheme.model import Leaf, SchemeDefinition
@@ -46,15 +47,16 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
         col.scatter(rows, xs)
         return
-    rows, xs = read_numbers(pop, node, "of", rows, col, "the score")
+    rows, xs = read_numbers(pop, node, "of", rows, col, N_("the score"))
     high = leaf.max
     if leaf.over_max != "clamp" and high is not None and xs and max(xs) > high:
         i, x = next((i, x) for i, x in zip(rows, xs) if x > high)
         fact = node.exprs["of"].bare_name
-        what = f"the fact {fact!r}" if fact else "the score"
-        raise OverMax(pop.units[i], node.id, f"{what} is {plain(x)}, above the rule's maximum {plain(high)}; "
-                      "a value beyond the maximum is refused, not cut to it (a rule whose document caps the value "
-                      "says over_max: clamp)", fact or "")
+        what = _("the fact {fact!r}", fact=fact) if fact else _("the score")
+        raise OverMax(pop.units[i], node.id, _("{what} is {value}, above the rule's maximum {value2}; a value beyond "
+                                               "the maximum is refused, not cut to it (a rule whose "
+                                               "document caps the value says over_max: clamp)",
+                                               what=what, value=plain(x), value2=plain(high)), fact or "")
     ys = clamped(xs, ZERO, leaf.max)
     if col.explains and ys is not xs:
         for i, x, y in zip(rows, xs, ys):

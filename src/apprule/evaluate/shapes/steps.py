@@ -13,6 +13,7 @@ from ...decimals import ONE, ZERO, whole_steps
 from ...errors import EvaluationError
 from ...scheme.model import Expr, Model, WholeSteps
 from . import NodeColumn, Role, Shape, read_numbers, register
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ...scheme.model import Leaf, SchemeDefinition
@@ -47,15 +48,15 @@ def roles(spec: Steps) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Steps, node.leaf.spec)
-    rows, actuals = read_numbers(pop, node, "of", rows, col, "the actual value")
-    rows_t, targets = read_numbers(pop, node, "target", rows, col, "the target")
+    rows, actuals = read_numbers(pop, node, "of", rows, col, N_("the actual value"))
+    rows_t, targets = read_numbers(pop, node, "target", rows, col, N_("the target"))
     if len(rows_t) != len(rows):  # some targets were empty (and will be filled): keep the rows with both
         by_row = dict(zip(rows, actuals))
         rows, actuals = rows_t, [by_row[i] for i in rows_t]
     ratio = spec.measure == "ratio"
     if ratio and not all(targets):  # a Decimal zero is false
         i = rows[targets.index(ZERO)]
-        raise EvaluationError(pop.units[i], node.id, "the target is 0, so no ratio can be formed")
+        raise EvaluationError(pop.units[i], node.id, _("the target is 0, so no ratio can be formed"))
     distances = list(map(sub, map(truediv, actuals, targets), repeat(ONE))) if ratio else \
         list(map(sub, actuals, targets))
     counted: dict[int, Decimal] = {}  # for the notes: the units a step applies to (positions in rows) → whole steps

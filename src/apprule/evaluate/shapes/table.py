@@ -12,6 +12,7 @@ from ...errors import EvaluationError
 from ...results import Note
 from ...scheme.model import Award, AwardSpec, Expr, Model
 from . import NodeColumn, Role, Shape, read, register
+from ...i18n import _
 
 if TYPE_CHECKING:
     from ...scheme.model import Leaf, SchemeDefinition
@@ -61,7 +62,7 @@ def table_award(table: Table, key: Any, explain: bool = True) -> tuple[Any, Awar
     if award is not None:
         return key, award, Note("table", {"key": key, "found": True}) if explain else None
     if table.otherwise is None:
-        raise ValueError(f"{key!r} is not in the table and the table has no `otherwise`")
+        raise ValueError(_("{key!r} is not in the table and the table has no `otherwise`", key=key))
     return key, table.otherwise, Note("table", {"key": key, "found": False}) if explain else None
 
 
