@@ -636,6 +636,9 @@ class _EventRows(Sequence[dict[str, Any]]):
             return [self[j] for j in range(*k.indices(len(self)))]
         return {name: values[k] for name, values in zip(self.names, self.fields)}
 
+    def __iter__(self) -> Iterator[dict[str, Any]]:  # by count: indexing past the end need not fail
+        return map(self.__getitem__, range(self.n))
+
     def take(self, ks: Sequence[int]) -> _EventRows:
         return _EventRows(self.names, [list(map(values.__getitem__, ks)) for values in self.fields], len(ks))
 
