@@ -19,4 +19,5 @@ def test_the_benchmark_runs_and_agrees_with_the_reference() -> None:
     verdicts = [row[-1] for row in rows if row[-1] in ("same", "DIFFERENT")]
     assert verdicts == ["same"] * 6  # columns, an Arrow table and the reference agree with apprule, at both sizes
     assert len([line for line in out.splitlines() if "apprule time ÷ reference time" in line]) == 2
+    assert len([line for line in out.splitlines() if "reference time ÷ Arrow time" in line]) == 2
     assert {row[2] for row in rows if row[:1] == ["xingyang_2021"]} == {"towns", "departments", "parks"}

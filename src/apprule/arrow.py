@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .evaluate.fixed import places_of
+from .facts import EventLists
 from .results import OUTCOME_FIELDS
 from .i18n import _
 
@@ -135,17 +136,24 @@ def _python(array: pa.Array) -> list[Any]:
         values = list(map(made.__getitem__, where.ravel().tolist()))
         return _with_nulls(values, _nulls(array))
     if pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
-        structs = array.flatten()  # the events of every unit, laid end to end (this slice's only)
-        if structs.null_count:
-            return list(array.to_pylist())  # a null event: Arrow's own reading
-        names = [kind.value_type.field(k).name for k in range(kind.value_type.num_fields)]
-        fields = [_python(field) for field in structs.flatten()]
-        events = [dict(zip(names, row)) for row in zip(*fields)] if fields else [{} for _ in range(len(structs))]
-        offsets = array.offsets.to_numpy()
-        offsets = (offsets - offsets[0]).tolist()
-        lists = [events[a:b] for a, b in zip(offsets, offsets[1:])]
-        return _with_nulls(lists, _nulls(array))
+        return _event_lists(array)  # type: ignore[return-value]
     return array.to_pylist()  # type: ignore[no-any-return]
+
+
+def _event_lists(array: pa.ListArray) -> EventLists | list[Any]:
+    """A ``list<struct>`` column (events) kept flat: a column per field and each unit's offsets, no dict per
+    event (validation lays these onto ``FlatEvents`` as they are)."""
+    import pyarrow.compute as pc
+
+    structs = array.flatten()  # the events of every unit, laid end to end (this slice's only; a null list none)
+    if structs.null_count:
+        return list(array.to_pylist())  # a null event: Arrow's own reading
+    kind = array.type.value_type
+    names = [kind.field(k).name for k in range(kind.num_fields)]
+    fields = [_python(field) for field in structs.flatten()]
+    lengths = pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    return EventLists(offsets, names, fields, _nulls(array))
 
 
 def _nulls(array: pa.Array) -> np.ndarray[Any, Any] | None:

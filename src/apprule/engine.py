@@ -424,6 +424,8 @@ class _GroupRun:
         awarded |= set(self.declared) | {i for i, d in self.grades.items() if d.outcomes}
         outcomes = {i: [o.as_dict() for o in self.outcomes(i)] for i in awarded}
         none: tuple[list[str], list[str]] = ([], [])
+        empty: list[Any] = []
+        vetoed = {i: [v.id for v in found] for i, found in self.vetoes.items()}
         would = [self.would_grade[i].grade if i in self.would_grade else None for i in order]
         decisions = [self.grades.get(i) for i in order]
         at = np.asarray(order, np.int64)
@@ -435,8 +437,10 @@ class _GroupRun:
             "would_be_rank": [self.would_rank[i] for i in order], "would_be_grade": would,
             "position": [d.position if d else None for d in decisions],
             "honours": [pairs.get(i, none)[0] for i in order], "flags": [pairs.get(i, none)[1] for i in order],
-            "vetoes": [[v.id for v in self.vetoes.get(i, ())] for i in order],
-            "outcomes": [outcomes.get(i, []) for i in order],
+            # one shared empty list for the many units without any: a new container per unit would wake the
+            # cyclic collector, which then walks every object the population holds
+            "vetoes": [vetoed.get(i, empty) for i in order],
+            "outcomes": [outcomes.get(i, empty) for i in order],
         }
         parts = list(graph.top)
         if group.adjustments is not None:

@@ -13,7 +13,7 @@ from functools import partial
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import accumulate, chain, compress, count, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -226,6 +226,12 @@ class FlatEvents:
     def n(self) -> int:
         return len(self.events)
 
+    def given(self, ks: Sequence[int]) -> Sequence[dict[str, Any]]:
+        """Events ``ks`` as given; events laid flat from columns stay columns, each dict made when read."""
+        if isinstance(self.events, _EventRows):
+            return self.events.take(ks)
+        return list(map(self.events.__getitem__, ks))
+
     def event(self, k: int) -> dict[str, Any]:
         """Event ``k`` with its fields converted."""
         return self.events[k] if self.declared is None else converted_event(self.declared, self.events[k])
@@ -257,6 +263,55 @@ class FlatEvents:
                 after = array("q", [k for k in outside if places[k] == 2])
             self._periods[key] = (within, before, after)
         return self._periods[key]
+
+
+class EventLists(Sequence[Any]):
+    """A column of event lists given flat, as Arrow holds a ``list<struct>`` column: every event end to end,
+    a column per field, and each unit's run of events by ``offsets`` (unit ``i`` owns events
+    ``offsets[i]:offsets[i + 1]``). Validation lays it onto ``FlatEvents`` without a dict per event
+    (``_flat_events``); read as a sequence, it is the per-unit lists of dicts Arrow's ``to_pylist`` gives,
+    made on first reading (errors, explanations and the unit-by-unit fallback ask for them).
+    """
+
+    __slots__ = ("offsets", "names", "fields", "nulls", "_lists")
+
+    def __init__(self, offsets: np.ndarray[Any, Any], names: list[str], fields: list[list[Any]],
+                 nulls: np.ndarray[Any, Any] | None):
+        self.offsets = offsets  # int64, n + 1 values, from 0; a null list owns no events
+        self.names = names  # the struct's field names, in its order
+        self.fields = fields  # per name, its value in each event (Arrow's Python values, not converted)
+        self.nulls = nulls  # where the list itself is null (an empty cell), None: nowhere
+        self._lists: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def lists(self) -> list[Any]:
+        if self._lists is None:
+            events = [dict(zip(self.names, row)) for row in zip(*self.fields)] if self.fields else \
+                [{} for _ in range(int(self.offsets[-1]))]
+            bounds = self.offsets.tolist()
+            lists: list[Any] = [events[a:b] for a, b in zip(bounds, bounds[1:])]
+            for i in [] if self.nulls is None else np.flatnonzero(self.nulls).tolist():
+                lists[i] = None
+            self._lists = lists
+        return self._lists
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.lists()[i]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.lists())
+
+    def take(self, rows: Sequence[int]) -> EventLists:
+        """The lists of units ``rows``, in their order."""
+        picked = np.asarray(rows, np.int64)
+        starts, lengths = self.offsets[picked], np.diff(self.offsets)[picked]
+        offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        # each taken event's position: its unit's start, plus its place in the unit's run
+        ks = (np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])).tolist()
+        fields = [list(map(values.__getitem__, ks)) for values in self.fields]
+        return EventLists(offsets, self.names, fields, None if self.nulls is None else self.nulls[picked])
 
 
 class _Doubt(Exception):
@@ -534,6 +589,65 @@ def _events(fact: Fact, column: Sequence[Any], flat: FlatEvents) -> Sequence[Any
     events = list(chain.from_iterable(result))
     flat.extend(result, events, names, _each(events, names) or [])
     return result
+
+
+def _flat_events(fact: Fact, lists: EventLists, flat: FlatEvents) -> EventLists | None:
+    """``_events`` for event lists given flat: the same checks and conversions, field by field as columns,
+    laid onto the empty ``flat``; None where the lists need ``_events`` (their fields are not exactly the
+    declared ones, or an empty cell takes the fact's default)."""
+    fields = fact.fields or {}
+    left_out = [name for name in fields if name not in lists.names]
+    if len(set(lists.names)) < len(lists.names) or not set(lists.names) <= set(fields) or \
+            any(fields[name].required and fields[name].default is None for name in left_out):
+        return None  # an unknown field, or a required one left out: event by event, whose errors say which
+    if lists.nulls is not None and lists.nulls.any():
+        if fact.default is not None:
+            return None
+        if fact.required:
+            raise _Doubt
+    n = int(lists.offsets[-1])
+    given = dict(zip(lists.names, lists.fields))
+    for name in left_out:  # as ``_event`` fills them: the field's default, or empty
+        default = fields[name].default
+        given[name] = [None if default is None else convert(fields[name], default)] * n
+    converted = {name: values if _canonical(fields[name], values) else _converted(fields[name], values)
+                 for name, values in given.items()}
+    lengths = np.diff(lists.offsets)
+    flat.owners = array("q", np.repeat(np.arange(len(lists), dtype=np.int64), lengths).tobytes())
+    flat.fields = {name: converted[name] for name in fields}
+    flat.units = len(lists)
+    if left_out:  # ``_event`` rebuilds each event, every field converted, in the order given then the rest
+        names = [*lists.names, *left_out]
+        values = [converted[name] for name in names]
+        flat.events = _EventRows(names, values, n)  # type: ignore[assignment]
+        return EventLists(lists.offsets, names, values, None)
+    flat.events = _EventRows(lists.names, lists.fields, n)  # type: ignore[assignment]
+    if any(converted[name] is not given[name] for name in fields):
+        flat.declared = fact  # some field as given, not converted: ``FlatEvents.event`` converts
+    return EventLists(lists.offsets, lists.names, lists.fields, None)  # an empty cell: no events
+
+
+class _EventRows(Sequence[dict[str, Any]]):
+    """Events given flat, each a dict of its fields as given when asked for (an error, a carried event)."""
+
+    __slots__ = ("names", "fields", "n")
+
+    def __init__(self, names: list[str], fields: list[list[Any]], n: int):
+        self.names, self.fields, self.n = names, fields, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        return {name: values[k] for name, values in zip(self.names, self.fields)}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:  # by count: indexing past the end need not fail
+        return map(self.__getitem__, range(self.n))
+
+    def take(self, ks: Sequence[int]) -> _EventRows:
+        return _EventRows(self.names, [list(map(values.__getitem__, ks)) for values in self.fields], len(ks))
 
 
 def _required_when(required_when: Mapping[str, Expression], columns: dict[str, list[Any]],
@@ -956,6 +1070,13 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
             assert isinstance(numbers, Numbers)
             columns[name] = numbers if whole else numbers.take(rows)
         rest = [name for name in names if name not in exact]
+        for name in [name for name in rest if name in events and isinstance(table.get(name), EventLists)]:
+            lists = table[name]
+            assert isinstance(lists, EventLists)
+            laid = _flat_events(scheme.facts[name], lists if whole else lists.take(rows), events[name])
+            if laid is not None:  # laid flat as Arrow gave them: no dict per event
+                columns[name] = laid
+                rest.remove(name)
         for start in range(0, len(rows), _BLOCK):  # block by block, every fact: a block's values stay in cache
             block: Sequence[int] = range(start, min(start + _BLOCK, n)) if whole else rows[start:start + _BLOCK]
             for name in rest:

@@ -58,9 +58,11 @@ def test_two_scheme_files(switch: Path, tmp_path: Path) -> None:  # noqa: F811
     last_year.write_text(TINY.read_text(encoding="utf-8").replace("好: 2, 中: 0, 差: -2", "好: 1, 中: 0, 差: -1"),
                          encoding="utf-8")
     data = json.loads(run("diff", TINY, TINY_FACTS, "--against", last_year, "--format", "json").stdout)
-    # 上级评价 好 1 → 2 (东镇), 差 −1 → −2 (南镇); 西镇 中 0 either way
+    # 上级评价 好 1 → 2 (东镇), 差 −1 → −2 (南镇); 西镇 中 0 either way. The totals are summed in fixed point,
+    # one scale for the whole column: 东镇's 任务完成 0.95 × 10 = 9.50 carries two places, so every total does
+    # (南镇's 84 is 84.00: the same number, no longer shown at the places of its own terms alone)
     assert [(u["unit"], u["base"]["total"], u["new"]["total"]) for u in data["units"]] == [
-        ("东镇", "96.00", "97.00"), ("南镇", "84", "83")]
+        ("东镇", "96.00", "97.00"), ("南镇", "84.00", "83.00")]
     assert [n["id"] for n in data["units"][0]["nodes"]] == ["eval", "adj"]
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from itertools import compress
-from operator import add, ne
-from typing import Sequence
+from operator import ne
 
 import numpy as np
 
-from ..decimals import ZERO, clamp, clamped, rounded
+from ..decimals import ZERO, clamp, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
 from .fixed import Fixed, total
@@ -168,83 +167,39 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:
     col = new_column(pop, spec.max)
-    if _fixed(children):
-        sums = total([c.fixed() for c in children], pop.n)
-        col.values = sums.clamped(None, spec.max)
-        if col.notes is not None:
-            for i in _changed(sums, col.fixed()):
-                col.note(i, "capped", value=sums.at(i), to=spec.max)
-    else:
-        values = _sums([c.values for c in children], pop.n)
-        col.values = clamped(values, None, spec.max)
-        if col.notes is not None:
-            for i in compress(range(pop.n), map(ne, values, col.values)):
-                col.note(i, "capped", value=values[i], to=spec.max)
+    sums = total([c.fixed() for c in children], pop.n)
+    col.values = sums.clamped(None, spec.max)
+    if col.notes is not None:
+        for i in _changed(sums, col.fixed()):
+            col.note(i, "capped", value=sums.at(i), to=spec.max)
     _round(spec.round, col)
     return col
-
-
-def _fixed(columns: list[NodeColumn]) -> bool:
-    """Whether to add ``columns`` in fixed point: when any already is (facts given as integers, say). Where
-    none is, the facts came as decimals: converting each costs more than adding it as it is (and the
-    columns of decimals among fixed ones are mostly zeros: converted in C)."""
-    return any(isinstance(c.held, Fixed) for c in columns)
-
-
-def _sums(columns: list[list[Decimal]], n: int) -> list[Decimal]:
-    """Each unit's sum over ``columns`` (0 for every unit when there are none), in their order."""
-    sums = [ZERO] * n
-    for column in columns:
-        sums = list(map(add, sums, column))  # column by column: the additions run in C
-    return sums
 
 
 def _block(pop: Population, spec: Block, children: list[NodeColumn]) -> NodeColumn:
     """加分/扣分: bonuses and deductions summed apart, each side capped, the net limited."""
     col = new_column(pop, spec.max)
     floor = None if spec.deduction_cap is None else -spec.deduction_cap
-    steps: list[tuple[Sequence[Decimal] | Fixed, Sequence[Decimal] | Fixed, str]]
-    if _fixed(children):
-        bonus = deduction = Fixed.zeros(pop.n)
-        for child in children:
-            values = child.fixed()
-            earned = values.ints > 0
-            bonus, deduction = bonus + values.masked(earned), deduction + values.masked(~earned)
-        up, down = bonus.clamped(None, spec.bonus_cap), deduction.clamped(floor, None)
-        nets = up + down
-        col.values = nets.clamped(spec.min, spec.max)
-        steps = [(bonus, up, "bonuses_capped"), (deduction, down, "deductions_limited"), (nets, col.fixed(), "net_limited")]
-    else:
-        bonus_d, deduction_d = [ZERO] * pop.n, [ZERO] * pop.n
-        for child in children:
-            values_d = child.values
-            for i in compress(range(pop.n), values_d):  # the units that earned something (found in C)
-                if values_d[i] > ZERO:
-                    bonus_d[i] += values_d[i]
-                else:
-                    deduction_d[i] += values_d[i]
-        up_d, down_d = clamped(bonus_d, None, spec.bonus_cap), clamped(deduction_d, floor, None)
-        nets_d = list(map(add, up_d, down_d))
-        col.values = clamped(nets_d, spec.min, spec.max)
-        steps = [(bonus_d, up_d, "bonuses_capped"), (deduction_d, down_d, "deductions_limited"),
-                 (nets_d, col.values, "net_limited")]
+    bonus = deduction = Fixed.zeros(pop.n)
+    for child in children:
+        values = child.fixed()
+        earned = values.ints > 0
+        bonus, deduction = bonus + values.masked(earned), deduction + values.masked(~earned)
+    up, down = bonus.clamped(None, spec.bonus_cap), deduction.clamped(floor, None)
+    nets = up + down
+    col.values = nets.clamped(spec.min, spec.max)
     if col.notes is not None:
-        for before, after, kind in steps:
+        for before, after, kind in ((bonus, up, "bonuses_capped"), (deduction, down, "deductions_limited"),
+                                    (nets, col.fixed(), "net_limited")):
             for i in _changed(before, after):
-                col.note(i, kind, value=_at(before, i), to=_at(after, i))
+                col.note(i, kind, value=before.at(i), to=after.at(i))
     _round(spec.round, col)
     return col
 
 
-def _at(values: Sequence[Decimal] | Fixed, i: int) -> Decimal:
-    return values.at(i) if isinstance(values, Fixed) else values[i]
-
-
-def _changed(before: Sequence[Decimal] | Fixed, after: Sequence[Decimal] | Fixed) -> list[int]:
+def _changed(before: Fixed, after: Fixed) -> list[int]:
     """The units whose value a step changed."""
-    if isinstance(before, Fixed) and isinstance(after, Fixed):
-        return list(np.flatnonzero(before.differs(after)).tolist())
-    return [i for i in range(len(before)) if _at(before, i) != _at(after, i)]  # (explaining only)
+    return list(np.flatnonzero(before.differs(after)).tolist())
 
 
 def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -> NodeColumn:
@@ -252,27 +207,16 @@ def _total(graph: GroupGraph, pop: Population, columns: dict[str, NodeColumn]) -
     col = new_column(pop, group.max)
     parts = [columns[s] for s in graph.top]
     adjusted = [columns[group.adjustments.id]] if group.adjustments else []
-    sections: Sequence[Decimal] | Fixed
-    adjustments: Sequence[Decimal] | Fixed
-    if _fixed(parts + adjusted):
-        sections = total([c.fixed() for c in parts], pop.n)
-        adjustments = adjusted[0].fixed() if adjusted else Fixed.zeros(pop.n)
-    else:
-        sections = _sums([c.values for c in parts], pop.n)
-        adjustments = adjusted[0].values if adjusted else [ZERO] * pop.n
+    sections = total([c.fixed() for c in parts], pop.n)
+    adjustments = adjusted[0].fixed() if adjusted else Fixed.zeros(pop.n)
     expr = graph.total
     if expr is None:
-        if isinstance(sections, Fixed) and isinstance(adjustments, Fixed):
-            col.values = sections + adjustments
-        else:
-            assert not isinstance(sections, Fixed) and not isinstance(adjustments, Fixed)
-            col.values = list(map(add, sections, adjustments))
+        col.values = sections + adjustments
         if col.notes is not None:
             for i in range(pop.n):
-                col.note(i, "total_sum", sections=_at(sections, i), adjustments=_at(adjustments, i))
+                col.note(i, "total_sum", sections=sections.at(i), adjustments=adjustments.at(i))
     else:
-        pop.names["sections"], pop.names["adjustments"] = [
-            x.decimals() if isinstance(x, Fixed) else x for x in (sections, adjustments)]
+        pop.names["sections"], pop.names["adjustments"] = sections.decimals(), adjustments.decimals()
         col.values = pop.numbers(pop.column(expr, "total"), range(pop.n), N_("the total"), "total")
         if col.inputs is not None:
             for i in range(pop.n):

@@ -158,7 +158,7 @@ def _outside_the_period(flat: FlatEvents, before: Sequence[int], after: Sequence
     if col.inapplicable:
         before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
     col.carried_owners = array("q", map(flat.owners.__getitem__, after))
-    col.carried_events = list(map(flat.events.__getitem__, after))
+    col.carried_events = flat.given(after)  # type: ignore[assignment]
     col.carried_declared = flat.declared  # their fields converted when asked for (they rarely are)
     if col.explains:
         late = set(after)
