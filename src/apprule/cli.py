@@ -26,7 +26,7 @@ from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
-from .i18n import LANGUAGES, _
+from .i18n import LANGUAGES, _, ngettext
 from .results import Evaluation, Result
 
 #: runs shorter than this show no progress display
@@ -331,9 +331,13 @@ def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, 
             _echo(exc, err=True)
             failed += 1
             continue
-        _echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
-              f"{len(scheme.definition.facts)} fact(s)" + (f", {checked} other choice(s) of its readings"
-                                                            if checked else "") + ")")
+        with i18n.using(scheme=scheme.definition.language):
+            counts = [ngettext("{n} group", "{n} groups", len(scheme.groups)),
+                      ngettext("{n} fact", "{n} facts", len(scheme.definition.facts))]
+            if checked:
+                counts.append(ngettext("{n} other choice of its readings", "{n} other choices of its readings",
+                                       checked))
+            _echo(_("{path}: ok — {title} ({counts})", path=path, title=scheme.title, counts=_(", ").join(counts)))
     if failed:
         _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
         sys.exit(2)
