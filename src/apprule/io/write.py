@@ -44,7 +44,7 @@ BREAKDOWN = {"unit": N_("Unit"), "group": N_("Group"), "depth": N_("Depth"), "no
 OUTCOMES_SHEET = N_("Outcomes")
 #: the outcome records' columns (the sheet 结果运用): field → header
 OUTCOME_COLUMNS = {"unit": N_("Unit"), "group": N_("Group"), "kind": N_("Outcome kind"), "id": N_("Id"),
-                   "label": N_("Outcome"), "clause": N_("Clause"), "rule": N_("Rule"), "matter": N_("Matter"),
+                   "label": N_("Outcome"), "clause": N_("Clause"), "rule": N_("Rule id"), "matter": N_("Matter"),
                    "event": N_("Event no."), "before": N_("Grade before"), "grade": N_("Grade"),
                    "in_quota": N_("Quota place used")}
 #: the kinds the summary's own columns already show (honours, flags, vetoes)
