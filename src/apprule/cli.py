@@ -674,6 +674,7 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
 @click.option("--examples", type=int, default=None, help="With --properties: examples per invariant.")
 @click.option("--seed", type=int, default=None, help="With --properties: a fixed seed.")
 @_reading_option(help="Run the cases under this choice of a reading (repeatable); a case's own `readings:` win.")
+@language_option
 def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants: tuple[str, ...],
                examples: int | None, seed: int | None, readings: dict[str, str]) -> None:
     """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case.
@@ -696,21 +697,24 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
             try:
                 scheme, cases = case_files.load_cases(file, readings)
             except SchemeError as exc:
-                _echo(f"ERROR {file}\n{exc}", err=True)
+                _echo(_("ERROR {file}", file=file) + f"\n{exc}", err=True)
                 broken += 1
                 continue
+            i18n.prefer(scheme.definition.language)  # its verdicts in its scheme's language, unless --lang chose
             for index, case in enumerate(cases):
                 outcome = case_files.run_case(scheme, case, str(file), index)
+                where = f"{file}#{index + 1}"
                 if outcome.passed:
                     passed += 1
                     if not quiet:
-                        _echo(f"PASS {file}#{index + 1}: {outcome.description}")
+                        _echo(_("PASS {case}: {description}", case=where, description=outcome.description))
                     continue
                 failed += 1
-                _echo(f"FAIL {file}#{index + 1}: {outcome.description}")
+                _echo(_("FAIL {case}: {description}", case=where, description=outcome.description))
                 for line in _case_diff(scheme, case, outcome.differences):
                     _echo(f"     {line}")
-    summary = f"{passed} passed, {failed} failed" + (f", {broken} file(s) could not be loaded" if broken else "")
+    summary = _("{passed} passed, {failed} failed", passed=passed, failed=failed) + (ngettext(
+        ", {n} file could not be loaded", ", {n} files could not be loaded", broken) if broken else "")
     _echo(summary)
     if broken:
         sys.exit(2)
@@ -732,7 +736,7 @@ def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], exampl
     for path in paths:
         try:
             with _working(f"property-testing {path}"):
-                report = check_scheme_properties(Path(path), invariants=list(invariants) or None,
+                report = check_scheme_properties(_load(path), invariants=list(invariants) or None,
                                                  max_examples=examples, seed=seed)
         except SchemeError as exc:
             _echo(exc, err=True)
@@ -760,19 +764,20 @@ def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> 
             if key == "values" and isinstance(value, dict):
                 for node, number in value.items():
                     want.append(f"{unit}.values.{node}: {_norm(number)}")
-                    actual = result.values.get(node, "(no such rule)") if result else "(no result)"
+                    actual = result.values.get(node, _("(no such rule)")) if result else _("(no result)")
                     got.append(f"{unit}.values.{node}: {_norm(actual)}")
                 continue
             want.append(f"{unit}.{key}: {_norm(value, key)}")
-            found: Any = getattr(result, key, "(unknown key)") if result else "(no result)"
+            found: Any = getattr(result, key, _("(unknown key)")) if result else _("(no result)")
             if key == "outcomes" and result and isinstance(value, list):  # each by the fields the case names
                 named = {(o.get("kind"), o.get("id")): set(o) for o in value if isinstance(o, dict)}
                 found = [{k: v for k, v in o.as_dict().items() if k in named.get((o.kind, o.id), {"kind", "id"})}
                          for o in result.outcomes]
             got.append(f"{unit}.{key}: {_norm(found, key)}")
-    diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, "expected", "actual", n=0, lineterm="")
+    diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, _("expected"), _("actual"), n=0, lineterm="")
             if not line.startswith("@@")]
     shown = {line[1:].split(":", 1)[0] for line in diff if line[:1] in "+-" and not line.startswith(("---", "+++"))}
+    shown |= {key.replace(".values.", ".", 1) for key in shown}  # a rule's value: run_case says unit.rule
     rest = [d for d in differences if d.split(":", 1)[0] not in shown]
     return diff + rest
 

@@ -1,5 +1,5 @@
 """No English word reaches a Chinese reader (issue 18): every shipped scheme says `language: zh`, so what
-`apprule score`, `explain`, `facts` and `check` print, and the CSV, XLSX and templates they write, hold
+`apprule score`, `explain`, `facts`, `check` and `test` print, and the CSV, XLSX and templates they write, hold
 Chinese words, ids, codes, numbers, file names and units only (``english.english_words``).
 
 The suite's environment says English (tests/conftest.py), so these outputs are in Chinese because the scheme
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -104,3 +105,24 @@ def test_the_facts_and_every_template(scheme: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_check(scheme: str) -> None:
     assert_chinese(printed("check", scheme), scheme, "apprule check")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_test_verdicts_and_differences(scheme: str, tmp_path: Path) -> None:
+    """The scheme's first worked case with a total, as it is (通过) and with its total wrong (未通过, a diff); the
+    descriptions are the case file's own words, so Chinese ones; the keys a case file states are its ids."""
+    from apprule.cases import _RESULT_KEYS
+    from apprule.scheme.yamlsource import read_yaml
+
+    shipped = Path(__file__).parents[1] / "schemes" / scheme / "cases.yaml"
+    data = read_yaml(shipped.read_text(encoding="utf-8"), str(shipped)).data
+    case = next(c for c in data["cases"] if any("total" in (e or {}) for e in (c.get("expect") or {}).values()))
+    unit = next(u for u, e in case["expect"].items() if "total" in (e or {}))
+    wrong = {**case, "description": "总分写错", "expect": {unit: {"total": str(case["expect"][unit]["total"]) + "1"}}}
+    file = tmp_path / "cases.yaml"
+    file.write_text(json.dumps({"scheme": scheme, "cases": [{**case, "description": "原样"}, wrong]},
+                               ensure_ascii=False, default=str), encoding="utf-8")
+    result = run("test", file)
+    assert result.exit_code == 1 and "未通过" in result.stdout, result.output
+    leaked = english_words(result.stdout, names(scheme) | set(_RESULT_KEYS))
+    assert leaked == [], f"apprule test of {scheme} says English: {sorted(set(leaked))}"
