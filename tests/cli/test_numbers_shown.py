@@ -198,8 +198,8 @@ def test_an_unknown_output_ending_exits_2_and_writes_nothing(tmp_path: Path) -> 
     result = run("--lang", "zh", "score", TINY, TINY_FACTS, "-o", out)
     assert result.exit_code == 2 and not out.exists() and result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
-        f"Error: Invalid value for '--output' / '-o': {str(out)!r}: apprule 不能写 .pdf 文件;请用它能写的后缀"
-        "(.txt, .json, .csv, .xlsx)或 --format")
+        f"错误:'--output' / '-o' 的值无效:{str(out)!r}: apprule 不能写 .pdf 文件;请用它能写的后缀"
+        "(.txt, .json, .csv, .xlsx)或 --format")  # click's own words in the catalogue too
     result = run("--lang", "en", "score", TINY, TINY_FACTS, "-o", out)
     assert result.exit_code == 2 and result.stderr.splitlines()[-1] == (
         f"Error: Invalid value for '--output' / '-o': {str(out)!r}: apprule cannot write a .pdf file; give an "
