@@ -482,14 +482,18 @@ def schemes() -> None:
     from .shipped import scheme_ids, scheme_path
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for head in ("id", "title", "issuer", "period"):
-        table.add_column(head, overflow="fold")
+    for head in (N_("id"), N_("title"), N_("issuer"), N_("period")):  # in the run's language: no scheme is chosen
+        table.add_column(_(head), overflow="fold")
     for scheme_id in scheme_ids():
         definition = load_scheme(scheme_path(scheme_id) or scheme_id).definition
         period = definition.period
         table.add_row(*_cells([scheme_id, definition.title, definition.issuer,
-                               f"{period.kind} {period.start}–{period.end}"]))
+                               f"{_(PERIOD_KINDS[period.kind])} {period.start}–{period.end}"]))
     _emit(_table_text(table, wide=False), None, escaped=True)
+
+
+#: the kinds of assessment period, in words
+PERIOD_KINDS = {"year": N_("year"), "half_year": N_("half year"), "quarter": N_("quarter"), "month": N_("month")}
 
 
 def _table_text(table: Any, wide: bool, width: int = 200) -> str:

@@ -94,3 +94,15 @@ def test_the_locale_decides_without_lang_and_english_stays_english() -> None:
     assert english.startswith("Usage: apprule score [OPTIONS] SCHEME FACTS\n\n  Score, rank and grade every unit")
     assert "  -o, --output FILE               Write to this file." in english.splitlines()
     assert run("score").stderr.endswith("Error: Missing argument 'SCHEME'.\n")  # the suite's locale is English
+
+
+def test_the_list_of_shipped_schemes_in_the_runs_language() -> None:
+    chinese = run("--lang", "zh", "schemes").stdout.splitlines()
+    assert chinese[1].split() == ["编号", "名称", "发文机关", "考核期"]
+    hebi = next(line for line in chinese if line.startswith(" hebi_2021"))
+    assert hebi.endswith("年度 2021-01-01–2021-12-31")
+    xingyang = next(line for line in chinese if line.startswith(" xingyang_2021"))
+    assert xingyang.endswith("月度 2021-05-01–2021-05-31")
+    english = run("schemes").stdout.splitlines()
+    assert english[1].split() == ["id", "title", "issuer", "period"]
+    assert next(line for line in english if line.startswith(" hebi_2021")).endswith("year 2021-01-01–2021-12-31")
