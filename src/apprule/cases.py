@@ -151,7 +151,7 @@ def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 
         diffs.append(_("expected error {expected} but the evaluation succeeded", expected=case["expect_error"]))
         return outcome
     expect = case.get("expect") or {}
-    for (*_, unit), message in _malformed([case]):  # a case not read by ``load_cases``
+    for (*_where, unit), message in _malformed([case]):  # a case not read by ``load_cases``
         diffs.append(f"{unit}: {message}")
     if diffs:
         return outcome

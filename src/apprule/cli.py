@@ -78,13 +78,13 @@ def _help_said(command: click.Command, ctx: click.Context) -> Iterator[None]:
         for thing in said:
             thing.help = _(thing.help) if thing.help else thing.help
             if getattr(thing, "short_help", None):
-                thing.short_help = _(thing.short_help)  # type: ignore[union-attr]
+                thing.short_help = _(thing.short_help)
         yield
     finally:
         for thing, help_text, short in kept:
             thing.help = help_text
             if short is not None:
-                thing.short_help = short  # type: ignore[union-attr]
+                thing.short_help = short
 
 
 class _Says:

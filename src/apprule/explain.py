@@ -156,12 +156,12 @@ def _text(trace: Trace, depth: int, lines: list[str], words: _Words, clause: str
     if trace.kind == "veto" and trace.value == "applies":
         value = _("applies")
     elif isinstance(trace.value, Decimal) and not isinstance(trace.value, bool):  # to its declared places
-        value = words.shown.score(trace.id, trace.value)
+        value = words.score(trace.value, trace.id)
     else:
         value = _value(trace.value)
     head = f"{pad}{trace.label} [{trace.id}]: {value}"
     if trace.max is not None and trace.kind not in ("veto",):  # the total's: what it may reach beyond it
-        head += f" / {(trace.kind == 'total' and words.shown.ceiling()) or plain(trace.max)}"
+        head += f" / {(trace.kind == 'total' and words.shown and words.shown.ceiling()) or plain(trace.max)}"
     if clause:
         head += f"  〔{clause}〕"
     lines.append(head)
