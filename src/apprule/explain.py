@@ -100,6 +100,11 @@ class _Words:
                 return fact.value_label(value)
         return None
 
+    def reading_unit(self) -> str | None:
+        """The unit the facts the rule reads share (``%`` for two rates), None where they have none or differ."""
+        units = {self.facts[k].unit for k in self.reading if k in self.facts}
+        return units.pop() if len(units) == 1 else None
+
     def score(self, value: Any, name: str = "") -> str:
         """A score in a note (the sections' sum, the adjustments) to the places it is shown to."""
         return self.shown.score(name, value) if isinstance(value, Decimal) and self.shown else _value(value)
@@ -226,7 +231,7 @@ def note_text(note: Note, words: _Words | None = None) -> str:
         case "condition":
             return _("condition holds") if note["holds"] else _("condition does not hold")
         case "steps":
-            return _steps(note, v)
+            return _steps(note, v, words.reading_unit() if words is not None else None)
         case "band":
             bands = note["bands"]
             if not bands:
@@ -423,8 +428,9 @@ def _quoted(key: Any, words: _Words | None = None) -> str:
     return _("'{text}'", text=(words.value_label(key) if words is not None else None) or key)
 
 
-def _steps(note: Note, v: dict[str, str]) -> str:
-    """每超额完成5%加5分 in the document's words: the measure, how far from the target, how many steps."""
+def _steps(note: Note, v: dict[str, str], unit: str | None = None) -> str:
+    """每超额完成5%加5分 in the document's words: the measure, how far from the target, how many steps. A difference
+    of two rates (``unit`` %) is in percentage points: 9.6% - 8% = 1.6个百分点."""
     ratio, distance, size = note["ratio"], note["distance"], note["size"]
     step = _("{number}%", number=plain((size * 100).normalize())) if ratio and size is not None else v["size"]
     if ratio:
@@ -432,6 +438,10 @@ def _steps(note: Note, v: dict[str, str]) -> str:
         shown = _("{actual} ÷ {target} = {quotient}", actual=v["actual"], target=v["target"],
                   quotient=_percent(ONE + distance, places))
         far = _percent(abs(distance), places)
+    elif unit == "%":
+        shown = _("{actual}% - {target}% = {distance}", actual=v["actual"], target=v["target"],
+                  distance=_points(distance))
+        far, step = _points(abs(distance)), _points(size) if size is not None else step
     else:
         shown = _("{actual} - {target} = {distance}", **v)
         far = plain(abs(distance))
@@ -450,6 +460,12 @@ def _steps(note: Note, v: dict[str, str]) -> str:
     return ngettext("{shown}, {where}: {n} step of {step} × {points} = {total}",
                     "{shown}, {where}: {n} steps of {step} × {points} = {total}", int(note["count"]),
                     shown=shown, where=where, step=step, points=v["points"], total=plain(note["count"] * note["points"]))
+
+
+def _points(number: Decimal) -> str:
+    """A difference of two percentages: 1.6个百分点, 1 percentage point."""
+    return ngettext("{number} percentage point", "{number} percentage points", 1 if abs(number) == 1 else 2,
+                    number=plain(number))
 
 
 def _places(distance: Decimal, size: Decimal | None) -> int:
