@@ -84,3 +84,12 @@ def test_verdicts_and_differences_in_the_schemes_language() -> None:
     english = run("--lang", "en", "test", cases).stdout.splitlines()
     assert english[1] == f"FAIL {cases}#2: 预期写错的总分" and english[-1] == "1 passed, 1 failed"
     assert "     --- expected" in english and "     +++ actual" in english
+
+
+def test_the_property_report_in_the_schemes_language() -> None:
+    result = run("test", "--properties", "--examples", "2", "--seed", "1", "--invariant", "caps", "hebi_2021")
+    assert result.exit_code == 0
+    head, caps = result.stdout.splitlines()
+    assert head.startswith("方案 hebi_2021(") and head.endswith("):1/1条不变式成立")
+    assert caps.startswith("通过    caps — 每条规则、每个部分和每个加减分块都不超出其 max、min、bonus_cap 和 "
+                           "deduction_cap (2个案例、")  # the status padded to 7 columns as a terminal shows them

@@ -74,12 +74,19 @@ class Outcome:
         seconds = f"{self.seconds:.1f}"
         counts.append(_("{seconds}s", seconds=seconds))
         status, summary, counted = _(STATUS[self.status]), _(self.summary), _(", ").join(counts)
-        head = f"{status:7} {self.invariant} — {summary} ({counted})"
+        head = f"{_padded(status, 7)} {self.invariant} — {summary} ({counted})"
         if self.violation is not None:
             head += "\n" + "\n".join("    " + line for line in self.violation.render().splitlines())
         if self.note:
             head += "\n    " + _(self.note)
         return head
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns as a terminal shows them (a Chinese character takes two)."""
+    import unicodedata
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
 
 
 @dataclass
