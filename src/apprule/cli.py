@@ -266,13 +266,11 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | 
         facts = read_facts(facts_path, scheme, partial=partial)
         given = facts.facts
         if carried_in is not None:
-            from .io.carried import read_carried_in, with_carried_in
+            from .io.carried import carried_notes, read_carried_in, with_carried_in
             carried = read_carried_in(carried_in, scheme, given)
             given = with_carried_in(given, carried)
-            for d in carried.deferred:  # last period's value: this period's facts give their own
-                _echo(f"note: {d.unit}: {d.fact} was deferred to this period ({d.marker}) by {d.source}; it is not "
-                      "scored here: count it where the document says, this period's facts give this period's "
-                      "value", err=True)
+            for note in carried_notes(carried):  # deferred values: given back and scored, owed, or not taken back
+                _echo(f"note: {note}", err=True)
         try:
             evaluation = scheme.evaluate(given, partial=partial)
         except FactError as exc:

@@ -131,8 +131,8 @@ def test_bad_carried_in_items_are_named_by_file_unit_and_item(last: dict[str, Pa
         "(`carried_from`)",
         "bad.json: unit '东镇', carried_over item 4: bad-carried-in: 'party' is no list of dated events: an event is "
         "carried into a fact whose `dated_by` places it in a period",
-        "bad.json: unit '东镇', carried_over item 5: bad-carried-in: an item is {fact, event}, as `carried_over` "
-        "lists it",
+        "bad.json: unit '东镇', carried_over item 5: bad-carried-in: an item is an object with a `fact` and an "
+        "`event`, as `carried_over` lists it",
         "bad.json: unit '007', carried_over item 1: fact-not-used: group 'depts' does not use 'awards'",
         "bad.json: unit '西镇': bad-carried-in: no `carried_over` list: not a unit of a results file"]
 
@@ -174,3 +174,164 @@ def test_the_explanation_of_a_unit_notes_what_it_deferred(last: dict[str, Path])
         "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
         "(2021-01-01..2021-12-31)")
     assert run("explain", last["scheme"], last["facts"], "西镇").stderr == ""
+
+
+def test_csv_and_xlsx_list_what_each_unit_carries_over(last: dict[str, Path], tmp_path: Path) -> None:
+    """The column 转入下年度 [carried_over], last, only where some unit carries something: each item readable."""
+    import csv
+    import io
+
+    import openpyxl
+
+    text = run("score", last["scheme"], last["facts"], "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][-1] == "Carried over [carried_over]"
+    carried = {row[3]: row[-1] for row in rows[1:]}
+    assert carried == {"东镇": "表彰奖励 2022-01-15 (市级, 敬老); 新引进项目: 转入下年度, counted here as 0",
+                       "西镇": "", "南镇": "", "财政局": "", "007": ""}
+    book = tmp_path / "r21.xlsx"
+    assert run("--lang", "zh", "score", last["scheme"], last["facts"], "-o", book).exit_code == 0
+    towns = openpyxl.load_workbook(book)["乡镇"]
+    assert towns.cell(1, towns.max_column).value == "转入下年度 [carried_over]"
+    assert towns.cell(2, 4).value == "东镇" and towns.cell(2, towns.max_column).value == (
+        "表彰奖励 2022-01-15(市级、敬老);新引进项目:转入下年度,本期计为 0")
+    depts = openpyxl.load_workbook(book)["部门"]  # no unit of the group carries anything: no column
+    assert "转入下年度 [carried_over]" not in [c.value for c in depts[1]]
+
+
+def test_no_carried_over_column_when_nothing_is_carried(last: dict[str, Path]) -> None:
+    text = run("score", last["next"], last["next_facts"], "--format", "csv").stdout_bytes.decode("utf-8-sig")
+    assert "carried_over" not in text and "Carried over" not in text
+
+
+# --- a deferred value given back: `given_back` (北票 一(三)8 如当年汇总时未能计入,转入下年度) -------------------
+
+#: 2022's tiny takes 2021's deferred 新引进项目 back as projects_late, scored as this year's are (1 point each, ≤ 3)
+GIVING_BACK = DEFERRABLE.replace("2021", "2022").replace(
+    "  veto: {type: boolean", "  projects_late: {type: count, label: 上年度转入的新引进项目, required: false, "
+    "given_back: projects}\n  veto: {type: boolean").replace(
+    "        - {id: proj, label: 新引进项目, clause: 四(二), per: {of: projects, points: 1}, max: 3}\n",
+    "        - {id: proj, label: 新引进项目, clause: 四(二), per: {of: projects, points: 1}, max: 3}\n"
+    "        - {id: proj_late, label: 上年度转入的新引进项目, clause: 四(二), applies: present(projects_late),\n"
+    "           per: {of: projects_late, points: 1}, max: 3}\n")
+GIVEN_BACK_NOTE = ("note: 东镇: projects deferred by tiny 2021-01-01..2021-12-31 (转入下年度) is given back as "
+                   "projects_late = {value} ({where}) and scored here")
+
+
+def _giving_back(last: dict[str, Path], tmp_path: Path, value: object = None, late: object = None) -> list[object]:
+    """2022's run with 2021's results carried in, the deferred item given ``value`` and 2022's facts ``late``."""
+    scheme = tmp_path / "giving22.yaml"
+    scheme.write_text(GIVING_BACK, encoding="utf-8")
+    results = json.loads(last["results"].read_text(encoding="utf-8"))
+    if value is not None:
+        results["units"]["东镇"]["carried_over"][1]["event"]["value"] = value
+    carried = tmp_path / "r21v.json"
+    carried.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+    facts = tmp_path / "f22late.yaml"
+    facts.write_text(FACTS_2022.replace("projects: 2,", f"projects: 2, projects_late: {late},")
+                     if late is not None else FACTS_2022, encoding="utf-8")
+    result = run("score", scheme, facts, "--carried-in", carried, "--format", "json")
+    east = json.loads(result.stdout)["units"]["东镇"] if result.exit_code == 0 else None
+    return [result.exit_code, result.stderr.replace(str(carried), "r21v.json").splitlines(), east]
+
+
+def test_a_deferred_value_written_in_last_periods_item_is_given_back_and_scored(last: dict[str, Path],
+                                                                               tmp_path: Path) -> None:
+    code, notes, east = _giving_back(last, tmp_path, value=1)
+    assert code == 0 and notes == [GIVEN_BACK_NOTE.format(value=1, where="from the carried-in item")]
+    # 2022: 党建 45 + 工作 36.5 + 完成率 0.95×10 = 9.5, 好 +2, this year's 2 projects +2, 省级 +2, the carried-in
+    # 市级 +1 (2022-01-15), and 2021's project given back +1: 45 + 36.5 + 9.5 + 2 + 2 + 2 + 1 + 1 = 99
+    assert isinstance(east, dict) and east["total"] == "99.00" and east["values"]["proj_late"] == "1.00"
+
+
+def test_a_deferred_value_typed_in_this_periods_facts_is_scored_and_said(last: dict[str, Path],
+                                                                          tmp_path: Path) -> None:
+    code, notes, east = _giving_back(last, tmp_path, late=3)
+    assert code == 0 and notes == [GIVEN_BACK_NOTE.format(value=3, where="from this period's facts")]
+    # as above with 3 projects given back (+3, the rule's maximum): 98 + 3 = 101
+    assert isinstance(east, dict) and east["total"] == "101.00" and east["values"]["proj_late"] == "3.00"
+
+
+def test_a_deferred_value_not_known_yet_is_owed(last: dict[str, Path], tmp_path: Path) -> None:
+    code, notes, east = _giving_back(last, tmp_path)
+    assert code == 0 and notes == [
+        "note: 东镇: projects was deferred to this period (转入下年度) by tiny 2021-01-01..2021-12-31; it is not known "
+        "yet: give it as projects_late in this period's facts (or as the item's `value`) to score it"]
+    assert isinstance(east, dict) and east["total"] == "98.00" and east["values"]["proj_late"] == "0.00"
+
+
+def test_a_value_given_back_in_both_places_is_refused(last: dict[str, Path], tmp_path: Path) -> None:
+    code, errors, _ = _giving_back(last, tmp_path, value=1, late=1)
+    assert code == 1 and errors == [
+        "r21v.json: unit '东镇', carried_over item 2: carried-twice: 'projects' is given back twice: as the item's "
+        "`value` (1) and as 'projects_late' (1) in this period's facts; give it in one place"]
+
+
+def test_a_value_given_back_that_does_not_fit(last: dict[str, Path], tmp_path: Path) -> None:
+    code, errors, _ = _giving_back(last, tmp_path, value="两个")
+    assert code == 1 and errors == [
+        "r21v.json: unit '东镇', carried_over item 2: wrong-type: the `value` given back as 'projects_late': "
+        "expected a number, got '两个'"]
+
+
+def test_a_value_for_a_scheme_that_takes_nothing_back(last: dict[str, Path], tmp_path: Path) -> None:
+    results = json.loads(last["results"].read_text(encoding="utf-8"))
+    results["units"]["东镇"]["carried_over"][1]["event"]["value"] = 1
+    path = tmp_path / "r21v.json"
+    path.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+    result = run("score", last["next"], last["next_facts"], "--carried-in", path)
+    assert result.exit_code == 1 and result.stderr == (
+        f"{path}: unit '东镇', carried_over item 2: bad-carried-in: the item gives 'projects' a value, but this "
+        "scheme takes no deferred 'projects' back (no fact declares `given_back: projects`)\n")
+
+
+def test_given_back_is_checked_at_load(tmp_path: Path) -> None:
+    scheme = tmp_path / "bad.yaml"
+    scheme.write_text(GIVING_BACK.replace(
+        "  veto: {type: boolean", "  late_a: {type: count, given_back: projets, required: false}\n"
+        "  late_b: {type: number, given_back: projects, required: false}\n"
+        "  late_c: {type: number, given_back: party, required: false}\n"
+        "  late_d: {type: count, given_back: projects}\n"
+        "  veto: {type: boolean"), encoding="utf-8")
+    result = run("check", scheme)
+    assert result.exit_code == 2  # a scheme error
+    assert [line.split(": ", 1)[1] for line in result.stdout.splitlines() + result.stderr.splitlines()
+            if ": " in line and line.startswith(str(scheme))] == [
+        "unknown-fact: `given_back: projets` names no fact of this scheme (did you mean 'projects'?) "
+        "(at facts.late_a.given_back)",
+        "bad-given-back: 'projects' is a count fact and 'late_b' a number one: a value given back is the same kind "
+        "of value (at facts.late_b.type)",
+        "bad-given-back: 'party' declares no `deferred`: no period defers it, so none gives it back "
+        "(at facts.late_c.given_back)",
+        "bad-given-back: 'late_d' is given only by the units whose value was deferred: make it optional "
+        "(`required: false`) (at facts.late_d)",
+        "bad-given-back: 'projects_late' gives back 'projects' already: one fact takes the deferred value "
+        "(at facts.late_d.given_back)"]
+
+
+def test_beipiao_gives_back_a_chaoyang_place_deferred_the_year_before(tmp_path: Path) -> None:
+    """北票 一(三)8: 发展改革局's 朝阳 place was not published at the year's 汇总 (转入下年度); published later as 第4名, it
+    is written as the item's `value` and counts next year by the same table: −2, × 0.8 in the 三(一) formula."""
+    from conftest import ROOT
+
+    example = ROOT / "src" / "apprule" / "examples" / "beipiao_2017.facts.yaml"
+    text = example.read_text(encoding="utf-8")
+    assert text.index("  chaoyang_rank: 6\n") > text.index("发展改革局:") > 0  # the first 第6名 is 发展改革局's
+    deferred = tmp_path / "f_deferred.yaml"
+    deferred.write_text(text.replace("  chaoyang_rank: 6\n", "  chaoyang_rank: 转入下年度\n", 1), encoding="utf-8")
+    last = tmp_path / "r_last.json"
+    assert run("score", "beipiao_2017", deferred, "-o", last).exit_code == 0
+    results = json.loads(last.read_text(encoding="utf-8"))
+    [item] = results["units"]["发展改革局"]["carried_over"]
+    assert item == {"fact": "chaoyang_rank", "event": {"deferred": "转入下年度", "counted": None,
+                                                       "carried_from": "beipiao_2017 2017-01-01..2017-12-31"}}
+    item["event"]["value"] = 4
+    last.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+    before = json.loads(run("score", "beipiao_2017", example, "--format", "json").stdout)["units"]["发展改革局"]
+    given = run("score", "beipiao_2017", example, "--carried-in", last, "--format", "json")
+    assert given.exit_code == 0 and given.stderr.splitlines() == [
+        "note: 发展改革局:beipiao_2017 2017-01-01..2017-12-31 转入的 chaoyang_rank(转入下年度)作为 chaoyang_rank_late "
+        "= 4 计入本期并计分(取自转入项)"]
+    after = json.loads(given.stdout)["units"]["发展改革局"]
+    assert (before["values"]["chaoyang_task_late"], after["values"]["chaoyang_task_late"]) == ("0.00", "-2.00")
+    assert Decimal(after["total"]) == Decimal(before["total"]) - Decimal("1.6")  # −2 × 80%

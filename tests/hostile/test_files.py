@@ -313,3 +313,40 @@ def test_a_csv_value_past_the_last_column_read(tmp_path: Path) -> None:
     path.write_text(CSV_FACTS.replace("007,44,35", "007,44,35" + "," * 998 + "x"), encoding="utf-8")
     has(errors(run("score", TINY, path)), f"{path}: row 9, column ALM: bad-csv: apprule reads at most 1000 "
         "columns (A to ALL) of a sheet; this cell lies beyond them")
+
+
+# --- hidden rows and columns -------------------------------------------------------------------------
+
+def test_hidden_rows_holding_values_are_refused(workbook: Callable[..., Path]) -> None:
+    """A unit's row hidden (or filtered out) would be scored though nobody reading the sheet sees it."""
+    def change(book: Any) -> None:
+        book["towns"].row_dimensions[3].hidden = True
+        book["towns"].row_dimensions[4].hidden = True
+        book["awards"].row_dimensions[2].hidden = True
+        book["towns"].row_dimensions[9].hidden = True  # hidden, but empty: nothing unseen
+    path = workbook(change)
+    assert errors(run("score", TINY, path)) == [
+        f"{path}: sheet 'towns', row 3: hidden-cells: hidden rows hold values (A3:H4): nobody reading the sheet "
+        "sees them; unhide the rows (or clear the filter that hides them), or delete them",
+        f"{path}: sheet 'awards', row 2: hidden-cells: hidden rows hold values (A2:D2): nobody reading the sheet "
+        "sees them; unhide the rows (or clear the filter that hides them), or delete them"]
+
+
+def test_hidden_columns_holding_values_are_refused(workbook: Callable[..., Path]) -> None:
+    def change(book: Any) -> None:
+        book["towns"].column_dimensions.group("C", "D", hidden=True)
+        book["depts"].column_dimensions["C"].hidden = True
+        book["depts"].column_dimensions["F"].hidden = True  # hidden, but empty
+    path = workbook(change)
+    assert errors(run("score", TINY, path)) == [
+        f"{path}: sheet 'towns', row 1, column C: hidden-cells: hidden columns hold values (C1:D4): nobody reading "
+        "the sheet sees them; unhide the columns, or delete them",
+        f"{path}: sheet 'depts', row 1, column C: hidden-cells: hidden columns hold values (C1:C3): nobody reading "
+        "the sheet sees them; unhide the columns, or delete them"]
+
+
+def test_a_hidden_empty_row_or_column_is_ignored(workbook: Callable[..., Path]) -> None:
+    def change(book: Any) -> None:
+        book["towns"].row_dimensions[7].hidden = True
+        book["towns"].column_dimensions["K"].hidden = True
+    assert totals(workbook(change)) == totals(TINY_FACTS)

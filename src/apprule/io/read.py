@@ -25,9 +25,14 @@ from typing import Any
 from ..engine import Scheme
 from ..errors import AppruleError, FactError, OverMax, SchemeError
 from ..facts import placements
+from ..i18n import _
 from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
 from .text import NOT_TEXT, not_text
+
+#: The largest facts file apprule reads, in bytes, of any format: checked before a byte of it is parsed. 256 MiB
+#: holds 100,000 units with 50 events each as YAML; a workbook is also bounded as it unpacks (``tables.MAX_BYTES``).
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 #: file name endings → format
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -64,14 +69,31 @@ def facts_format(path: str | Path) -> str | None:
     return FORMATS.get(Path(path).suffix.lower())
 
 
-def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False) -> FactsFile:
+def refuse_too_large(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> None:
+    """``file-too-large`` for a file of more than ``limit`` bytes, before it is read: a file that size is not a
+    facts file an office fills in, and parsing it would take the machine's memory."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # reading it names the system's reason
+    if size > limit:
+        raise FactsFileError([FileIssue("file-too-large", _(
+            "the file holds {size} bytes ({mib} MiB), more than the {limit} bytes ({limit_mib} MiB) apprule reads; "
+            "it was not read", size=size, mib=size // 2**20, limit=limit, limit_mib=limit // 2**20), display)])
+
+
+def read_facts(path: str | Path, scheme: Scheme, *, partial: bool = False,
+               max_bytes: int = MAX_FILE_BYTES) -> FactsFile:
     """Read and check a facts file against ``scheme``; raise ``FactsFileError`` naming every problem.
 
-    With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``).
+    With ``partial`` a roster unit the file does not give is allowed (listed in ``missing``). A file of more than
+    ``max_bytes`` bytes is refused before it is read (``file-too-large``).
     """
     path = Path(path)
     display = str(path)
     kind = facts_format(path)
+    if kind is not None:
+        refuse_too_large(path, display, max_bytes)
     if kind in ("csv", "xlsx"):
         from .sheets import facts_from_sheets
         from .tables import read_csv, read_xlsx

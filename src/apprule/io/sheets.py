@@ -13,6 +13,7 @@ from typing import Any, Container
 
 from ..errors import did_you_mean
 from ..facts import placements
+from ..i18n import _
 from ..scheme.model import Fact, SchemeDefinition
 from .cells import CellProblem, blank, fact_value, unit_id
 from .layout import _BRACKETED, NOTES_SHEET, RESERVED, HeaderProblem, column_letter, parse_header, sheet_name
@@ -49,6 +50,23 @@ def facts_from_sheets(scheme: SchemeDefinition, used: dict[str, frozenset[str]],
                       display: str, partial: bool = False) -> SheetFacts:
     """Read unit sheets and events sheets into ``{unit: {fact: value}}``; see ``apprule.io.layout``."""
     return _Reader(scheme, used, display).read(sheets, partial)
+
+
+def _runs(numbers: list[int]) -> list[list[int]]:
+    """Sorted numbers as runs of consecutive ones: [2, 3, 5] → [[2, 3], [5]]."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
+def _span(first_row: int, last_row: int, first_col: int, last_col: int) -> str:
+    """A range as Excel writes it: ``D7`` for one cell, ``A5:G6`` for more."""
+    start, end = f"{column_letter(first_col)}{first_row}", f"{column_letter(last_col)}{last_row}"
+    return start if start == end else f"{start}:{end}"
 
 
 def _hint(name: str, choices: list[str]) -> str:
@@ -96,6 +114,7 @@ class _Reader:
                 self.problem(self.where(sheet), "hidden-sheet", f"the sheet is hidden ({sheet.state}), so nobody "
                              "reading the workbook sees what it holds; unhide it or delete it")
                 continue
+            self.hidden_cells(sheet)
             for coord, row, col in sheet.merged:
                 self.problem(self.where(sheet, row, col), "merged-cells",
                              f"merged cells {coord}{' in the header' if row == 1 else ''}: apprule reads one "
@@ -108,7 +127,7 @@ class _Reader:
         if not unit_sheets:
             self.problem(Where(self.display, (0, 0, 0)), "no-units",
                          "no sheet lists units: a unit sheet has a column 单位 [unit] and one row per unit")
-        for sheet, _ in unit_sheets:
+        for sheet, _events in unit_sheets:
             self.unit_sheet(sheet)
         seen_events: set[str | None] = set()
         for sheet, key in event_sheets:
@@ -119,9 +138,26 @@ class _Reader:
             self.absent_units(unit_sheets, partial)
         return self.out
 
+    def hidden_cells(self, sheet: Sheet) -> None:
+        """``hidden-cells`` for each run of hidden rows, then of hidden columns, that holds values, by the cells it
+        spans: nobody reading the sheet sees them, so they are never scored unseen."""
+        valued = [(row, col) for row, cells in sheet.rows for col, value in enumerate(cells, 1) if not blank(value)]
+        in_rows = [(r, c) for r, c in valued if r in sheet.hidden_rows]
+        in_columns = [(r, c) for r, c in valued if c in sheet.hidden_columns and r not in sheet.hidden_rows]
+        for run in _runs(sorted({r for r, _col in in_rows})):
+            cols = [c for r, c in in_rows if r in run]
+            self.problem(self.where(sheet, run[0]), "hidden-cells", _(
+                "hidden rows hold values ({cells}): nobody reading the sheet sees them; unhide the rows (or clear "
+                "the filter that hides them), or delete them", cells=_span(run[0], run[-1], min(cols), max(cols))))
+        for run in _runs(sorted({c for _row, c in in_columns})):
+            rows = [r for r, c in in_columns if c in run]
+            self.problem(self.where(sheet, min(rows), run[0]), "hidden-cells", _(
+                "hidden columns hold values ({cells}): nobody reading the sheet sees them; unhide the columns, or "
+                "delete them", cells=_span(min(rows), max(rows), run[0], run[-1])))
+
     def absent_units(self, unit_sheets: list[tuple[Sheet, Any]], partial: bool) -> None:
         absent: dict[str, list[str]] = {}
-        for unit, (gi, _) in self.placed.items():
+        for unit, (gi, _seq) in self.placed.items():
             if unit not in self.out.facts:
                 absent.setdefault(self.scheme.groups[gi].id, []).append(unit)
         for gid, units in absent.items():

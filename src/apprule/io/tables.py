@@ -29,7 +29,8 @@ MAX_COLUMNS = 1_000
 #: The most cells of one file: every cell a workbook lists (a formatted empty one costs as much to read as a
 #: full one) and every empty cell before a row's last value. 100,000 units × 20 facts.
 MAX_CELLS = 2_000_000
-#: The most bytes a workbook may unpack to, or a CSV file hold (a 5 KB zip can unpack to gigabytes).
+#: The most bytes a workbook may unpack to (a 5 KB zip can unpack to gigabytes); a file itself, of any format, is
+#: bounded before it is read (``read.MAX_FILE_BYTES``).
 MAX_BYTES = 256 * 1024 * 1024
 
 
@@ -47,6 +48,9 @@ class Sheet:
     text_only: bool = False
     #: visible, hidden (Format > Sheet > Hide) or veryHidden (only a macro shows it again)
     state: str = "visible"
+    #: the numbers of its hidden rows (hidden, collapsed in an outline or filtered out) and columns
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
 
 
 def decode_csv(data: bytes) -> str:
@@ -61,10 +65,6 @@ def decode_csv(data: bytes) -> str:
 
 def read_csv(path: Path, display: str) -> list[Sheet]:
     """A CSV file as sheets: rows before the first ``[name]`` row, then one sheet per section."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise FactsFileError([FileIssue("bad-csv", f"the file holds {size} bytes, more than the {MAX_BYTES} bytes "
-                                        "apprule reads", display)])
     try:
         text = decode_csv(path.read_bytes())
     except UnicodeDecodeError as exc:
@@ -171,6 +171,12 @@ def _read_sheet(book: Any, ws: Any, index: int, display: str, budget: list[int])
         raise FactsFileError([FileIssue("bad-xlsx", f"cannot read the sheet: {exc}", where)]) from None
     finally:
         parser.source.close()
+    sheet.hidden_rows = parser.hidden_rows
+    for attributes in parser.column_dimensions.values():  # <col min= max= hidden=>, a span of columns
+        if _true(attributes.get("hidden")):
+            first = int(attributes.get("min") or 0)
+            last = min(int(attributes.get("max") or first), MAX_COLUMNS)  # no value is read past the bound
+            sheet.hidden_columns.update(range(first, last + 1))
     for merged in getattr(parser.merged_cells, "mergeCell", None) or ():
         min_col, min_row, _, _ = range_boundaries(merged.ref)
         sheet.merged.append((str(merged.ref), int(min_row or 0), int(min_col or 0)))
@@ -189,11 +195,15 @@ def _sheet_parser() -> Any:
         def __init__(self, source: Any, strings: Any, budget: list[int]):
             super().__init__(source, strings, data_only=True)
             self.budget = budget
+            self.hidden_rows: set[int] = set()
 
         def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
-            # as openpyxl's, without keeping each row's attributes (a hostile file lists millions)
+            # as openpyxl's, without keeping each row's attributes (a hostile file lists millions), but the
+            # hidden rows': a value nobody sees is never scored unseen
             number = row.get("r")
             self.row_counter = int(float(number)) if number else self.row_counter + 1
+            if _true(row.get("hidden")):
+                self.hidden_rows.add(self.row_counter)
             self.col_counter = 0
             return self.row_counter, [self.parse_cell(element) for element in row]
 
@@ -211,6 +221,11 @@ def _sheet_parser() -> Any:
             return cell
 
     return Parser
+
+
+def _true(attribute: str | None) -> bool:
+    """An XML boolean attribute: ``1`` or ``true``."""
+    return attribute in ("1", "true")
 
 
 #: quoted text, an escaped character and a [colour] or [condition]: none of them makes a format a percentage

@@ -23,10 +23,12 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from ..decimals import plain
+from ..deferred import COUNTED, DEFERRED
 from ..engine import Scheme
 from ..explain import OUTCOME_WORDS, inputs_text, notes_text, trace_data, words_for
 from ..i18n import N_, _, language, using
 from ..results import Evaluation, Outcome, Result, Trace
+from ..scheme.model import CARRIED_FROM
 from ..shown import GroupShown, decimals_of, fixed
 from .layout import header, title_sheet_name
 from .text import cell_text, inert, json_text
@@ -160,11 +162,17 @@ class Score(NamedTuple):
         return fixed(self.value, self.places)
 
 
+CARRIED_HEADER = N_("Carried over")
+
+
 def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
-    """Header, then one row per unit: summary columns, then each section and adjustment (scores as ``Score``)."""
+    """Header, then one row per unit: summary columns, then each section and adjustment (scores as ``Score``), then
+    what the unit carries over to the next period (转入下年度), where some unit carries something."""
     lines = _line_columns(results)
     labels = _sequence_labels(scheme)
-    rows: list[list[Any]] = [[header(k, _(v)) for k, v in SUMMARY.items()] + list(lines.values())]
+    carrying = any(_carried(r) for r in results)
+    rows: list[list[Any]] = [[header(k, _(v)) for k, v in SUMMARY.items()] + list(lines.values())
+                             + ([header("carried_over", _(CARRIED_HEADER))] if carrying else [])]
     for r in results:
         score = r.shown.places_of
         by_id = {line.id: line.value for line in (*r.sections, *r.adjustments)}
@@ -172,8 +180,35 @@ def summary_rows(results: list[Result], scheme: Scheme) -> list[list[Any]]:
                      Score(r.total, score("total")), r.grade, listed(r.honours),
                      listed(r.flags), listed(r.vetoes), r.would_be_rank, r.would_be_grade,
                      listed(_outcome_text(o) for o in r.outcomes if o.kind not in _SHOWN)]
-                    + [None if k not in by_id else Score(by_id[k], score(k)) for k in lines])
+                    + [None if k not in by_id else Score(by_id[k], score(k)) for k in lines]
+                    + ([carried_text(r, scheme)] if carrying else []))
     return rows
+
+
+def _carried(r: Result) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    return tuple(getattr(r, "carried_over", ()))
+
+
+def carried_text(r: Result, scheme: Scheme) -> str:
+    """What a unit carries over, one item after another, as a person reads it: an event by its fact's label, its
+    date and its other fields (``获奖 2022-01-15(市级、敬老)``), a deferred value by its fact's label, the marker
+    the office wrote and what it counted as here (``新引进项目:转入下年度,本期计 0``)."""
+    items = []
+    for name, event in _carried(r):
+        fact = scheme.definition.facts.get(name)
+        label = (fact.label if fact is not None and fact.label else name)
+        if DEFERRED in event:
+            counted = event.get(COUNTED)
+            items.append(_("{fact}: {marker}, counted here as {counted}", fact=label, marker=event[DEFERRED],
+                           counted=_("not given") if counted is None else plain(counted)
+                           if isinstance(counted, Decimal) else counted))
+            continue
+        dated_by = fact.dated_by if fact is not None else None
+        fields = [_text(v) for k, v in event.items() if k not in (dated_by, CARRIED_FROM) and v is not None]
+        date = _text(event[dated_by]) if dated_by and event.get(dated_by) is not None else ""
+        head = " ".join(part for part in (label, date) if part)
+        items.append(head + (_(" ({fields})", fields=listed(fields)) if fields else ""))
+    return _("; ").join(items)
 
 
 def _outcome_text(o: Outcome) -> str:
@@ -277,6 +312,11 @@ def value_cell(trace: Trace, places: int) -> Any:
     if trace.kind == "veto" and value == "applies":
         return _("applies")
     return value if value is None or isinstance(value, int) else str(value)
+
+
+def _text(value: Any) -> str:
+    data = _json(value)
+    return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
 
 
 def to_xlsx(evaluation: Evaluation, scheme: Scheme, group: str | None = None) -> bytes:

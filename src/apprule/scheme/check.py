@@ -9,8 +9,9 @@ from typing import Iterable, Iterator
 from pydantic import BaseModel
 
 from ..decimals import BOUNDS, MAX_MAGNITUDE, shown, within_bounds
-from ..errors import Path, format_path
+from ..errors import Path, did_you_mean, format_path
 from ..facts import RESERVED_NAMES, check_default, rank_roles
+from ..i18n import _
 from .model import Block, Group, Leaf, SchemeDefinition, Section
 
 Found = tuple[str, str, Path, "str | None", "int | None"]
@@ -48,9 +49,44 @@ def check_scheme(scheme: SchemeDefinition) -> list[Found]:
             if problem:
                 found.append(("invalid-value", f"the deferred value of fact {fid!r}: {problem}",
                               ("facts", fid, "deferred"), None, None))
+    found += _check_given_back(scheme)
     if scheme.aggregate is not None and scheme.aggregate.weights is not None:
         found += _check_weights(scheme.aggregate.weights)
     return found
+
+
+def _check_given_back(scheme: SchemeDefinition) -> Iterator[Found]:
+    """A late fact (``given_back: X``) takes the value of X the period before deferred: X must exist and declare
+    ``deferred``, be of the same type, and be given back by this one fact only; the late fact is optional, since
+    only the units whose value was deferred give it."""
+    taken: dict[str, str] = {}
+    for fid, fact in scheme.facts.items():
+        target_id = fact.given_back
+        if target_id is None:
+            continue
+        path: Path = ("facts", fid, "given_back")
+        target = scheme.facts.get(target_id)
+        if target is None:
+            hint = did_you_mean(target_id, [f for f in scheme.facts if f != fid])
+            yield ("unknown-fact", _("`given_back: {target}` names no fact of this scheme", target=target_id)
+                   + (f" ({hint})" if hint else ""), path, None, None)
+        elif target_id == fid:
+            yield ("bad-given-back", _("a fact gives back another fact's deferred value, not its own"), path, None,
+                   None)
+        elif target.deferred is None:
+            yield ("bad-given-back", _("{target!r} declares no `deferred`: no period defers it, so none gives it "
+                                       "back", target=target_id), path, None, None)
+        elif target.type != fact.type:
+            yield ("bad-given-back", _("{target!r} is a {kind} fact and {fact!r} a {own} one: a value given back is "
+                                       "the same kind of value", target=target_id, kind=target.type, fact=fid,
+                                       own=fact.type), ("facts", fid, "type"), None, None)
+        elif target_id in taken:
+            yield ("bad-given-back", _("{other!r} gives back {target!r} already: one fact takes the deferred value",
+                                       other=taken[target_id], target=target_id), path, None, None)
+        if not fact.optional:
+            yield ("bad-given-back", _("{fact!r} is given only by the units whose value was deferred: make it "
+                                       "optional (`required: false`)", fact=fid), ("facts", fid), None, None)
+        taken.setdefault(target_id, fid)
 
 
 #: load-time sums are exact: every number is within the bounds, so 60 digits hold a sum of up to 10^27 of them

@@ -148,6 +148,11 @@ class Fact(Model):
         None, description="转入下年度: what a number fact counts as this period when the office writes 转入下年度 "
         "(计入下年度, 下年度, 缓报, deferred) for a value not available in time: a number, or `empty` (as if not "
         "given; an optional fact only). The item is listed in carried_over. Absent: the value cannot be deferred")
+    given_back: Id | None = Field(
+        None, description="上年度转入: this fact holds, this period, the value of the named fact that the period before "
+        "deferred (转入下年度), e.g. `chaoyang_rank_late: {given_back: chaoyang_rank}`. The named fact must declare "
+        "`deferred`; this one is optional and of the same type. `--carried-in` fills it from last period's deferred "
+        "item (its `value`); a value given both there and in the facts is an error")
 
     @model_validator(mode="after")
     def _consistent(self) -> Fact:
