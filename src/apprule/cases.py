@@ -29,6 +29,7 @@ from .engine import Scheme, load_scheme
 from .decimals import plain
 from .errors import AppruleError, EvaluationError, FactError, SchemeError
 from .facts import BadValue, to_decimal
+from .i18n import _
 from .results import Evaluation, Result
 from .scheme.yamlsource import read_yaml
 from .shipped import scheme_path
@@ -143,21 +144,21 @@ def run_case(scheme: Scheme, case: dict[str, Any], file: str = "", index: int = 
     except AppruleError as exc:
         expected = case.get("expect_error")
         if expected is None:
-            diffs.append(f"unexpected error: {exc}")
+            diffs.append(_("unexpected error: {error}", error=exc))
         else:
             _compare_error(exc, expected, diffs)
         return outcome
     if "expect_error" in case:
-        diffs.append(f"expected error {case['expect_error']} but the evaluation succeeded")
+        diffs.append(_("expected error {expected} but the evaluation succeeded", expected=case["expect_error"]))
         return outcome
     expect = case.get("expect") or {}
-    for (*_, unit), message in _malformed([case]):  # a case not read by ``load_cases``
+    for (*_where, unit), message in _malformed([case]):  # a case not read by ``load_cases``
         diffs.append(f"{unit}: {message}")
     if diffs:
         return outcome
     for unit, expected in expect.items():
         if unit not in evaluation:
-            diffs.append(f"{unit}: no result")
+            diffs.append(f"{unit}: " + _("no result"))
             continue
         _compare_result(evaluation[unit], expected or {}, diffs)
     return outcome
@@ -167,35 +168,40 @@ def _compare_result(result: Result, expected: dict[str, Any], diffs: list[str]) 
     unit = result.unit
     for key, want in expected.items():
         if key not in _RESULT_KEYS:
-            diffs.append(f"{unit}: unknown expectation {key!r} (one of {sorted(_RESULT_KEYS)})")
+            diffs.append(f"{unit}: " + _("unknown expectation {key!r} (one of {keys})", key=key, keys=sorted(_RESULT_KEYS)))
         elif key == "values":
             for node, value in want.items():
                 if node not in result.values:
-                    diffs.append(f"{unit}: no rule {node!r}")
+                    diffs.append(f"{unit}: " + _("no rule {node!r}", node=node))
                 elif not _same_number(result.values[node], value):
-                    diffs.append(f"{unit}.{node}: expected {value}, got {result.values[node]}")
+                    diffs.append(f"{unit}.{node}: " + _got(value, result.values[node]))
         elif key == "total":
             if not _same_number(result.total, want):
-                diffs.append(f"{unit}.total: expected {want}, got {result.total}")
+                diffs.append(f"{unit}.total: " + _got(want, result.total))
         elif key == "outside_period":  # each as {fact, number, date, when}
             got_outside = [{"fact": o.fact, "number": o.number, "date": str(o.date), "when": o.when}
                            for o in result.outside_period]
             wanted = [{**o, "date": str(o.get("date"))} if isinstance(o, dict) else o for o in want or []]
             if got_outside != wanted:
-                diffs.append(f"{unit}.outside_period: expected {want}, got {got_outside}")
+                diffs.append(f"{unit}.outside_period: " + _got(want, got_outside))
         elif key == "carried_over":  # each as {fact, then the event's fields or deferred and counted}
             got_carried = [_texts({"fact": fact, **{k: v for k, v in item.items() if k != "carried_from"}})
                            for fact, item in result.carried_over]
             if got_carried != [_texts(o) if isinstance(o, dict) else o for o in want or []]:
-                diffs.append(f"{unit}.carried_over: expected {want}, got {got_carried}")
+                diffs.append(f"{unit}.carried_over: " + _got(want, got_carried))
         elif key == "outcomes":
             _compare_outcomes(result, want, diffs)
         elif key in ("honours", "flags", "vetoes"):
             got = list(getattr(result, key))
             if sorted(got) != sorted(want or []):
-                diffs.append(f"{unit}.{key}: expected {want}, got {got}")
+                diffs.append(f"{unit}.{key}: " + _got(want, got))
         elif getattr(result, key) != want:
-            diffs.append(f"{unit}.{key}: expected {want!r}, got {getattr(result, key)!r}")
+            diffs.append(f"{unit}.{key}: " + _got(repr(want), repr(getattr(result, key))))
+
+
+def _got(want: Any, got: Any) -> str:
+    """What a case expected and what the evaluation gave, in the current language."""
+    return _("expected {want}, got {got}", want=want, got=got)
 
 
 def _texts(item: dict[str, Any]) -> dict[str, str]:
@@ -210,11 +216,11 @@ def _compare_outcomes(result: Result, want: list[dict[str, Any]], diffs: list[st
         wanted = {k: str(v) if k in ("clause", "matter", "label") else v for k, v in expected.items()}
         found = next((o for o in left if all(o.get(k) == v for k, v in wanted.items())), None)
         if found is None:
-            diffs.append(f"{result.unit}.outcomes: expected {expected}, not among {left}")
+            diffs.append(f"{result.unit}.outcomes: " + _("expected {expected}, not among {found}", expected=expected, found=left))
         else:
             left.remove(found)
     for extra in left:
-        diffs.append(f"{result.unit}.outcomes: unexpected {extra}")
+        diffs.append(f"{result.unit}.outcomes: " + _("unexpected {extra}", extra=extra))
 
 
 def _same_number(got: Decimal, want: Any) -> bool:
@@ -234,4 +240,4 @@ def _compare_error(exc: AppruleError, expected: dict[str, Any], diffs: list[str]
     else:
         found = [{"code": exc.code}]
     if not any(all(f.get(k) == v for k, v in expected.items()) for f in found):
-        diffs.append(f"expected error {expected}, got {found}: {exc}")
+        diffs.append(_("expected error {expected}, got {found}: {error}", expected=expected, found=found, error=exc))

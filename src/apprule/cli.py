@@ -26,7 +26,7 @@ from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
-from .i18n import LANGUAGES, _
+from .i18n import LANGUAGES, N_, Nn_, _, ngettext
 from .results import Evaluation, Result
 
 #: runs shorter than this show no progress display
@@ -36,8 +36,77 @@ TEMPLATE_FORMATS = ("table", "yaml", "csv", "xlsx")
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class _Main(click.Group):
+#: click's own words apprule's catalogue translates: its usage line, sections, help options and usage errors
+CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."),
+               N_("Show the version and exit."), N_("Error: {message}"), N_("Try '{command} {option}' for help."),
+               N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Missing argument"),
+               N_("Missing option"), N_("Missing parameter"), N_("Missing command."), N_("Invalid value: {message}"),
+               N_("Invalid value for {param_hint}: {message}"), N_("default: {default}"), N_("required"),
+               N_("Aborted!"), Nn_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+               Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+               Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
+               Nn_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."))
+#: the usage line's placeholders for the options and a group's command
+OPTIONS_METAVAR, COMMAND_METAVAR = N_("[OPTIONS]"), N_("COMMAND [ARGS]...")
+
+
+def _click_gettext(message: str) -> str:
+    return i18n.translations(i18n.language()).gettext(message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations(i18n.language()).ngettext(singular, plural, n)
+
+
+# click says its words through the ``_``/``ngettext`` each of its modules imported from gettext (click's documented
+# way to translate it is gettext's): they are pointed at apprule's catalogue, in the language of the run. A message
+# the catalogue lacks stays click's English, as gettext would leave it. Not click.decorators: it translates the
+# --help and --version options' help once, when it makes them; ``_help_said`` says those where they are shown.
+for _module in (click.core, click.exceptions, click.formatting, click.parser, click.types):
+    setattr(_module, "_", _click_gettext)
+    if hasattr(_module, "ngettext"):
+        setattr(_module, "ngettext", _click_ngettext)
+
+
+@contextlib.contextmanager
+def _help_said(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """While click writes ``command``'s help, its help texts (and its options' and its commands') are in the run's
+    language: they are written in English, marked ``N_``, and translated here, where they are said."""
+    said = [command, *command.get_params(ctx), *getattr(command, "commands", {}).values()]
+    kept = [(thing, thing.help, getattr(thing, "short_help", None)) for thing in said]
+    try:
+        for thing in said:
+            thing.help = _(thing.help) if thing.help else thing.help
+            if getattr(thing, "short_help", None):
+                thing.short_help = _(thing.short_help)
+        yield
+    finally:
+        for thing, help_text, short in kept:
+            thing.help = help_text
+            if short is not None:
+                thing.short_help = short
+
+
+class _Says:
+    """A command whose help and usage line click writes in the run's language (``--lang``, else the locale)."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _help_said(self, ctx):  # type: ignore[arg-type]
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)  # type: ignore[misc]
+        return [_(piece) if piece in (OPTIONS_METAVAR, COMMAND_METAVAR) else piece for piece in pieces]
+
+
+class _Command(_Says, click.Command):
+    pass
+
+
+class _Main(_Says, click.Group):
     """The error boundary: scheme errors exit 2, every other apprule error exits 1."""
+
+    command_class = _Command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         with i18n.using():  # a language chosen or preferred during a run ends with it (tests run many)
@@ -61,26 +130,24 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
 #: ``--lang``, before the command (``apprule --lang en explain …``) or after it (``apprule explain --lang en …``)
 language_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), expose_value=False, is_eager=True, callback=_choose_language,
-    help="The language of what apprule says (en, zh). Default: the scheme's `language`, else the locale's.")
+    help=N_("The language of what apprule says (en, zh). Default: the scheme's `language`, else the locale's."))
 
 
-@click.group(cls=_Main)
+@click.group(cls=_Main, help=N_(
+    "Score organisational units under assessment schemes written in YAML (绩效考评).\n\n"
+    "\b\n"
+    "apprule schemes\n"
+    "apprule check hebi_2021\n"
+    "apprule score hebi_2021 example\n"
+    "apprule explain hebi_2021 example 海河街道办事处\n"
+    "apprule facts hebi_2021 --format xlsx --output 数据.xlsx\n"
+    "apprule score my_scheme.yaml 数据.xlsx\n"
+    "apprule test tests/schemes\n\n"
+    "A SCHEME is a file or the id of a shipped scheme; FACTS `example` is the shipped scheme's example."))
 @click.version_option(package_name="apprule")
 @language_option
 def main() -> None:
-    """Score organisational units under assessment schemes written in YAML (绩效考评).
-
-    \b
-    apprule schemes
-    apprule check hebi_2021
-    apprule score hebi_2021 example
-    apprule explain hebi_2021 example 海河街道办事处
-    apprule facts hebi_2021 --format xlsx --output 数据.xlsx
-    apprule score my_scheme.yaml 数据.xlsx
-    apprule test tests/schemes
-
-    A SCHEME is a file or the id of a shipped scheme; FACTS `example` is the shipped scheme's example.
-    """
+    """apprule's commands. Each command's help is its ``help=N_(…)``, said in the run's language (``_Says``)."""
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -133,8 +200,9 @@ def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 _CARRIED_IN = click.option(
     "--carried-in", "carried_in", metavar="LAST.json", type=click.Path(exists=True, dir_okay=False),
-    help="Last period's results (apprule score --format json): each unit's carried-over events join its lists and "
-         "count here, as carried in from their period; values deferred to this period (转入下年度) are reported.")
+    help=N_("Last period's results (apprule score --format json): each unit's carried-over events join its lists "
+            "and count here, as carried in from their period; values deferred to this period (转入下年度) are "
+            "reported."))
 
 
 class _File(click.Path):
@@ -178,8 +246,8 @@ def _reading_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str
 
 def _reading_option(flag: str = "--reading", name: str = "readings", help: str = "") -> Callable[[_F], _F]:
     return click.option(flag, name, multiple=True, metavar="ID=CHOICE", callback=_reading_pairs,
-                        help=help or "Score under this choice of a reading (repeatable); `apprule readings SCHEME` "
-                        "lists them.")
+                        help=help or N_("Score under this choice of a reading (repeatable); `apprule readings "
+                                        "SCHEME` lists them."))
 
 
 def _readings_line(scheme: Scheme) -> str | None:
@@ -304,16 +372,14 @@ def _load(path: str, readings: Mapping[str, str] | None = None) -> Scheme:
 
 # --- check ---------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "Load and check SCHEMES (files, or folders of *.yaml); print every error with its location.\n\n"
+    "Every choice of every switchable reading is checked too, one at a time. With --carried-in, check "
+    "that last period's carried-over items fit the one SCHEME given."))
 @click.argument("schemes", nargs=-1, required=True, type=_File(dir_okay=True))
 @_CARRIED_IN
-@_reading_option(help="Check under this choice of a reading (repeatable).")
+@_reading_option(help=N_("Check under this choice of a reading (repeatable)."))
 def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, str]) -> None:
-    """Load and check SCHEMES (files, or folders of *.yaml); print every error with its location.
-
-    Every choice of every switchable reading is checked too, one at a time.
-    With --carried-in, check that last period's carried-over items fit the one SCHEME given.
-    """
     paths: list[Path] = []
     for name in map(Path, schemes):
         paths += sorted(name.glob("*.yaml")) if name.is_dir() else [name]
@@ -329,9 +395,13 @@ def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, 
             _echo(exc, err=True)
             failed += 1
             continue
-        _echo(f"{path}: ok — {scheme.title} ({len(scheme.groups)} group(s), "
-              f"{len(scheme.definition.facts)} fact(s)" + (f", {checked} other choice(s) of its readings"
-                                                            if checked else "") + ")")
+        with i18n.using(scheme=scheme.definition.language):
+            counts = [ngettext("{n} group", "{n} groups", len(scheme.groups)),
+                      ngettext("{n} fact", "{n} facts", len(scheme.definition.facts))]
+            if checked:
+                counts.append(ngettext("{n} other choice of its readings", "{n} other choices of its readings",
+                                       checked))
+            _echo(_("{path}: ok — {title} ({counts})", path=path, title=scheme.title, counts=_(", ").join(counts)))
     if failed:
         _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
         sys.exit(2)
@@ -368,12 +438,13 @@ def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
 
 # --- readings ------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "List SCHEME's readings: each question, its clause and its choices (* in force, the default unless "
+    "chosen)."))
 @click.argument("scheme", type=_File())
-@_reading_option(help="Mark this choice as the one in force (repeatable).")
+@_reading_option(help=N_("Mark this choice as the one in force (repeatable)."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
-    """List SCHEME's readings: each question, its clause and its choices (* in force, the default unless chosen)."""
     loaded = _load(scheme, readings)
     entries = loaded.definition.readings
     if fmt == "json":
@@ -401,23 +472,27 @@ def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
 
 # --- schemes -------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "List the schemes shipped with apprule: give an id wherever a SCHEME file is asked for."))
 def schemes() -> None:
-    """List the schemes shipped with apprule: give an id wherever a SCHEME file is asked for."""
     from rich import box
     from rich.table import Table
 
     from .shipped import scheme_ids, scheme_path
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for head in ("id", "title", "issuer", "period"):
-        table.add_column(head, overflow="fold")
+    for head in (N_("id"), N_("title"), N_("issuer"), N_("period")):  # in the run's language: no scheme is chosen
+        table.add_column(_(head), overflow="fold")
     for scheme_id in scheme_ids():
         definition = load_scheme(scheme_path(scheme_id) or scheme_id).definition
         period = definition.period
         table.add_row(*_cells([scheme_id, definition.title, definition.issuer,
-                               f"{period.kind} {period.start}–{period.end}"]))
+                               f"{_(PERIOD_KINDS[period.kind])} {period.start}–{period.end}"]))
     _emit(_table_text(table, wide=False), None, escaped=True)
+
+
+#: the kinds of assessment period, in words
+PERIOD_KINDS = {"year": N_("year"), "half_year": N_("half year"), "quarter": N_("quarter"), "month": N_("month")}
 
 
 def _table_text(table: Any, wide: bool, width: int = 200) -> str:
@@ -433,21 +508,22 @@ def _table_text(table: Any, wide: bool, width: int = 200) -> str:
 
 # --- score ---------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."))
 @click.argument("scheme", type=_File())
 @click.argument("facts", type=_File(), callback=_facts_path)
-@click.option("--group", "group", metavar="GROUP", help="Only this group (its id or its label).")
+@click.option("--group", "group", metavar="GROUP", help=N_("Only this group (its id or its label)."))
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS),
-              help="table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
-                   "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
-@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS (ranks count only those given).")
+              help=N_("table (default), json (complete: every rule's value), csv (UTF-8 with BOM, for Excel) or "
+                      "xlsx (a sheet per group and the sheet 明细 of every rule). Default: from --output's ending."))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file."))
+@click.option("--partial", is_flag=True,
+              help=N_("Allow roster units missing from FACTS (ranks count only those given)."))
 @_CARRIED_IN
 @_reading_option()
 @language_option
 def score(scheme: str, facts: str, group: str | None, fmt: str | None, output: str | None, partial: bool,
           carried_in: str | None, readings: dict[str, str]) -> None:
-    """Score, rank and grade every unit of FACTS (YAML, JSON, CSV or XLSX) under SCHEME."""
     _not_an_input(output, SCHEME=scheme, FACTS=facts, **({"--carried-in": carried_in} if carried_in else {}))
     loaded = _load(scheme, readings)
     fmt = _format(fmt, output, RESULT_FORMATS, "table")
@@ -548,17 +624,17 @@ def _trim(text: str) -> str:
 
 # --- explain -------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."))
 @click.argument("scheme", type=_File())
 @click.argument("facts", type=_File(), callback=_facts_path)
 @click.argument("unit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
+@click.option("--partial", is_flag=True, help=N_("Allow roster units missing from FACTS."))
 @_CARRIED_IN
 @_reading_option()
 @language_option
 def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried_in: str | None, readings: dict[str, str]) -> None:
-    """Explain UNIT: every section, rule, cap, rounding, rank and grade decision with its clause."""
     loaded = _load(scheme, readings)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if unit not in evaluation:
@@ -571,30 +647,27 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried
 
 # --- diff ----------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "What changes if…: score FACTS two ways and list every unit whose total, rank, grade or outcomes "
+    "change, with the rules whose values changed.\n\n"
+    "\b\n"
+    "apprule diff hebi_2021 facts.xlsx --reading indicator_measure=ratio --against-reading indicator_measure=points\n"
+    "apprule diff scheme_2022.yaml facts.xlsx --against scheme_2021.yaml\n\n"
+    "The --against side is the base (before); SCHEME under --reading is the new side (after)."))
 @click.argument("scheme", type=_File())
 @click.argument("facts", type=_File(), callback=_facts_path)
 @click.option("--against", type=_File(), metavar="SCHEME",
-              help="The scheme to compare with (last year's); default: SCHEME itself, under --against-reading.")
-@_reading_option(help="Score SCHEME under this choice of a reading (repeatable).")
+              help=N_("The scheme to compare with (last year's); default: SCHEME itself, under --against-reading."))
+@_reading_option(help=N_("Score SCHEME under this choice of a reading (repeatable)."))
 @_reading_option("--against-reading", "against_readings",
-                 help="Score the --against side under this choice of a reading (repeatable); the other readings "
-                      "are those of SCHEME's side when both sides are one scheme.")
+                 help=N_("Score the --against side under this choice of a reading (repeatable); the other readings "
+                         "are those of SCHEME's side when both sides are one scheme."))
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "xlsx")),
-              help="table (default), json or xlsx. Default: from --output's ending.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
-@click.option("--partial", is_flag=True, help="Allow roster units missing from FACTS.")
+              help=N_("table (default), json or xlsx. Default: from --output's ending."))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file."))
+@click.option("--partial", is_flag=True, help=N_("Allow roster units missing from FACTS."))
 def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str], against_readings: dict[str, str],
          fmt: str | None, output: str | None, partial: bool) -> None:
-    """What changes if…: score FACTS two ways and list every unit whose total, rank, grade or outcomes change,
-    with the rules whose values changed.
-
-    \b
-    apprule diff hebi_2021 facts.xlsx --reading indicator_measure=ratio --against-reading indicator_measure=points
-    apprule diff scheme_2022.yaml facts.xlsx --against scheme_2021.yaml
-
-    The --against side is the base (before); SCHEME under --reading is the new side (after).
-    """
     from .diff import diff_data, diff_evaluations, diff_rows, diff_xlsx, summary
 
     fmt = _format(fmt, output, ("table", "json", "xlsx"), "table")
@@ -629,15 +702,15 @@ def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str],
 
 # --- facts ---------------------------------------------------------------------------------------
 
-@main.command()
+@main.command(help=N_(
+    "The facts SCHEME declares, or a blank fill-in template for its rosters."))
 @click.argument("scheme", type=_File())
 @click.option("--format", "fmt", type=click.Choice(TEMPLATE_FORMATS),
-              help="table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
-                   "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+              help=N_("table: the declared facts (default); yaml, csv or xlsx: a blank template to fill in, one row "
+                      "per roster unit, one sheet (or CSV section) per list-type fact. Default: from --output."))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file."))
 @language_option
 def facts(scheme: str, fmt: str | None, output: str | None) -> None:
-    """The facts SCHEME declares, or a blank fill-in template for its rosters."""
     from .io.template import facts_table, write_template
 
     _not_an_input(output, SCHEME=scheme)
@@ -661,21 +734,21 @@ def facts(scheme: str, fmt: str | None, output: str | None) -> None:
 
 # --- test ----------------------------------------------------------------------------------------
 
-@main.command("test")
+@main.command("test", help=N_(
+    "Run worked-example case files (or folders of cases*.yaml); a diff for each failing case.\n\n"
+    "With --properties, check each SCHEME's invariants (caps, ranges, monotonicity, permutation, …)."))
 @click.argument("paths", nargs=-1, required=True, type=_File(dir_okay=True))
-@click.option("--quiet", "-q", is_flag=True, help="Report failing cases only.")
+@click.option("--quiet", "-q", is_flag=True, help=N_("Report failing cases only."))
 @click.option("--properties", is_flag=True,
-              help="Property-test the given SCHEME files with hypothesis instead of running case files.")
-@click.option("--invariant", "invariants", multiple=True, help="With --properties: only this invariant (repeatable).")
-@click.option("--examples", type=int, default=None, help="With --properties: examples per invariant.")
-@click.option("--seed", type=int, default=None, help="With --properties: a fixed seed.")
-@_reading_option(help="Run the cases under this choice of a reading (repeatable); a case's own `readings:` win.")
+              help=N_("Property-test the given SCHEME files with hypothesis instead of running case files."))
+@click.option("--invariant", "invariants", multiple=True, metavar="NAME",
+              help=N_("With --properties: only this invariant (repeatable)."))
+@click.option("--examples", type=int, default=None, metavar="N", help=N_("With --properties: examples per invariant."))
+@click.option("--seed", type=int, default=None, metavar="N", help=N_("With --properties: a fixed seed."))
+@_reading_option(help=N_("Run the cases under this choice of a reading (repeatable); a case's own `readings:` win."))
+@language_option
 def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants: tuple[str, ...],
                examples: int | None, seed: int | None, readings: dict[str, str]) -> None:
-    """Run worked-example case files (or folders of cases*.yaml); a diff for each failing case.
-
-    With --properties, check each SCHEME's invariants (caps, ranges, monotonicity, permutation, …).
-    """
     if properties:
         _test_properties(paths, invariants, examples, seed)
         return
@@ -692,21 +765,24 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
             try:
                 scheme, cases = case_files.load_cases(file, readings)
             except SchemeError as exc:
-                _echo(f"ERROR {file}\n{exc}", err=True)
+                _echo(_("ERROR {file}", file=file) + f"\n{exc}", err=True)
                 broken += 1
                 continue
+            i18n.prefer(scheme.definition.language)  # its verdicts in its scheme's language, unless --lang chose
             for index, case in enumerate(cases):
                 outcome = case_files.run_case(scheme, case, str(file), index)
+                where = f"{file}#{index + 1}"
                 if outcome.passed:
                     passed += 1
                     if not quiet:
-                        _echo(f"PASS {file}#{index + 1}: {outcome.description}")
+                        _echo(_("PASS {case}: {description}", case=where, description=outcome.description))
                     continue
                 failed += 1
-                _echo(f"FAIL {file}#{index + 1}: {outcome.description}")
+                _echo(_("FAIL {case}: {description}", case=where, description=outcome.description))
                 for line in _case_diff(scheme, case, outcome.differences):
                     _echo(f"     {line}")
-    summary = f"{passed} passed, {failed} failed" + (f", {broken} file(s) could not be loaded" if broken else "")
+    summary = _("{passed} passed, {failed} failed", passed=passed, failed=failed) + (ngettext(
+        ", {n} file could not be loaded", ", {n} files could not be loaded", broken) if broken else "")
     _echo(summary)
     if broken:
         sys.exit(2)
@@ -728,7 +804,7 @@ def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], exampl
     for path in paths:
         try:
             with _working(f"property-testing {path}"):
-                report = check_scheme_properties(Path(path), invariants=list(invariants) or None,
+                report = check_scheme_properties(_load(path), invariants=list(invariants) or None,
                                                  max_examples=examples, seed=seed)
         except SchemeError as exc:
             _echo(exc, err=True)
@@ -756,19 +832,20 @@ def _case_diff(scheme: Scheme, case: dict[str, Any], differences: list[str]) -> 
             if key == "values" and isinstance(value, dict):
                 for node, number in value.items():
                     want.append(f"{unit}.values.{node}: {_norm(number)}")
-                    actual = result.values.get(node, "(no such rule)") if result else "(no result)"
+                    actual = result.values.get(node, _("(no such rule)")) if result else _("(no result)")
                     got.append(f"{unit}.values.{node}: {_norm(actual)}")
                 continue
             want.append(f"{unit}.{key}: {_norm(value, key)}")
-            found: Any = getattr(result, key, "(unknown key)") if result else "(no result)"
+            found: Any = getattr(result, key, _("(unknown key)")) if result else _("(no result)")
             if key == "outcomes" and result and isinstance(value, list):  # each by the fields the case names
                 named = {(o.get("kind"), o.get("id")): set(o) for o in value if isinstance(o, dict)}
                 found = [{k: v for k, v in o.as_dict().items() if k in named.get((o.kind, o.id), {"kind", "id"})}
                          for o in result.outcomes]
             got.append(f"{unit}.{key}: {_norm(found, key)}")
-    diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, "expected", "actual", n=0, lineterm="")
+    diff = [line.rstrip("\n") for line in difflib.unified_diff(want, got, _("expected"), _("actual"), n=0, lineterm="")
             if not line.startswith("@@")]
     shown = {line[1:].split(":", 1)[0] for line in diff if line[:1] in "+-" and not line.startswith(("---", "+++"))}
+    shown |= {key.replace(".values.", ".", 1) for key in shown}  # a rule's value: run_case says unit.rule
     rest = [d for d in differences if d.split(":", 1)[0] not in shown]
     return diff + rest
 
@@ -791,14 +868,12 @@ def _norm(value: Any, key: str = "") -> str:
 
 # --- schema --------------------------------------------------------------------------------------
 
-@main.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
-@click.option("--path", "show_path", is_flag=True, help="Print where the installed copy of the schema is.")
+@main.command(help=N_(
+    "The JSON Schema (draft-07) of the scheme language, for editors with the YAML language server.\n\n"
+    "Put `# yaml-language-server: $schema=PATH` on a scheme's first line."))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help=N_("Write to this file."))
+@click.option("--path", "show_path", is_flag=True, help=N_("Print where the installed copy of the schema is."))
 def schema(output: str | None, show_path: bool) -> None:
-    """The JSON Schema (draft-07) of the scheme language, for editors with the YAML language server.
-
-    Put `# yaml-language-server: $schema=PATH` on a scheme's first line.
-    """
     from .io.schema import schema_text, shipped_schema_path
 
     if show_path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -65,28 +66,78 @@ class _Words:
     """What the text calls the names a rule reads: a fact's label (and unit), a rule's label, else the name;
     and how it shows a score (to the places its scheme declares)."""
 
-    def __init__(self, definition: SchemeDefinition, result: Result) -> None:
+    def __init__(self, definition: SchemeDefinition, result: Result | None = None) -> None:
         self.facts = dict(definition.facts)
         self.fields = {name: field for fact in definition.facts.values() for name, field in (fact.fields or {}).items()}
-        self.rules = {t.id: t.label for t in result.trace.walk()}
-        self.shown = result.shown
+        self.rules = {t.id: t.label for t in result.trace.walk()} if result is not None else {}
+        self.shown = result.shown if result is not None else None
+        #: the facts the rule being explained reads: their values' labels come first (``value_label``)
+        self.reading: list[str] = []
 
     def name(self, name: str) -> str:
+        """A fact's label, a rule's label, a built-in name in words, an expression in words; else the name."""
         fact = self.facts.get(name) or self.fields.get(name)
         if fact is None and name in _BUILT_IN:
             return _(_BUILT_IN[name])
         found = (fact.label if fact and fact.label else None) or self.rules.get(name)
-        return found or (name if name.isidentifier() else _code(name))
+        return found or (name if name.isidentifier() else expression_text(name, self))
 
     def value(self, name: str, value: Any) -> str:
-        fact = self.facts.get(name)
+        """A fact's value with its unit (``58.8亿元``); a rule's score to the places its scheme shows it to."""
+        fact = self.facts.get(name) or self.fields.get(name)
+        if fact is None and isinstance(value, Decimal) and self.shown is not None and (
+                name in self.rules or name in _BUILT_IN_SCORES):
+            return self.shown.score(name, value)
         shown = _value(value)
         return f"{shown}{fact.unit}" if fact and fact.unit and isinstance(value, Decimal) else shown
+
+    def value_label(self, value: str) -> str | None:
+        """The document's words for an enum value (``bureau`` → ``厅局级``), from the facts the rule reads first."""
+        read = [self.facts[k] for k in self.reading if k in self.facts]
+        facts = [f for fact in read for f in (fact, *(fact.fields or {}).values())]
+        for fact in (*facts, *self.facts.values(), *self.fields.values()):
+            if fact.type == "enum" and value in fact.enum_values:
+                return fact.value_label(value)
+        return None
+
+    def reading_unit(self) -> str | None:
+        """The unit the facts the rule reads share (``%`` for two rates), None where they have none or differ."""
+        units = {self.facts[k].unit for k in self.reading if k in self.facts}
+        return units.pop() if len(units) == 1 else None
+
+    def score(self, value: Any, name: str = "") -> str:
+        """A score in a note (the sections' sum, the adjustments) to the places it is shown to."""
+        return self.shown.score(name, value) if isinstance(value, Decimal) and self.shown else _value(value)
+
+
+def words_for(result: Result) -> _Words:
+    """The words that name what ``result``'s rules read (labels, units, places): for ``inputs_text``/``notes_text``."""
+    return _Words(result.source.definition, result)
+
+
+def scheme_words(definition: SchemeDefinition) -> _Words:
+    """The words that name a scheme's facts and their fields (for ``expression_text`` outside an explanation)."""
+    return _Words(definition)
+
+
+def inputs_text(trace: Trace, words: _Words) -> str:
+    """What a rule read, by label and with units: ``地区生产总值完成值 58.8亿元;地区生产总值目标值 56亿元``."""
+    return _("; ").join(_("{name} = {value}", name=words.name(k), value=words.value(k, v)) for k, v in trace.inputs)
+
+
+def notes_text(trace: Trace, words: _Words) -> list[str]:
+    """What a rule did, a sentence per note: ``58.8 ÷ 56 = 105.00%,超额完成5.00%…``."""
+    words.reading = [name for name, _given in trace.inputs]
+    return [note_text(note, words) for note in trace.notes]
 
 
 #: the names every scheme may read (``apprule.facts.RESERVED_NAMES``), in words
 _BUILT_IN = {"sections": N_("the sections' sum"), "adjustments": N_("adjustments"), "total": N_("total"),
-             "rank": N_("rank"), "rank_from_bottom": N_("rank from the bottom"), "scope_size": N_("units ranked")}
+             "rank": N_("rank"), "rank_from_bottom": N_("rank from the bottom"), "scope_size": N_("units ranked"),
+             # what a movement rule (排位变化) compares: the unit's place before and its place now
+             "rank before": N_("place before"), "rank now": N_("place now")}
+#: the built-in names whose values are scores
+_BUILT_IN_SCORES = ("sections", "adjustments", "total")
 
 
 def _list(names: Iterable[str]) -> str:
@@ -110,20 +161,19 @@ def _text(trace: Trace, depth: int, lines: list[str], words: _Words, clause: str
     if trace.kind == "veto" and trace.value == "applies":
         value = _("applies")
     elif isinstance(trace.value, Decimal) and not isinstance(trace.value, bool):  # to its declared places
-        value = words.shown.score(trace.id, trace.value)
+        value = words.score(trace.value, trace.id)
     else:
         value = _value(trace.value)
     head = f"{pad}{trace.label} [{trace.id}]: {value}"
     if trace.max is not None and trace.kind not in ("veto",):  # the total's: what it may reach beyond it
-        head += f" / {(trace.kind == 'total' and words.shown.ceiling()) or plain(trace.max)}"
+        head += f" / {(trace.kind == 'total' and words.shown and words.shown.ceiling()) or plain(trace.max)}"
     if clause:
         head += f"  〔{clause}〕"
     lines.append(head)
     if trace.inputs:
-        lines.append(pad + "  " + _("inputs: {inputs}", inputs=_("; ").join(
-            _("{name} = {value}", name=words.name(k), value=words.value(k, v)) for k, v in trace.inputs)))
-    for note in trace.notes:
-        lines.append(f"{pad}  · {note_text(note, words)}")
+        lines.append(pad + "  " + _("inputs: {inputs}", inputs=inputs_text(trace, words)))
+    for note in notes_text(trace, words):
+        lines.append(f"{pad}  · {note}")
     if trace.honours:
         lines.append(pad + "  " + _("honours: {names}", names=_list(trace.honours)))
     if trace.flags:
@@ -181,7 +231,7 @@ def note_text(note: Note, words: _Words | None = None) -> str:
         case "condition":
             return _("condition holds") if note["holds"] else _("condition does not hold")
         case "steps":
-            return _steps(note, v)
+            return _steps(note, v, words.reading_unit() if words is not None else None)
         case "band":
             bands = note["bands"]
             if not bands:
@@ -189,7 +239,7 @@ def note_text(note: Note, words: _Words | None = None) -> str:
             return ngettext("{value} in band {bands}", "{value} in bands {bands}", len(bands), value=v["value"],
                             bands=_("; ").join(map(describe_band, bands)))
         case "table":
-            key = _quoted(note["key"])
+            key = _quoted(note["key"], words)
             return _("{key} in the table", key=key) if note["found"] else \
                 _("{key} not in the table: otherwise", key=key)
         case "outside_period":
@@ -214,7 +264,7 @@ def note_text(note: Note, words: _Words | None = None) -> str:
             return ngettext("{n} event, {counted} counted", "{n} events, {counted} counted", note["given"],
                             counted=v["counted"])
         case "key_limited":
-            return _("{field} {key}: {value} limited to {to}", field=name(note["field"]), key=_quoted(note["key"]),
+            return _("{field} {key}: {value} limited to {to}", field=name(note["field"]), key=_quoted(note["key"], words),
                      value=v["value"], to=v["to"])
         case "rank_points":
             return _rank_points(note, v)
@@ -256,9 +306,11 @@ def note_text(note: Note, words: _Words | None = None) -> str:
         case "net_limited":
             return _("net {value} limited to {to}", **v)
         case "total_sum":
+            if words is not None:
+                v = {k: words.score(note[k], k) for k in ("sections", "adjustments")}
             return _("sections {sections} + adjustments {adjustments}", **v)
         case "total_formula":
-            return _("formula {formula}", formula=_code(note["formula"]))
+            return _("formula {formula}", formula=_code(note["formula"], words))
         case "veto":
             return _("condition {when}", when=_code(note["when"], words))
         case "rank":
@@ -335,19 +387,50 @@ _QUOTA_ROUNDING = {"floor": N_("rounded down"), "ceil": N_("rounded up"), "half_
 
 
 def _code(text: str, words: _Words | None = None) -> str:
-    """An expression as the text shows it: a fact named alone by its label, else code in backticks."""
-    if words is not None and text in words.facts and words.facts[text].label:
-        return words.name(text)
+    """An expression as the text shows it: in words where the scheme's names are known, else code in backticks."""
+    if words is not None:
+        return expression_text(text, words)
     return f"`{text}`"
 
 
-def _quoted(key: Any) -> str:
-    """A table's key as the text shows it: a word in quotes, a number as it is."""
-    return _("'{text}'", text=key) if isinstance(key, str) else _value(key)
+#: the words of the expression language (``apprule.expressions``) as an explanation says them
+_EXPRESSION_WORDS = {"and": N_("and"), "or": N_("or"), "not": N_("not"), "if": N_("if"), "else": N_("else"),
+                     "in": N_("in"), "True": N_("yes"), "False": N_("no"), "None": N_("empty"),
+                     # TRANSLATORS: the expression functions (apprule.expressions.FUNCTIONS), said before their
+                     # arguments in parentheses: min(a, b)
+                     "min": N_("min"), "max": N_("max"), "abs": N_("abs"), "floor": N_("floor"), "ceil": N_("ceil"),
+                     "round_half_up": N_("round_half_up"), "clamp": N_("clamp"), "sum": N_("sum"),
+                     "count": N_("count"), "present": N_("present")}
+_EXPRESSION_SYMBOLS = {"*": "×", "/": "÷", ">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
+_EXPRESSION_PARTS = re.compile(r"('[^']*'|\"[^\"]*\")|([A-Za-z_][A-Za-z0-9_]*)|(>=|<=|==|!=|[*/])")
 
 
-def _steps(note: Note, v: dict[str, str]) -> str:
-    """每超额完成5%加5分 in the document's words: the measure, how far from the target, how many steps."""
+def expression_text(text: str, words: _Words) -> str:
+    """An expression (a formula, a veto's or a grade's condition) in words: each name by its label
+    (``领导评价得分``), the language's words and operators as a reader writes them (``×``, ``≥``, ``且``)."""
+    def said(match: re.Match[str]) -> str:
+        quoted, name, symbol = match.groups()
+        if quoted:
+            return quoted
+        if symbol:
+            return _EXPRESSION_SYMBOLS[symbol]
+        if name in _EXPRESSION_WORDS and name not in words.facts and name not in words.fields:
+            return _(_EXPRESSION_WORDS[name])
+        return words.name(name)
+
+    return _EXPRESSION_PARTS.sub(said, text)
+
+
+def _quoted(key: Any, words: _Words | None = None) -> str:
+    """A table's key as the text shows it: a word in quotes (an enum value by its label), a number as it is."""
+    if not isinstance(key, str):
+        return _value(key)
+    return _("'{text}'", text=(words.value_label(key) if words is not None else None) or key)
+
+
+def _steps(note: Note, v: dict[str, str], unit: str | None = None) -> str:
+    """每超额完成5%加5分 in the document's words: the measure, how far from the target, how many steps. A difference
+    of two rates (``unit`` %) is in percentage points: 9.6% - 8% = 1.6个百分点."""
     ratio, distance, size = note["ratio"], note["distance"], note["size"]
     step = _("{number}%", number=plain((size * 100).normalize())) if ratio and size is not None else v["size"]
     if ratio:
@@ -355,6 +438,10 @@ def _steps(note: Note, v: dict[str, str]) -> str:
         shown = _("{actual} ÷ {target} = {quotient}", actual=v["actual"], target=v["target"],
                   quotient=_percent(ONE + distance, places))
         far = _percent(abs(distance), places)
+    elif unit == "%":
+        shown = _("{actual}% - {target}% = {distance}", actual=v["actual"], target=v["target"],
+                  distance=_points(distance))
+        far, step = _points(abs(distance)), _points(size) if size is not None else step
     else:
         shown = _("{actual} - {target} = {distance}", **v)
         far = plain(abs(distance))
@@ -373,6 +460,12 @@ def _steps(note: Note, v: dict[str, str]) -> str:
     return ngettext("{shown}, {where}: {n} step of {step} × {points} = {total}",
                     "{shown}, {where}: {n} steps of {step} × {points} = {total}", int(note["count"]),
                     shown=shown, where=where, step=step, points=v["points"], total=plain(note["count"] * note["points"]))
+
+
+def _points(number: Decimal) -> str:
+    """A difference of two percentages: 1.6个百分点, 1 percentage point."""
+    return ngettext("{number} percentage point", "{number} percentage points", 1 if abs(number) == 1 else 2,
+                    number=plain(number))
 
 
 def _places(distance: Decimal, size: Decimal | None) -> int:

@@ -48,6 +48,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message whose form changes with a count (said elsewhere through ``ngettext``) for the catalogue."""
+    return singular, plural
+
+
 def language() -> Language:
     """The language apprule speaks now: chosen, else the scheme's, else the environment's, else English."""
     return _chosen.get() or _scheme.get() or from_environment() or "en"

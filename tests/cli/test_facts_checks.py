@@ -12,7 +12,8 @@ from apprule.io.template import facts_table
 
 from conftest import run
 
-HEBI_CHECK = "place <= ranked (名次不能大于该次通报参与排名的单位数)"
+# the test in words, by the fields' labels (place <= ranked), then the scheme's message
+HEBI_CHECK = "名次 ≤ 该次通报参与排名的单位数(名次不能大于该次通报参与排名的单位数)"
 
 
 def test_the_listing_has_a_checks_column() -> None:
@@ -32,7 +33,7 @@ def test_a_deferrable_fact_says_so_in_what_it_accepts() -> None:
 def test_the_yaml_template_comments_each_facts_checks() -> None:
     text = run("facts", "xingyang_2021", "--format", "yaml").stdout
     lines = [line for line in text.splitlines() if "zhengzhou_rankings:" in line]
-    assert lines and all(line.endswith(";校验:rank <= ranked (我市名次不能大于参加排名的单位数),选填")
+    assert lines and all(line.endswith(";校验:我市名次 ≤ 参加排名的单位数(我市名次不能大于参加排名的单位数),选填")
                          for line in lines)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -146,8 +147,8 @@ def test_xlsx_cells_read_back(tmp_path: Path) -> None:
     assert (east["总分 [total]"].value, east["总分 [total]"].number_format) == (97, "0.00")
     assert (east["任务完成 [done_s]"].value, east["任务完成 [done_s]"].number_format) == (9.5, "0.00")
     breakdown = book["明细"]
-    assert [c.value for c in breakdown[1]] == ["单位", "组别", "层级", "编号", "项目", "类型", "条款", "得分", "满分",
-                                               "输入", "说明", "荣誉", "标记"]
+    assert [c.value for c in breakdown[1]] == ["单位", "组别", "层级", "编号", "项目", "类型", "依据", "得分", "满分",
+                                               "数据", "说明", "荣誉", "标记"]
     rows = {(r[0].value, r[3].value): r for r in breakdown.iter_rows(min_row=2)}
     kinds = {node: rows[("东镇", node)][5].value for node in ("东镇", "total", "party_s", "done_s", "adj", "eval",
                                                                 "proj", "award", "rank")}
@@ -160,6 +161,26 @@ def test_xlsx_cells_read_back(tmp_path: Path) -> None:
     party = rows[("东镇", "party_s")]
     assert (party[7].value, party[8].value, party[8].number_format) == (45, 50, "0.00")
     assert (rows[("东镇", "rank")][7].value, rows[("东镇", "rank")][7].number_format) == (1, "0")
+
+
+def test_the_breakdown_says_what_the_explanation_says(tmp_path: Path) -> None:
+    """明细's 数据 and 说明 are the explanation's words for each rule: labels with units, ratios to the places
+    compared (鹤壁 五(一)1: 31.5 ÷ 30 = 105.00%, one whole 5% step), never a quotient's 34 digits."""
+    out = tmp_path / "r.xlsx"
+    assert run("score", "hebi_2021", "example", "-o", out).exit_code == 0
+    rows = list(openpyxl.load_workbook(out)["明细"].iter_rows(values_only=True))
+    assert rows[0][6] == "依据" and rows[0][9:11] == ("数据", "说明")
+    by_rule = {row[3]: row for row in rows[1:] if row[0] == "海河街道办事处"}
+    assert by_rule["domestic_capital_steps"][6:11] == (
+        "五(一)1、五(二)1", 5, None, "实际引进省外资金完成值 31.5亿元;实际引进省外资金目标值 30亿元",
+        "31.5 ÷ 30 = 105.00%,超额完成5.00%,每5%一档,计1档:1 × 5 = 5")
+    assert by_rule["retail_sales_steps"][10] == "10.1 ÷ 10.5 = 96.19%,距目标差3.81%,不足5%,不减分"
+    assert by_rule["total"][10] == "考核得分93.00 + 加减分233.00"
+    explained = run("explain", "hebi_2021", "example", "海河街道办事处").stdout
+    for node in ("domestic_capital_steps", "retail_sales_steps", "awards_r", "new_taxpayers_r"):
+        notes, inputs = by_rule[node][10], by_rule[node][9]
+        assert f"数据:{inputs}" in explained and all(f"· {note}" in explained for note in notes.split(";"))
+    assert not [row[10] for row in rows[1:] if row[10] and re.search(r"\d\.\d{6}", row[10])]
 
 
 def test_xlsx_in_english(tmp_path: Path) -> None:
@@ -177,8 +198,8 @@ def test_an_unknown_output_ending_exits_2_and_writes_nothing(tmp_path: Path) -> 
     result = run("--lang", "zh", "score", TINY, TINY_FACTS, "-o", out)
     assert result.exit_code == 2 and not out.exists() and result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
-        f"Error: Invalid value for '--output' / '-o': {str(out)!r}: apprule 不能写 .pdf 文件;请用它能写的后缀"
-        "(.txt, .json, .csv, .xlsx)或 --format")
+        f"错误:'--output' / '-o' 的值无效:{str(out)!r}: apprule 不能写 .pdf 文件;请用它能写的后缀"
+        "(.txt, .json, .csv, .xlsx)或 --format")  # click's own words in the catalogue too
     result = run("--lang", "en", "score", TINY, TINY_FACTS, "-o", out)
     assert result.exit_code == 2 and result.stderr.splitlines()[-1] == (
         f"Error: Invalid value for '--output' / '-o': {str(out)!r}: apprule cannot write a .pdf file; give an "

@@ -135,7 +135,7 @@ def test_every_output_says_which_readings_were_in_force(switch: Path, tmp_path: 
 def test_check_loads_every_choice(switch: Path) -> None:
     result = run("check", switch)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith("(2 group(s), 7 fact(s), 1 other choice(s) of its readings)\n")
+    assert result.stdout.endswith("(2 groups, 7 facts, 1 other choice of its readings)\n")
     broken = switch.read_text(encoding="utf-8").replace("points: 10}, max: 50", "points: 10}, max: many")
     switch.write_text(broken, encoding="utf-8")
     result = run("check", switch)

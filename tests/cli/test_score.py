@@ -129,7 +129,7 @@ def test_xlsx_has_a_sheet_per_group_and_the_breakdown(tmp_path: Path) -> None:
     award = next(row for row in breakdown if row[0] == "东镇" and row[3] == "award")
     assert award[6] == "四(三)" and award[7] == 2
     outcomes = list(book["结果运用"].iter_rows(values_only=True))
-    assert outcomes[0][:6] == ("单位", "组别", "类别", "编号", "内容", "条款")
+    assert outcomes[0][:6] == ("单位", "组别", "类别", "编号", "内容", "依据")
     assert [row[:5] for row in outcomes[1:] if row[3] == "v"] == [("南镇", "乡镇", "一票否决", "v", "一票否决")]
 
 

@@ -50,7 +50,7 @@ def test_an_id_and_example_score_as_the_paths_do(command: str) -> None:
 
 
 def test_check_and_facts_take_an_id() -> None:
-    assert run("check", "xingyang_2021").stdout.startswith(f"{SHIPPED / 'xingyang_2021.yaml'}: ok — 荥阳市人民政府")
+    assert run("check", "xingyang_2021").stdout.startswith(f"{SHIPPED / 'xingyang_2021.yaml'}:通过 — 荥阳市人民政府")
     assert run("facts", "xingyang_2021").stdout == run("facts", SHIPPED / "xingyang_2021.yaml").stdout
 
 

@@ -1,8 +1,9 @@
-"""`apprule score` of every shipped scheme's example, in Chinese and in English, as a reader sees it.
+"""`apprule score`, `explain` and `facts` of every shipped scheme's example, in Chinese and in English, as a
+reader sees them.
 
-Each snapshot under tests/cli/snapshots/ was read by eye once and is pinned: a change to what the table
-says shows here as a diff to review. After a deliberate change, ``python tests/cli/test_snapshots.py
---write`` rewrites them (then read the diff before committing it).
+Each snapshot under tests/cli/snapshots/ was read by eye once and is pinned: a change to what the table, the
+explanation or the list of facts says shows here as a diff to review. After a deliberate change, ``python
+tests/cli/test_snapshots.py --write`` rewrites them (then read the diff before committing it).
 """
 
 from __future__ import annotations
@@ -17,26 +18,37 @@ from conftest import ROOT, run  # noqa: E402
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SCHEMES = sorted(p.stem for p in (ROOT / "src" / "apprule" / "schemes").glob("*.yaml"))
-CASES = [(scheme, lang) for scheme in SCHEMES for lang in ("zh", "en")]
+#: the unit each scheme's explanation shows: one whose tree holds the scheme's harder parts (steps and event
+#: tables, a veto and a quota, a formula and rank movement, event tables looked up by their document's words)
+EXPLAINED = {"hebi_2021": "海河街道办事处", "beipiao_2017": "凉水河乡", "heshan_2013": "龙光桥镇",
+             "xingyang_2021": "豫龙镇"}
+COMMANDS = {"score": lambda scheme: ("score", scheme, "example"),
+            "explain": lambda scheme: ("explain", scheme, "example", EXPLAINED[scheme]),
+            "facts": lambda scheme: ("facts", scheme)}
+CASES = [(command, scheme, lang) for command in COMMANDS for scheme in SCHEMES for lang in ("zh", "en")]
 
 
-def rendered(scheme: str, lang: str) -> str:
-    result = run("--lang", lang, "score", scheme, "example")
+def rendered(command: str, scheme: str, lang: str) -> str:
+    result = run("--lang", lang, *COMMANDS[command](scheme))
     assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
-def snapshot(scheme: str, lang: str) -> Path:
-    return SNAPSHOTS / f"score.{scheme}.{lang}.txt"
+def snapshot(command: str, scheme: str, lang: str) -> Path:
+    return SNAPSHOTS / f"{command}.{scheme}.{lang}.txt"
 
 
-@pytest.mark.parametrize(("scheme", "lang"), CASES, ids=[f"{s}-{lang}" for s, lang in CASES])
-def test_score_table_is_as_reviewed(scheme: str, lang: str) -> None:
-    assert rendered(scheme, lang) == snapshot(scheme, lang).read_text(encoding="utf-8"), \
-        f"{snapshot(scheme, lang).name} differs: review, then python tests/cli/test_snapshots.py --write"
+def test_every_shipped_scheme_has_a_unit_explained() -> None:
+    assert sorted(EXPLAINED) == SCHEMES
+
+
+@pytest.mark.parametrize(("command", "scheme", "lang"), CASES, ids=["-".join(case) for case in CASES])
+def test_output_is_as_reviewed(command: str, scheme: str, lang: str) -> None:
+    assert rendered(command, scheme, lang) == snapshot(command, scheme, lang).read_text(encoding="utf-8"), \
+        f"{snapshot(command, scheme, lang).name} differs: review, then python tests/cli/test_snapshots.py --write"
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
-    for scheme, lang in CASES:
-        snapshot(scheme, lang).write_text(rendered(scheme, lang), encoding="utf-8")
-        print(f"wrote {snapshot(scheme, lang).relative_to(ROOT)}")
+    for command, scheme, lang in CASES:
+        snapshot(command, scheme, lang).write_text(rendered(command, scheme, lang), encoding="utf-8")
+        print(f"wrote {snapshot(command, scheme, lang).relative_to(ROOT)}")

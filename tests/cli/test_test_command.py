@@ -52,7 +52,7 @@ def test_shipped_worked_examples_pass() -> None:
     root = Path(__file__).parents[1] / "schemes"
     if any(root.rglob("cases*.yaml")):
         result = run("test", "-q", root)
-        assert " 0 failed" in result.stdout or result.exit_code == 1  # the library's own suite owns their outcome
+        assert "0个未通过" in result.stdout or result.exit_code == 1  # the library's own suite owns their outcome
 
 
 def test_properties_of_a_scheme() -> None:
@@ -67,3 +67,29 @@ def test_properties_find_a_broken_scheme_and_reject_unknown_invariants() -> None
     result = run("test", "--properties", "--examples", "30", "--seed", "1", "--invariant", "total_range", broken)
     assert result.exit_code == 1 and "FAILED" in result.stdout
     assert run("test", "--properties", "--invariant", "nope", broken).exit_code == 2
+
+
+def test_verdicts_and_differences_in_the_schemes_language() -> None:
+    """A shipped scheme says `language: zh`: 通过/未通过, the diff's 预期/实际 and the count are Chinese."""
+    cases = DATA / "zh.hebi-cases.yaml"
+    result = run("test", cases)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"通过 {cases}#1:五(一)1 超额台阶",
+        f"未通过 {cases}#2:预期写错的总分",
+        "     --- 预期", "     +++ 实际",
+        "     -海河街道办事处.total: 100", "     +海河街道办事处.total: 99",
+        "     -海河街道办事处.values.gdp_steps: 10", "     +海河街道办事处.values.gdp_steps: 15",
+        "1个通过,1个未通过"]  # a rule's value is said once, in the diff
+    english = run("--lang", "en", "test", cases).stdout.splitlines()
+    assert english[1] == f"FAIL {cases}#2: 预期写错的总分" and english[-1] == "1 passed, 1 failed"
+    assert "     --- expected" in english and "     +++ actual" in english
+
+
+def test_the_property_report_in_the_schemes_language() -> None:
+    result = run("test", "--properties", "--examples", "2", "--seed", "1", "--invariant", "caps", "hebi_2021")
+    assert result.exit_code == 0
+    head, caps = result.stdout.splitlines()
+    assert head.startswith("方案 hebi_2021(") and head.endswith("):1/1条不变式成立")
+    assert caps.startswith("通过    caps — 每条规则、每个部分和每个加减分块都不超出其 max、min、bonus_cap 和 "
+                           "deduction_cap (2个案例、")  # the status padded to 7 columns as a terminal shows them

@@ -60,9 +60,12 @@ def _label(fact: Fact, then: str) -> str:
     return label + then if label else ""
 
 
-def checks_text(fact: Fact) -> str:
-    """The scheme's checks on a fact, each test with its message: place <= ranked (名次不能大于…)."""
-    return "; ".join(f"{check.test} ({check.message})" for check in fact.checks)
+def checks_text(fact: Fact, words: Any) -> str:
+    """The scheme's checks on a fact, each test in words with its message: 名次 ≤ 参与排名的单位数(名次不能大于…);
+    ``words`` (``apprule.explain.scheme_words``) name the facts and fields."""
+    from ..explain import expression_text
+    return _("; ").join(_("{test} ({message})", test=expression_text(check.test, words), message=check.message)
+                        for check in fact.checks)
 
 
 def required_text(fact: Fact) -> str:
@@ -85,11 +88,14 @@ def facts_table(scheme: Scheme) -> list[list[str]]:
 
 
 def _facts_table(scheme: Scheme) -> list[list[str]]:
+    from ..explain import scheme_words
+
     rows = [[_(head) for head in DECLARED.values()]]
+    words = scheme_words(scheme.definition)
     for key, fact in scheme.definition.facts.items():
         groups = [g.label for g in scheme.groups if key in scheme.facts_used(g.id)]
         rows.append([key, fact.label or "", _(TYPES[fact.type]), fact.unit or "",
-                     describe(fact, scheme.definition.period), checks_text(fact),
+                     describe(fact, scheme.definition.period), checks_text(fact, words),
                      required_text(fact), _(", ").join(groups) or _("(none)")])
     return rows
 
@@ -201,7 +207,9 @@ def _choices(fact: Fact) -> list[str] | None:
 
 def to_yaml(scheme: Scheme) -> str:
     """A YAML facts file to fill in, each value commented with what it takes."""
-    facts = scheme.definition.facts
+    from ..explain import scheme_words
+
+    facts, words = scheme.definition.facts, scheme_words(scheme.definition)
     lines = ["# " + _("Facts for {title} ({id}): fill in every value left blank.", title=scheme.title, id=scheme.id),
              "# " + _("Optional facts are commented out; remove the # to give one."), ""]
     for group in scheme.groups:
@@ -224,7 +232,7 @@ def to_yaml(scheme: Scheme) -> str:
                 comment = f"# {_label(fact, ': ')}{_(TYPES[fact.type])}"
                 accepts = describe(fact, scheme.definition.period)
                 comment += f" ({accepts})" if accepts else ""
-                comment += _("; checks: {checks}", checks=checks_text(fact)) if fact.checks else ""
+                comment += _("; checks: {checks}", checks=checks_text(fact, words)) if fact.checks else ""
                 value = "[]" if fact.type == "events" else ""
                 optional = not fact.required or fact.default is not None
                 if optional:

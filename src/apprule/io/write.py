@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 from ..decimals import plain
 from ..deferred import COUNTED, DEFERRED
 from ..engine import Scheme
-from ..explain import OUTCOME_WORDS, trace_data
+from ..explain import OUTCOME_WORDS, inputs_text, notes_text, trace_data, words_for
 from ..i18n import N_, _, language, using
 from ..results import Evaluation, Outcome, Result, Trace
 from ..scheme.model import CARRIED_FROM
@@ -46,7 +46,7 @@ BREAKDOWN = {"unit": N_("Unit"), "group": N_("Group"), "depth": N_("Depth"), "no
 OUTCOMES_SHEET = N_("Outcomes")
 #: the outcome records' columns (the sheet 结果运用): field → header
 OUTCOME_COLUMNS = {"unit": N_("Unit"), "group": N_("Group"), "kind": N_("Outcome kind"), "id": N_("Id"),
-                   "label": N_("Outcome"), "clause": N_("Clause"), "rule": N_("Rule"), "matter": N_("Matter"),
+                   "label": N_("Outcome"), "clause": N_("Clause"), "rule": N_("Rule id"), "matter": N_("Matter"),
                    "event": N_("Event no."), "before": N_("Grade before"), "grade": N_("Grade"),
                    "in_quota": N_("Quota place used")}
 #: the kinds the summary's own columns already show (honours, flags, vetoes)
@@ -286,24 +286,32 @@ def breakdown_rows(results: list[Result]) -> list[list[Any]]:
     """Header, then one row per node of each unit's explanation tree, depth first."""
     rows: list[list[Any]] = [[_(v) for v in BREAKDOWN.values()]]
 
-    def walk(r: Result, trace: Trace, depth: int) -> None:
+    def walk(r: Result, trace: Trace, depth: int, words: Any) -> None:
         places = r.shown.places_of("total" if trace.kind == "unit" else trace.id)
-        value: Any = trace.value
-        if isinstance(value, Decimal):
-            value = Score(value, places)
-        elif not isinstance(value, int) and value is not None:
-            value = str(value)
         rows.append([r.unit, r.group_label, depth, trace.id, "  " * depth + trace.label, kind_text(trace.kind),
-                     trace.clause, value, None if trace.max is None else Score(trace.max, places),
-                     "; ".join(f"{k} = {_text(v)}" for k, v in trace.inputs),
-                     "; ".join(map(str, trace.notes)), listed(trace.honours),
+                     trace.clause, value_cell(trace, places),
+                     None if trace.max is None else Score(trace.max, places),
+                     inputs_text(trace, words), _("; ").join(notes_text(trace, words)), listed(trace.honours),
                      listed(trace.flags)])
         for child in trace.children:
-            walk(r, child, depth + 1)
+            walk(r, child, depth + 1, words)
 
     for r in results:
-        walk(r, r.trace, 0)
+        walk(r, r.trace, 0, words_for(r))
     return rows
+
+
+def value_cell(trace: Trace, places: int) -> Any:
+    """A node's value in its cell: a score as a number to its places, a count as a whole number, a veto that
+    applies, a yes or no and a grade in words (as the explanation says them)."""
+    value = trace.value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return Score(value, places)
+    if trace.kind == "veto" and value == "applies":
+        return _("applies")
+    return value if value is None or isinstance(value, int) else str(value)
 
 
 def _text(value: Any) -> str:

@@ -16,6 +16,7 @@ from ..errors import AppruleError, EvaluationError
 from ..evaluate.shapes import SHAPES
 from ..expressions import parse
 from ..factchecks import passes
+from ..i18n import N_
 from ..facts import converted_event
 from ..results import Evaluation, Result, Trace
 from ..scheme.model import Block, Group, Leaf, Section
@@ -660,24 +661,24 @@ def _quota_problem(grades: Any, members: list[Result], population: Population) -
 # --- the battery ------------------------------------------------------------------------------------
 
 INVARIANTS: dict[str, Invariant] = {inv.name: inv for inv in (
-    Invariant("evaluates", "every population of valid facts is scored (no evaluation error)",
+    Invariant("evaluates", N_("every population of valid facts is scored (no evaluation error)"),
               _population_cases, check_evaluates),
-    Invariant("total_range", "totals stay within the range the scheme declares (maxima, bonus caps, floors)",
+    Invariant("total_range", N_("totals stay within the range the scheme declares (maxima, bonus caps, floors)"),
               _population_cases, check_total_range),
-    Invariant("caps", "every rule, section and block keeps to its max, min, bonus_cap and deduction_cap",
+    Invariant("caps", N_("every rule, section and block keeps to its max, min, bonus_cap and deduction_cap"),
               _population_cases, check_caps),
-    Invariant("explanation", "the explanation shows the result's numbers and its parts add up to them",
+    Invariant("explanation", N_("the explanation shows the result's numbers and its parts add up to them"),
               _population_cases, check_explanation),
-    Invariant("monotonicity", "a fact marked `better: higher` (lower) never moves the total the wrong way",
+    Invariant("monotonicity", N_("a fact marked `better: higher` (lower) never moves the total the wrong way"),
               _nudges, check_monotonicity),
-    Invariant("permutation", "reordering units and their fact keys changes no total, rank, grade or explanation",
-              _shuffles, check_permutation),
-    Invariant("ranks", "ranks form a proper ranking per scope; tied totals share a rank; "
-              "better totals rank higher", _population_cases, check_ranks),
-    Invariant("grades", "quota grades hold no more units than their places; threshold grades follow the totals; "
-              "tied totals share a grade", _population_cases,
+    Invariant("permutation",
+              N_("reordering units and their fact keys changes no total, rank, grade or explanation"), _shuffles, check_permutation),
+    Invariant("ranks", N_("ranks form a proper ranking per scope; tied totals share a rank; "
+              "better totals rank higher"), _population_cases, check_ranks),
+    Invariant("grades", N_("quota grades hold no more units than their places; threshold grades follow the totals; "
+              "tied totals share a grade"), _population_cases,
               check_grades),
-    Invariant("determinism", "two evaluations of the same facts are identical", _population_cases,
+    Invariant("determinism", N_("two evaluations of the same facts are identical"), _population_cases,
               check_determinism),
 )}
 

@@ -16,6 +16,7 @@ from hypothesis.errors import Unsatisfiable
 
 from ..engine import Scheme, load_scheme
 from ..errors import AppruleError
+from ..i18n import N_, _, ngettext
 from .invariants import INVARIANTS, Invariant, Unscorable, Violation
 
 #: The default population size: big enough for ties and quotas, small enough to shrink fast.
@@ -49,6 +50,10 @@ class _Found(Exception):
         self.violation = violation
 
 
+#: an invariant's outcome, in words
+STATUS = {"passed": N_("PASSED"), "failed": N_("FAILED"), "skipped": N_("SKIPPED")}
+
+
 @dataclass
 class Outcome:
     """How one invariant fared: passed, failed (with its minimal counterexample) or skipped."""
@@ -63,14 +68,25 @@ class Outcome:
     note: str | None = None
 
     def render(self) -> str:
-        head = f"{self.status.upper():7} {self.invariant} — {self.summary} ({self.examples} case(s)"
-        head += f", {self.unscorable} unscorable skipped" if self.unscorable else ""
-        head += f", {self.seconds:.1f}s)"
+        counts = [ngettext("{n} case", "{n} cases", self.examples)]
+        if self.unscorable:
+            counts.append(ngettext("{n} unscorable skipped", "{n} unscorable skipped", self.unscorable))
+        seconds = f"{self.seconds:.1f}"
+        counts.append(_("{seconds}s", seconds=seconds))
+        status, summary, counted = _(STATUS[self.status]), _(self.summary), _(", ").join(counts)
+        head = f"{_padded(status, 7)} {self.invariant} — {summary} ({counted})"
         if self.violation is not None:
             head += "\n" + "\n".join("    " + line for line in self.violation.render().splitlines())
         if self.note:
-            head += f"\n    {self.note}"
+            head += "\n    " + _(self.note)
         return head
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns as a terminal shows them (a Chinese character takes two)."""
+    import unicodedata
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
 
 
 @dataclass
@@ -92,7 +108,8 @@ class PropertyReport:
 
     def render(self) -> str:
         passed = sum(o.status == "passed" for o in self.outcomes)
-        lines = [f"scheme {self.scheme} ({self.source}): {passed}/{len(self.outcomes)} invariants hold"]
+        lines = [_("scheme {scheme} ({source}): {passed}/{count} invariants hold", scheme=self.scheme,
+                   source=self.source, passed=passed, count=len(self.outcomes))]
         lines += [o.render() for o in self.outcomes]
         return "\n".join(lines)
 
@@ -143,10 +160,10 @@ def run_invariant(scheme: Scheme, invariant: Invariant | str, *, group: str | No
         outcome.status, outcome.violation = "failed", found.violation
     except Unsatisfiable:
         outcome.status = "skipped"
-        outcome.note = "too few cases could be scored (see the `evaluates` invariant)"
+        outcome.note = N_("too few cases could be scored (see the `evaluates` invariant)")
     outcome.seconds = time.monotonic() - start
     if outcome.status == "passed" and outcome.examples and outcome.unscorable == outcome.examples:
-        outcome.status, outcome.note = "skipped", "no case could be scored (see the `evaluates` invariant)"
+        outcome.status, outcome.note = "skipped", N_("no case could be scored (see the `evaluates` invariant)")
     return outcome
 
 
