@@ -40,9 +40,11 @@ def assert_chinese(text: str, scheme: str, where: str) -> None:
 
 
 def printed(*args: str | Path) -> str:
+    """What a successful run shows: its output and its notes on stderr (events outside the period, deferred
+    values), both for the reader."""
     result = run(*args)
     assert result.exit_code == 0, result.stderr
-    return result.stdout
+    return result.stdout + result.stderr
 
 
 #: how the header of a column of ids ends (明细's and 结果运用's 编号, 结果运用's 规则编号: a rule's id, ``total``,
