@@ -25,7 +25,7 @@ import click
 from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
-from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean
+from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean, suggestion
 from .i18n import LANGUAGES, N_, Nn_, _, ngettext
 from .results import Evaluation, Result
 
@@ -387,14 +387,17 @@ def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, 
         _check_carried_in(paths, carried_in)
         return
     failed = 0
+    spoken: set[str] = set()  # the languages the schemes were checked in: the summary says one they all share
     for path in paths:
         try:
             scheme = load_scheme(path, readings=readings)
             checked = _check_choices(path, scheme, readings)
         except SchemeError as exc:
             _echo(exc, err=True)
+            spoken.update(p.language for p in exc.problems)
             failed += 1
             continue
+        spoken.add(scheme.definition.language or i18n.language())
         with i18n.using(scheme=scheme.definition.language):
             counts = [ngettext("{n} group", "{n} groups", len(scheme.groups)),
                       ngettext("{n} fact", "{n} facts", len(scheme.definition.facts))]
@@ -403,7 +406,9 @@ def check(schemes: tuple[str, ...], carried_in: str | None, readings: dict[str, 
                                        checked))
             _echo(_("{path}: ok — {title} ({counts})", path=path, title=scheme.title, counts=_(", ").join(counts)))
     if failed:
-        _echo(f"{failed} of {len(paths)} scheme(s) have errors", err=True)
+        with i18n.using(scheme=spoken.pop() if len(spoken) == 1 else None):
+            _echo(ngettext("{failed} of {n} scheme has errors", "{failed} of {n} schemes have errors", len(paths),
+                           failed=failed), err=True)
         sys.exit(2)
 
 
@@ -413,10 +418,13 @@ def _check_carried_in(paths: list[Path], carried_in: str) -> None:
 
     if len(paths) != 1:
         raise click.UsageError(f"--carried-in checks the items against one scheme; {len(paths)} given")
-    scheme = load_scheme(paths[0])
+    scheme = _load(str(paths[0]))
     carried = read_carried_in(carried_in, scheme)
-    _echo(f"{carried_in}: ok — {carried.count} event(s) and {len(carried.deferred)} deferred value(s) carried "
-          f"into {scheme.id} ({scheme.definition.period.start}..{scheme.definition.period.end})")
+    period = scheme.definition.period
+    _echo(_("{path}: ok — {events} and {deferred} carried into {scheme} ({start}..{end})", path=carried_in,
+            events=ngettext("{n} event", "{n} events", carried.count),
+            deferred=ngettext("{n} deferred value", "{n} deferred values", len(carried.deferred)),
+            scheme=scheme.id, start=period.start, end=period.end))
 
 
 def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
@@ -638,8 +646,8 @@ def explain(scheme: str, facts: str, unit: str, fmt: str, partial: bool, carried
     loaded = _load(scheme, readings)
     evaluation = _evaluate(loaded, facts, partial, carried_in)
     if unit not in evaluation:
-        hint = did_you_mean(unit, list(evaluation))
-        raise click.BadParameter(f"no unit {unit!r} in {facts}" + (f"; {hint}" if hint else ""), param_hint="UNIT")
+        raise click.BadParameter(_("no unit {unit!r} in {facts}", unit=unit, facts=facts)
+                                 + suggestion(unit, list(evaluation)), param_hint="UNIT")
     if fmt == "text":  # what the explanation's numbers leave out: events outside the period, deferred values
         _report_outside(loaded, [evaluation[unit]])
     _echo(evaluation[unit].explain(fmt))

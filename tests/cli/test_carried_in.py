@@ -85,7 +85,7 @@ def test_carried_in_events_count_in_the_next_period_and_deferred_values_are_repo
         in explained.stdout
     checked = run("check", last["next"], "--carried-in", last["results"])
     assert checked.exit_code == 0 and checked.stdout == (
-        f"{last['results']}: ok — 1 event(s) and 1 deferred value(s) carried into tiny (2022-01-01..2022-12-31)\n")
+        f"{last['results']}: ok — 1 event and 1 deferred value carried into tiny (2022-01-01..2022-12-31)\n")
 
 
 def test_an_event_carried_in_before_the_period_counts_as_carried(last: dict[str, Path], tmp_path: Path) -> None:

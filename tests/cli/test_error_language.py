@@ -90,14 +90,16 @@ def bad_scheme(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("lang", "message"), [
-    ((), "wrong-type: 应为数字(得到的是'many')(位于groups[0].sections[0].max)"),
-    (("--lang", "en"), "wrong-type: expected a number (got 'many') (at groups[0].sections[0].max)"),
+@pytest.mark.parametrize(("lang", "message", "summary"), [
+    ((), "wrong-type: 应为数字(得到的是'many')(位于groups[0].sections[0].max)", "1个方案中有1个有错误"),
+    (("--lang", "en"), "wrong-type: expected a number (got 'many') (at groups[0].sections[0].max)",
+     "1 of 1 scheme has errors"),
 ])
-def test_a_scheme_error_through_the_cli(bad_scheme: Path, lang: tuple[str, ...], message: str) -> None:
+def test_a_scheme_error_through_the_cli(bad_scheme: Path, lang: tuple[str, ...], message: str, summary: str) -> None:
     result = run(*lang, "check", bad_scheme)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == f"{bad_scheme}:36:41: {message}"
+    assert result.stderr.splitlines()[-1] == summary  # check's count, in the language of the scheme's errors
 
 
 def test_a_scheme_error_through_the_api(bad_scheme: Path) -> None:
@@ -222,6 +224,15 @@ def test_the_group_error_and_the_partial_note(tmp_path: Path) -> None:
     assert zh.stderr == f"注意:部分计算:排名、名额和平均值只计入{path}中的单位;不在其中的:经开集团\n"
     assert en.stderr == (f"note: a partial run: ranks, quotas and averages count only the units in {path}; "
                          "not in it: 经开集团\n")
+
+
+def test_explains_unknown_unit() -> None:
+    zh, en = (run(*lang, "explain", "hebi_2021", "example", "海河街道办") for lang in ((), ("--lang", "en")))
+    facts = EXAMPLES / "hebi_2021.facts.yaml"
+    assert zh.exit_code == en.exit_code == 2
+    assert zh.stderr.splitlines()[-1] == f"错误:UNIT 的值无效:{facts}中没有单位'海河街道办'(是否应为'海河街道办事处'?)"
+    assert en.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for UNIT: no unit '海河街道办' in {facts} (did you mean '海河街道办事处'?)")
 
 
 def test_a_scheme_without_a_language_speaks_the_locale() -> None:

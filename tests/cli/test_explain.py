@@ -22,7 +22,8 @@ def test_explain_as_json() -> None:
 
 def test_explain_an_unknown_unit() -> None:
     result = run("explain", TINY, TINY_FACTS, "东真")
-    assert result.exit_code == 2 and "no unit '东真'" in result.stderr
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for UNIT: no unit '东真' in {TINY_FACTS}")
 
 
 def test_explain_reads_spreadsheets(filled_xlsx) -> None:  # type: ignore[no-untyped-def]
