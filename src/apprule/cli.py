@@ -26,6 +26,7 @@ from . import i18n
 from .decimals import plain
 from .engine import Scheme, load_scheme
 from .errors import AppruleError, FactError, OverMax, SchemeError, did_you_mean, suggestion
+from .explain import readings_in_words
 from .i18n import LANGUAGES, N_, Nn_, _, ngettext
 from .results import Evaluation, Result
 
@@ -254,7 +255,7 @@ def _readings_line(scheme: Scheme) -> str | None:
     """The readings in force, as one line under a table (None for a scheme without switchable readings)."""
     if not scheme.readings:
         return None
-    return _("readings in force: {choices}", choices=_(", ").join(f"{k}={v}" for k, v in scheme.readings.items()))
+    return _("readings in force: {choices}", choices=readings_in_words(scheme.readings, scheme.choice_labels))
 
 
 def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | None = None) -> Evaluation:

@@ -8,12 +8,15 @@ who moves and which rules moved them before it adopts a revision or settles a di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
 from .decimals import plain
 from .engine import Scheme
+from .errors import aside
+from .explain import OUTCOME_WORDS, readings_in_words
+from .i18n import N_, _, ngettext
 from .results import Evaluation, Result
 
 #: the parts of a result compared, in the order a change is reported
@@ -22,7 +25,8 @@ PARTS = ("total", "rank", "grade", "outcomes")
 
 def outcomes(result: Result) -> tuple[str, ...]:
     """What the document decides for a unit besides points (``Result.outcomes``), as comparable text, sorted."""
-    return tuple(sorted(f"{o.kind} {o.id}: {o.label}" + (f" — {o.matter}" if o.matter else "")
+    return tuple(sorted(f"{_(OUTCOME_WORDS.get(o.kind, o.kind))} [{o.id}]: {o.label}"
+                        + (f" — {o.matter}" if o.matter else "")
                         + (f" ({o.before or '—'} → {o.grade})" if o.grade else "") for o in result.outcomes))
 
 
@@ -33,14 +37,16 @@ class Side:
     scheme: str
     title: str
     readings: Mapping[str, str]
+    #: reading id → the label of its choice in force: what a reader is told the side means
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, scheme: Scheme) -> Side:
-        return cls(scheme.id, scheme.title, dict(scheme.readings))
+        return cls(scheme.id, scheme.title, dict(scheme.readings), scheme.choice_labels)
 
     def __str__(self) -> str:
-        chosen = ", ".join(f"{k}={v}" for k, v in sorted(self.readings.items()))
-        return self.scheme + (f" ({chosen})" if chosen else "")
+        chosen = readings_in_words(dict(sorted(self.readings.items())), self.labels)
+        return self.scheme + aside(chosen)
 
 
 @dataclass(frozen=True)
@@ -135,14 +141,14 @@ def _number(value: Decimal | None) -> str | None:
     return None if value is None else plain(value)
 
 
-#: the diff table's columns: key → Chinese header
-COLUMNS = {"unit": "单位", "group": "组别", "total": "总分", "rank": "排名", "grade": "等次", "outcomes": "荣誉/标记/否决",
-           "nodes": "变化的规则"}
+#: the diff table's columns: key → header, said in the language of the run (the new side's scheme's)
+COLUMNS = {"unit": N_("Unit"), "group": N_("Group"), "total": N_("Total"), "rank": N_("Rank"), "grade": N_("Grade"),
+           "outcomes": N_("Honours/flags/vetoes"), "nodes": N_("Rules changed")}
 
 
 def diff_rows(diff: Diff) -> list[list[str]]:
     """Header, then one row per changed unit: each changed part as ``base → new``, and the nodes that moved."""
-    rows = [[f"{v} {k}" for k, v in COLUMNS.items()]]
+    rows = [[_(v) for v in COLUMNS.values()]]
     for c in diff.units:
         row = [c.unit, c.group]
         for part in PARTS:
@@ -166,11 +172,12 @@ def _arrow(base: Any, new: Any) -> str:
 
 def summary(diff: Diff) -> list[str]:
     """The lines above and below a diff table: the two ways, and how many units changed."""
-    lines = [f"base: {diff.base}", f"new:  {diff.new}", f"{len(diff.units)} unit(s) changed"]
+    lines = [_("base: {side}", side=diff.base), _("new:  {side}", side=diff.new),
+             ngettext("{n} unit changed", "{n} units changed", len(diff.units))]
     if diff.only_base:
-        lines.append("only in base: " + "、".join(diff.only_base))
+        lines.append(_("only in base: {units}", units="、".join(diff.only_base)))
     if diff.only_new:
-        lines.append("only in new: " + "、".join(diff.only_new))
+        lines.append(_("only in new: {units}", units="、".join(diff.only_new)))
     return lines
 
 
@@ -183,13 +190,15 @@ def diff_xlsx(diff: Diff) -> bytes:
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
-    fill_sheet(book.create_sheet("变化"), diff_rows(diff))
-    nodes: list[list[Any]] = [["单位", "组别", "编号", "项目", "条款", "基准", "对比"]]
+    fill_sheet(book.create_sheet(_("Changes")), diff_rows(diff))
+    nodes: list[list[Any]] = [[_(COLUMNS["unit"]), _(COLUMNS["group"]), _("Rule id"), _("Rule"), _("Clause"), _("Base"),
+                               _("New")]]
     nodes += [[c.unit, c.group, n.id, n.label, n.clause, n.base, n.new] for c in diff.units for n in c.nodes]
-    fill_sheet(book.create_sheet("规则"), nodes)
-    about: list[list[Any]] = [["", "基准 base", "对比 new"], ["方案 scheme", diff.base.scheme, diff.new.scheme],
-             ["标题 title", diff.base.title, diff.new.title]]
+    fill_sheet(book.create_sheet(_("Rules")), nodes)
+    about: list[list[Any]] = [["", _("Base"), _("New")], [_("Scheme id"), diff.base.scheme, diff.new.scheme],
+                              [_("Title"), diff.base.title, diff.new.title]]
     for reading in sorted({*diff.base.readings, *diff.new.readings}):
-        about.append([f"解读 {reading}", diff.base.readings.get(reading), diff.new.readings.get(reading)])
-    fill_sheet(book.create_sheet("说明"), about)
+        about.append([_("Reading [{reading}]", reading=reading), diff.base.readings.get(reading),
+                      diff.new.readings.get(reading)])
+    fill_sheet(book.create_sheet(_("About")), about)
     return workbook_bytes(book)

@@ -63,6 +63,11 @@ class Scheme:
         return self.definition.in_force
 
     @property
+    def choice_labels(self) -> dict[str, str]:
+        """The words of the readings in force: each switchable reading's id → its chosen choice's label."""
+        return self.definition.choice_labels
+
+    @property
     def groups(self) -> tuple[Group, ...]:
         return tuple(self.definition.groups)
 
@@ -267,7 +272,7 @@ class _GroupRun:
     def __init__(self, graph: GroupGraph, scored: GroupScores, definition: SchemeDefinition,
                  short: tuple[int, int] | None = None):
         self.graph, self.facts, self.definition = graph, scored.facts, definition
-        self.readings = definition.in_force
+        self.readings, self.choice_labels = definition.in_force, definition.choice_labels
         #: (units given, roster size) when fewer units than the roster were ranked and graded
         self.short = short
         self.group_id = graph.group.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .decimals import ONE, plain
 from .evaluate.shapes import SHAPES
@@ -43,7 +43,7 @@ def render(result: Result, fmt: str = "text") -> str:
                 lines.append(outcome_text(o))
         if result.readings:
             lines.append(_("readings in force: {choices}",
-                           choices=_list(f"{k}={v}" for k, v in result.readings.items())))
+                           choices=readings_in_words(result.readings, result.choice_labels)))
         return "\n".join(lines)
 
 
@@ -53,6 +53,11 @@ OUTCOME_WORDS = {"honour": N_("honour"), "flag": N_("flag"), "veto": N_("veto"),
                  "criticism": N_("criticism"), "commendation": N_("commendation"), "notice": N_("notice"),
                  "interview": N_("interview"), "report": N_("written report"), "proposal": N_("proposal"),
                  "pay": N_("pay")}
+
+
+def readings_in_words(readings: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    """The readings in force for a reader: each chosen choice's label, its ``[reading=choice]`` ids beside it."""
+    return _(", ").join(f"{labels[k]} [{k}={v}]" if k in labels else f"{k}={v}" for k, v in readings.items())
 
 
 def outcome_text(o: Outcome) -> str:

@@ -212,6 +212,11 @@ class Result:
         return self.source.readings
 
     @property
+    def choice_labels(self) -> Mapping[str, str]:
+        """The labels of the choices in ``readings``: reading id → its chosen choice's label."""
+        return self.source.choice_labels
+
+    @property
     def shown(self) -> GroupShown:
         """How its scores and its group's maximum are shown (``apprule.shown``): ``shown.score(node, value)``."""
         return self.source.shown()
@@ -249,6 +254,10 @@ class ResultSource(Protocol):
     @property
     def readings(self) -> Mapping[str, str]:
         """The readings in force when the group was scored: reading id → choice."""
+
+    @property
+    def choice_labels(self) -> Mapping[str, str]:
+        """The labels of the choices in force: reading id → label."""
 
     def shown(self) -> GroupShown: ...
 

@@ -19,8 +19,10 @@ def test_two_choices_of_a_reading_as_a_table(switch: Path) -> None:  # noqa: F81
     result = run("diff", switch, TINY_FACTS, *TEN)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["base: tiny (project_points=one)", "new:  tiny (project_points=ten)"]
-    assert lines[-1] == "2 unit(s) changed"
+    assert lines[:2] == ["base: tiny (每个加1分最高3分 [project_points=one])",
+                         "new:  tiny (每个加10分最高50分 [project_points=ten])"]
+    assert lines[3].split() == ["Unit", "Group", "Total", "Rank", "Grade", "Honours/flags/vetoes", "Rules", "changed"]
+    assert lines[-1] == "2 units changed"
     east = next(line for line in lines if line.lstrip().startswith("东镇"))
     # 东镇 97 → 115, rank 1 → 2; 新引进项目 2个: 2 → 20; 加减分 2 + 2 + 2 = 6 → 2 + 20 + 2 = 24
     assert east.split() == ["东镇", "towns", "97.00", "→", "115.00", "1", "→", "2", "—", "—",
@@ -45,11 +47,12 @@ def test_the_same_as_a_workbook(switch: Path, tmp_path: Path) -> None:  # noqa: 
     out = tmp_path / "diff.xlsx"
     assert run("diff", switch, TINY_FACTS, *TEN, "-o", out).exit_code == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["变化", "规则", "说明"]
-    nodes = list(book["规则"].iter_rows(values_only=True))
+    assert book.sheetnames == ["Changes", "Rules", "About"]  # the tiny scheme says no language: English
+    nodes = list(book["Rules"].iter_rows(values_only=True))
+    assert nodes[0] == ("Unit", "Group", "Rule id", "Rule", "Clause", "Base", "New")
     assert nodes[1][:3] == ("东镇", "towns", "proj") and nodes[1][5:] == (2, 20)
-    about = list(book["说明"].iter_rows(values_only=True))
-    assert about[-1] == ("解读 project_points", "one", "ten")
+    about = list(book["About"].iter_rows(values_only=True))
+    assert about[-1] == ("Reading [project_points]", "one", "ten")
 
 
 def test_two_scheme_files(switch: Path, tmp_path: Path) -> None:  # noqa: F811
@@ -69,7 +72,8 @@ def test_two_scheme_files(switch: Path, tmp_path: Path) -> None:  # noqa: F811
 def test_nothing_changes(switch: Path) -> None:  # noqa: F811
     result = run("diff", switch, TINY_FACTS, "--against-reading", "project_points=one")
     assert result.exit_code == 0
-    assert result.stdout == "base: tiny (project_points=one)\nnew:  tiny (project_points=one)\n0 unit(s) changed\n"
+    assert result.stdout == ("base: tiny (每个加1分最高3分 [project_points=one])\n"
+                             "new:  tiny (每个加1分最高3分 [project_points=one])\n0 units changed\n")
 
 
 def test_a_diff_needs_another_way(switch: Path) -> None:  # noqa: F811
@@ -92,5 +96,26 @@ def test_outcomes_changes_are_listed(switch: Path) -> None:  # noqa: F811
     found = diff_evaluations(base.evaluate(facts, partial=True), new.evaluate(facts, partial=True), base, new)
     [change] = found.units
     assert change.changed == ("rank", "outcomes") and change.nodes == ()
-    assert change.base["outcomes"] == ("veto v: 一票否决",) and change.new["outcomes"] == ()
+    assert change.base["outcomes"] == ("veto [v]: 一票否决",) and change.new["outcomes"] == ()
     assert outcomes(new.evaluate(facts, partial=True)["南镇"]) == ()
+
+
+def test_a_chinese_schemes_diff_speaks_chinese(tmp_path: Path) -> None:
+    """鹤壁 under both choices of indicator_measure: the lines, the headers and the workbook in Chinese; 金山园区
+    340.50 → 410.50, 海河街道办事处 326.00 → 346.00, 龙岗街道办事处 156.50 → 141.50 (the JSON below)."""
+    ways = ("--reading", "indicator_measure=ratio", "--against-reading", "indicator_measure=points")
+    lines = run("diff", "hebi_2021", "example", *ways).stdout.splitlines()
+    assert lines[:2] == ["基准:hebi_2021(两项比率指标按百分点, 七项总量指标按完成比例 [indicator_measure=points])",
+                         "对比:hebi_2021(九项指标一律按完成比例 [indicator_measure=ratio])"]
+    assert lines[3].split() == ["单位", "组别", "总分", "排名", "等次", "荣誉/标记/否决", "变化的规则"]
+    assert lines[-1] == "3个单位有变化"
+    data = json.loads(run("diff", "hebi_2021", "example", *ways, "--format", "json").stdout)
+    assert [(u["unit"], u["base"]["total"], u["new"]["total"]) for u in data["units"]] == [
+        ("金山园区", "340.50", "410.50"), ("海河街道办事处", "326.00", "346.00"), ("龙岗街道办事处", "156.50", "141.50")]
+    assert data["units"][0]["base"]["outcomes"] == ["荣誉 [记功]: 记功"]
+    out = tmp_path / "对比.xlsx"
+    assert run("diff", "hebi_2021", "example", *ways, "-o", out).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["变化", "规则", "说明"]
+    assert next(book["规则"].iter_rows(values_only=True)) == ("单位", "组别", "规则编号", "项目", "依据", "基准", "对比")
+    assert list(book["说明"].iter_rows(values_only=True))[-1] == ("解读 [indicator_measure]", "points", "ratio")

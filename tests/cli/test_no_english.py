@@ -128,3 +128,17 @@ def test_test_verdicts_and_differences(scheme: str, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "未通过" in result.stdout, result.output
     leaked = english_words(result.stdout, names(scheme) | set(_RESULT_KEYS))
     assert leaked == [], f"apprule test of {scheme} says English: {sorted(set(leaked))}"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_diff_of_two_choices(scheme: str, tmp_path: Path) -> None:
+    """The scheme's first switchable reading, its default against each other choice: the lines, the table and
+    the workbook."""
+    reading = next(r for r in load_scheme(scheme).definition.readings if r.choices)
+    default = next(name for name, c in (reading.choices or {}).items() if c.default)
+    for other in set(reading.choices or {}) - {default}:
+        ways = ("--reading", f"{reading.id}={other}", "--against-reading", f"{reading.id}={default}")
+        assert_chinese(printed("diff", scheme, "example", *ways), scheme, "apprule diff")
+        path = tmp_path / "对比.xlsx"
+        printed("diff", scheme, "example", *ways, "-o", path)
+        assert_chinese(workbook_text(path), scheme, "the diff's workbook")

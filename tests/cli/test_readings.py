@@ -114,7 +114,7 @@ def test_a_reading_chosen_two_ways_is_refused(switch: Path) -> None:
 
 def test_every_output_says_which_readings_were_in_force(switch: Path, tmp_path: Path) -> None:
     table = run("score", switch, TINY_FACTS, "--reading", "project_points=ten").stdout
-    assert table.endswith("readings in force: project_points=ten\n")
+    assert table.endswith("readings in force: 每个加10分最高50分 [project_points=ten]\n")  # the choice's label
     raw = run("score", switch, TINY_FACTS, "--format", "csv").stdout_bytes.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
     assert {row["Readings [readings]"] for row in rows} == {"project_points=one"}
@@ -125,7 +125,7 @@ def test_every_output_says_which_readings_were_in_force(switch: Path, tmp_path: 
     assert list(book["Readings in force"].iter_rows(values_only=True))[1] == ("project_points", "四(二)", "新引进项目每个加几分?",
                                                                 "ten", "每个加10分最高50分")
     text = run("explain", switch, TINY_FACTS, "西镇", "--reading", "project_points=ten").stdout
-    assert text.endswith("readings in force: project_points=ten\n")
+    assert text.endswith("readings in force: 每个加10分最高50分 [project_points=ten]\n")
     data = json.loads(run("explain", switch, TINY_FACTS, "西镇", "--format", "json").stdout)
     assert data["readings"] == {"project_points": "one"}
     # a scheme without switchable readings: the outputs are as they were

@@ -257,7 +257,7 @@ def readings_rows(scheme: Scheme) -> list[list[Any]]:
     for r in scheme.definition.readings:
         if r.choices:
             choice = scheme.readings[r.id]
-            rows.append([r.id, r.clause, " ".join(r.question.split()), choice, r.choices[choice].label])
+            rows.append([r.id, r.clause, " ".join(r.question.split()), choice, scheme.choice_labels[r.id]])
     return rows
 
 

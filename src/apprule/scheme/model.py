@@ -606,6 +606,12 @@ class SchemeDefinition(Model):
         """The readings in force: each switchable reading's id → its choice (the default unless chosen)."""
         return {r.id: self._chosen.get(r.id) or r.default or "" for r in self.readings if r.choices}
 
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        """The words of the readings in force: each switchable reading's id → its chosen choice's label."""
+        chosen = self.in_force
+        return {r.id: r.choices[chosen[r.id]].label for r in self.readings if r.choices}
+
 
 def exactly_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     """Raise when not exactly one of the fields ``names`` of ``model`` is given."""
