@@ -453,6 +453,7 @@ def _check_choices(path: Path, scheme: Scheme, readings: dict[str, str]) -> int:
 @click.argument("scheme", type=_File())
 @_reading_option(help=N_("Mark this choice as the one in force (repeatable)."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@language_option
 def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
     loaded = _load(scheme, readings)
     entries = loaded.definition.readings
@@ -472,10 +473,12 @@ def readings(scheme: str, readings: dict[str, str], fmt: str) -> None:
             lines.append(f"  = {' '.join((r.choice or '').split())}")
         for name, c in (r.choices or {}).items():
             mark = "*" if loaded.readings.get(r.id) == name else " "
-            lines.append(f"  {mark} {name}: {c.label}" + (" (default)" if c.default else ""))
+            lines.append(f"  {mark} {name}: {c.label}" + (_(" (default)") if c.default else ""))
         lines.append("")
     switchable = sum(1 for r in entries if r.choices)
-    lines.append(f"{len(entries)} reading(s), {switchable} with choices (apprule score --reading ID=CHOICE)")
+    lines.append(ngettext("{n} reading, {switchable} with choices (apprule score --reading ID=CHOICE)",
+                          "{n} readings, {switchable} with choices (apprule score --reading ID=CHOICE)", len(entries),
+                          switchable=switchable))
     _echo("\n".join(lines))
 
 

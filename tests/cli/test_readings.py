@@ -52,7 +52,7 @@ def test_readings_lists_questions_clauses_and_choices(switch: Path) -> None:
         "  一个只有一种理解的问题\n"
         "  = 唯一的理解\n"
         "\n"
-        "2 reading(s), 1 with choices (apprule score --reading ID=CHOICE)\n")
+        "2 readings, 1 with choices (apprule score --reading ID=CHOICE)\n")
     marked = run("readings", switch, "--reading", "project_points=ten").stdout
     assert "    one: 每个加1分最高3分 (default)\n  * ten: 每个加10分最高50分\n" in marked
     data = json.loads(run("readings", switch, "--format", "json").stdout)
@@ -216,3 +216,13 @@ def test_a_dotted_override_key_changes_one_key_inside_the_node(switch: Path) -> 
     assert [(p.code, p.message, p.path) for p in caught.value.problems] == [
         ("unknown-key", "'proj' has no mapping 'pre' to change",
          ("readings", 0, "choices", "ten", "overrides", "proj", "pre.points"))]
+
+
+def test_a_chinese_schemes_readings_in_chinese() -> None:
+    """赫山's 23 readings, 2 of them switches (quota_floor, quota_passes_down): apprule's own words in Chinese."""
+    lines = run("readings", "heshan_2013").stdout.splitlines()
+    assert "  * floor: 向下取整(默认)" in lines and "    half_up: 四舍五入" in lines
+    assert lines[-1] == "23项解读,其中2项可选(apprule score --reading ID=CHOICE)"
+    english = run("readings", "heshan_2013", "--lang", "en").stdout.splitlines()
+    assert "  * floor: 向下取整 (default)" in english
+    assert english[-1] == "23 readings, 2 with choices (apprule score --reading ID=CHOICE)"
