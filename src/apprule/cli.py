@@ -195,7 +195,8 @@ def _is_terminal(stream: Any) -> bool:
 def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from .io.read import FORMATS, facts_format
     if facts_format(value) is None:
-        raise click.BadParameter(f"{value!r}: facts are read from {', '.join(FORMATS)} files")
+        raise click.BadParameter(_("{value!r}: facts are read from {formats} files", value=value,
+                                   formats=", ".join(FORMATS)))
     return value
 
 
@@ -220,14 +221,15 @@ class _File(click.Path):
         if param is not None and param.name == "facts" and scheme:
             resolved = resolve_facts(str(value), scheme)
             if value == EXAMPLE and resolved == value and not Path(value).exists():
-                self.fail(f"no file {value!r}, and {scheme!r} is not a shipped scheme with an example", param, ctx)
+                self.fail(_("no file {value!r}, and {scheme!r} is not a shipped scheme with an example", value=value,
+                            scheme=scheme), param, ctx)
         else:
             resolved = str(resolve_scheme(str(value)))
             if resolved == value and not Path(value).exists() and "/" not in value and "." not in value:
                 ids = scheme_ids()
                 hint = did_you_mean(value, ids)
-                self.fail(f"{value!r} is neither a file nor a shipped scheme" + (f"; {hint}" if hint else "")
-                          + f" (shipped: {', '.join(ids)})", param, ctx)
+                self.fail(_("{value!r} is neither a file nor a shipped scheme", value=value) + (_("; ") + hint if hint else "")
+                          + _(" (shipped: {ids})", ids=", ".join(ids)), param, ctx)
         return super().convert(resolved, param, ctx)
 
 
@@ -237,10 +239,11 @@ def _reading_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str
     for value in values:
         reading, sep, choice = (part.strip() for part in value.partition("="))
         if not sep or not reading or not choice:
-            raise click.BadParameter(f"{value!r} is not ID=CHOICE (e.g. indicator_measure=ratio; apprule readings "
-                                     "SCHEME lists them)", ctx, param)
+            raise click.BadParameter(_("{value!r} is not ID=CHOICE (e.g. indicator_measure=ratio; apprule readings "
+                                       "SCHEME lists them)", value=value), ctx, param)
         if chosen.get(reading, choice) != choice:
-            raise click.BadParameter(f"reading {reading!r} is chosen twice ({chosen[reading]}, {choice})", ctx, param)
+            raise click.BadParameter(_("reading {reading!r} is chosen twice ({first}, {second})", reading=reading,
+                                       first=chosen[reading], second=choice), ctx, param)
         chosen[reading] = choice
     return chosen
 
@@ -263,7 +266,7 @@ def _evaluate(scheme: Scheme, facts_path: str, partial: bool, carried_in: str | 
     place in the file."""
     from .io.read import read_facts
 
-    with _working(f"scoring {facts_path}"):
+    with _working(_("scoring {file}", file=facts_path)):
         facts = read_facts(facts_path, scheme, partial=partial)
         given = facts.facts
         if carried_in is not None:
@@ -311,7 +314,7 @@ def _emit(data: str | bytes, output: str | None, escaped: bool = False) -> None:
             return
         stdout = sys.stdout.buffer
         if data[:2] == b"PK" and _is_terminal(stdout):
-            raise click.UsageError("an .xlsx workbook is binary: give --output FILE.xlsx")
+            raise click.UsageError(_("an .xlsx workbook is binary: give --output FILE.xlsx"))
         stdout.write(data)
         stdout.flush()
     except OSError as exc:
@@ -329,8 +332,9 @@ def _not_an_input(output: str | None, **inputs: str) -> None:
         with contextlib.suppress(OSError):
             same = same or target.samefile(source)  # a hard link, or another name for the same file
         if same:
-            raise click.BadParameter(f"{output!r} is the {name} file {given!r}: writing there would destroy it; "
-                                     "choose another file", param_hint="'--output' / '-o'")
+            raise click.BadParameter(_("{output!r} is the {name} file {given!r}: writing there would destroy it; "
+                                       "choose another file", output=output, name=name, given=given),
+                                     param_hint="'--output' / '-o'")
 
 
 def _format(fmt: str | None, output: str | None, choices: tuple[str, ...], default: str) -> str:
@@ -418,7 +422,7 @@ def _check_carried_in(paths: list[Path], carried_in: str) -> None:
     from .io.carried import read_carried_in
 
     if len(paths) != 1:
-        raise click.UsageError(f"--carried-in checks the items against one scheme; {len(paths)} given")
+        raise click.UsageError(_("--carried-in checks the items against one scheme; {n} given", n=len(paths)))
     scheme = _load(str(paths[0]))
     carried = read_carried_in(carried_in, scheme)
     period = scheme.definition.period
@@ -684,9 +688,9 @@ def diff(scheme: str, facts: str, against: str | None, readings: dict[str, str],
 
     fmt = _format(fmt, output, ("table", "json", "xlsx"), "table")
     _not_an_input(output, SCHEME=scheme, FACTS=facts, AGAINST=against or scheme)
+    new_scheme = _load(scheme, readings)  # first: the usage error below speaks its language
     if against is None and not against_readings:
-        raise click.UsageError("name the other way to score: --against SCHEME, or --against-reading ID=CHOICE")
-    new_scheme = _load(scheme, readings)
+        raise click.UsageError(_("name the other way to score: --against SCHEME, or --against-reading ID=CHOICE"))
     base_readings = against_readings if against else {**readings, **against_readings}
     base_scheme = load_scheme(Path(against or scheme), readings=base_readings)
     found = diff_evaluations(_evaluate(base_scheme, facts, partial), _evaluate(new_scheme, facts, partial),
@@ -770,7 +774,7 @@ def test_cases(paths: tuple[str, ...], quiet: bool, properties: bool, invariants
     for path in map(Path, paths):
         files += sorted(path.rglob("cases*.yaml")) if path.is_dir() else [path]
     if not files:
-        raise click.UsageError(f"no case files (cases*.yaml) under {', '.join(paths)}")
+        raise click.UsageError(_("no case files (cases*.yaml) under {paths}", paths=", ".join(paths)))
     passed = failed = broken = 0
     with _working("running cases"):
         for file in files:
@@ -807,15 +811,17 @@ def _test_properties(paths: tuple[str, ...], invariants: tuple[str, ...], exampl
     try:
         from .testing import INVARIANTS, check_scheme_properties
     except ImportError as exc:  # hypothesis comes with the test extra
-        raise click.UsageError(f"--properties needs hypothesis: pip install 'apprule[test]' ({exc})") from None
+        raise click.UsageError(_("--properties needs hypothesis: pip install 'apprule[test]' ({error})",
+                                 error=exc)) from None
 
     unknown = [name for name in invariants if name not in INVARIANTS]
     if unknown:
-        raise click.UsageError(f"unknown invariant {', '.join(unknown)}; one of {', '.join(INVARIANTS)}")
+        raise click.UsageError(_("unknown invariant {names}; one of {invariants}", names=", ".join(unknown),
+                                 invariants=", ".join(INVARIANTS)))
     ok = True
     for path in paths:
         try:
-            with _working(f"property-testing {path}"):
+            with _working(_("property-testing {file}", file=path)):
                 report = check_scheme_properties(_load(path), invariants=list(invariants) or None,
                                                  max_examples=examples, seed=seed)
         except SchemeError as exc:

@@ -256,3 +256,19 @@ def test_an_error_crosses_a_process_boundary_in_the_language_it_was_said_in() ->
         read = pickle.loads(pickle.dumps(said))
     assert str(read) == str(said) and str(read).startswith("单位'长皋乡',规则'tax_revenue': 事实'tax_revenue_score'为1200")
     assert (read.unit, read.node, read.fact) == ("长皋乡", "tax_revenue", "tax_revenue_score")  # type: ignore[attr-defined]
+
+
+def test_the_commands_usage_errors() -> None:
+    """Before a scheme is read, the locale's language (or --lang's); after, the scheme's."""
+    unknown = run("--lang", "zh", "score", "hebi_2022", "example")
+    assert unknown.exit_code == 2 and unknown.stderr.splitlines()[-1] == (
+        "错误:'SCHEME' 的值无效:'hebi_2022'既不是文件,也不是内置方案;是否应为'hebi_2021'?"
+        "(内置方案:beipiao_2017, hebi_2021, heshan_2013, xingyang_2021)")
+    twice = run("--lang", "zh", "score", "hebi_2021", "example", "--reading", "a=x", "--reading", "a=y")
+    assert twice.exit_code == 2 and twice.stderr.splitlines()[-1] == "错误:'--reading' 的值无效:解读'a'被选了两次(x、y)"
+    zh, en = (run(*lang, "diff", "hebi_2021", "example", "--reading", "indicator_measure=ratio")
+              for lang in ((), ("--lang", "en")))
+    assert zh.exit_code == en.exit_code == 2
+    assert zh.stderr.splitlines()[-1] == "错误:请指定另一种计分方式:--against SCHEME,或 --against-reading ID=CHOICE"
+    assert en.stderr.splitlines()[-1] == (
+        "Error: name the other way to score: --against SCHEME, or --against-reading ID=CHOICE")
