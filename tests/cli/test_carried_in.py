@@ -335,3 +335,6 @@ def test_beipiao_gives_back_a_chaoyang_place_deferred_the_year_before(tmp_path: 
     after = json.loads(given.stdout)["units"]["发展改革局"]
     assert (before["values"]["chaoyang_task_late"], after["values"]["chaoyang_task_late"]) == ("0.00", "-2.00")
     assert Decimal(after["total"]) == Decimal(before["total"]) - Decimal("1.6")  # −2 × 80%
+    checked = run("check", "beipiao_2017", "--carried-in", last)  # the items fit: said in the scheme's Chinese
+    assert checked.exit_code == 0, checked.stderr
+    assert checked.stdout == f"{last}:通过 — 0个事件和1项转入下年度的值转入beipiao_2017(考核期2017-01-01..2017-12-31)\n"
