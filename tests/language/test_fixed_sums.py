@@ -48,3 +48,22 @@ def test_a_column_of_totals_has_one_scale() -> None:
     plain = scheme("x: {type: number}\n", sections="- {id: s, label: 一项, formula: x}\n")
     evaluation = plain.evaluate(units(a={"x": D("96.00")}, b={"x": D(84)}))
     assert [str(evaluation[u].total) for u in ("a", "b")] == ["96.00", "84.00"]
+
+
+def test_a_weight_moved_onto_a_column_given_as_integers_is_summed() -> None:
+    """A score fact given as an Arrow decimal column is the rule's column itself (fixed point); a weight
+    transfer then changes its decimals in place, and the section must add the changed values, not the
+    integers it started from (it added 18.00 here, beside a main_work of 36.00)."""
+    import pyarrow as pa
+
+    moved = scheme("has_funds: {type: boolean}\nfunds: {type: number, min: 0, max: 20}\n"
+                   "main: {type: number, min: 0, max: 20}\n",
+                   sections="- {id: fund, label: 向上争取资金, max: 20, score: funds, applies: has_funds, "
+                            "transfer_to: main_work}\n- {id: main_work, label: 主要职能工作, max: 20, score: main}\n")
+    table = pa.table({"unit": ["a", "b"], "group": ["g", "g"], "has_funds": [False, True],
+                      "funds": pa.array([D("0.00"), D("15.00")], pa.decimal128(5, 2)),
+                      "main": pa.array([D("18.00"), D("18.00")], pa.decimal128(5, 2))})
+    evaluation = moved.evaluate_columns(table)
+    # a lacks funds: main_work 18.00 × (20 + 20) / 20 = 36.00, the total 0 + 36.00; b: 15.00 + 18.00
+    assert [str(evaluation["a"].values["main_work"]), str(evaluation["a"].total)] == ["36.00", "36.00"]
+    assert str(evaluation["b"].total) == "33.00"

@@ -358,6 +358,38 @@ def _plus(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, A
     return total
 
 
+def per(x: Fixed, size: Decimal, points: Decimal, whole: str) -> Fixed | None:
+    """``points`` for each whole ``size`` in each value (``whole``: "floor", "ceil" or "nearest", half up), as
+    ``per``'s decimal path computes it (``whole_steps(x / size) × points``) digit for digit, by integer floor
+    division: exact. None where the decimals could differ, and the caller takes their path: a count the
+    decimal division (34 digits) might round across a whole step, a count or points whose places would vary
+    from unit to unit (40 / 0.5 is 8E+1 there), pro rata counts, a zero that carries a sign there (-0).
+    """
+    size_places, points_exponent = _places(size), points.as_tuple().exponent
+    if x.wide or whole not in ("floor", "ceil", "nearest") or size_places > x.scale or \
+            not isinstance(points_exponent, int) or points_exponent > 0 or not len(x):
+        return None
+    # x / size = ints / divisor; rounded to 34 digits the quotient (below 10^19) moves by 0.5 × 10^-15 at
+    # most, less than its distance to any whole or half step (1 / (2 × divisor)) while divisor < 10^15
+    divisor = int(size.scaleb(x.scale, CONTEXT))
+    if divisor >= 10 ** 15:
+        return None
+    ints = x.ints
+    counts, left = ints // divisor, ints % divisor  # floor division: 0 <= left < divisor
+    if whole == "ceil":
+        counts = counts + (left > 0)
+    elif whole == "nearest":  # half up: a tie goes up above zero, down below it
+        twice = left * 2
+        counts = counts + ((twice > divisor) | ((twice == divisor) & (ints > 0)))
+    negative = ints < 0  # the count's sign in the decimal path (-0 where a negative value counts 0 steps)
+    factor = int(points.scaleb(-points_exponent, CONTEXT))
+    if ((negative != points.is_signed()) & ((counts == 0) | (factor == 0))).any():
+        return None  # a -0 there: kept as the decimals say
+    if factor and max(-int(counts.min()), int(counts.max())) > INT64_MAX // abs(factor):
+        counts = counts.astype(object)
+    return Fixed(_narrowed(counts * factor), -points_exponent)
+
+
 def total(columns: Sequence[Fixed], n: int) -> Fixed:
     """Each unit's sum over ``columns`` (0 for every unit when there are none)."""
     out = Fixed.zeros(n)

@@ -11,7 +11,7 @@ import numpy as np
 from ..decimals import ZERO, clamp, rounded
 from ..errors import EvaluationError
 from ..scheme.model import Block, Leaf, Rounding, Section
-from .fixed import Fixed, total
+from .fixed import Fixed, places_of, total
 from .graph import GraphNode, GroupGraph
 from .population import Population
 from .rank import scopes
@@ -105,9 +105,12 @@ def _transfer(graph: GroupGraph, node: GraphNode, columns: dict[str, NodeColumn]
         if explain:
             col.note(i, "transfer", weight=extra, donors=tuple(moved), how=leaf.transfer, before=before,
                      max=leaf.max, new_max=new_max, value=col.values[i])
+    col.values = col.values  # changed in place: a fixed point made before is stale
 
 
 def _cap(leaf: Leaf, col: NodeColumn) -> None:
+    if isinstance(col.held, Fixed) and _cap_fixed(leaf, col, col.held):
+        return
     values = col.values
     if (leaf.max is None or max(values) <= leaf.max) and (leaf.min is None or min(values) >= leaf.min):
         return  # nothing to cap (the usual case, checked in C)
@@ -118,6 +121,26 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
         if capped != value:
             col.note(i, "capped", value=value, to=capped)
             values[i] = capped
+    col.values = values  # changed in place: a fixed point made before is stale
+
+
+def _cap_fixed(leaf: Leaf, col: NodeColumn, held: Fixed) -> bool:
+    """``_cap`` on the integers; False (nothing done) where the decimals would differ digit for digit: a
+    bound with more places than the column's, or one handed out whose places differ from the column's
+    (a cap of 30 beside values at 30.0), or -0; and where notes or per-unit maxima ask for the decimals."""
+    if col.maxes or col.inapplicable or col.missing or col.notes is not None or \
+            (leaf.min is not None and leaf.max is not None and leaf.min > leaf.max):
+        return False
+    for bound, side in ((leaf.max, 1), (leaf.min, 0)):
+        if bound is None:
+            continue
+        if places_of([bound]) > held.scale:
+            return False
+        if held.compare(bound)[side].any() and (bound.as_tuple().exponent != -held.scale or
+                                                 (bound.is_signed() and not bound)):
+            return False
+    col.values = held.clamped(leaf.min, leaf.max)
+    return True
 
 
 def _round(rounding: Rounding | None, col: NodeColumn) -> None:
@@ -163,6 +186,7 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
                 col.values[i] = spec.when_none
                 col.note(i, "no_peer", value=spec.when_none)
     col.missing.clear()
+    col.values = col.values  # changed in place: a fixed point made before is stale
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from ...decimals import ONE, whole_steps
 from ...scheme.model import Expr, Model, WholeSteps
+from ..fixed import Numbers, per
 from . import NodeColumn, Role, Shape, read_numbers, register
 from ...i18n import N_
 
@@ -39,6 +40,12 @@ def roles(spec: Per) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Per, node.leaf.spec)
+    given = pop.names.get(node.exprs["of"].bare_name or "")
+    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains:  # given as integers
+        counted_fixed = per(given.fixed, spec.size, spec.points, spec.whole)
+        if counted_fixed is not None:
+            col.values = counted_fixed
+            return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the count"))
     counted = whole_steps(map(truediv, xs, repeat(spec.size)), spec.whole)
     col.scatter(rows, list(map(mul, counted, repeat(spec.points))))
