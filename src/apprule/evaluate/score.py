@@ -105,7 +105,7 @@ def _transfer(graph: GroupGraph, node: GraphNode, columns: dict[str, NodeColumn]
         if explain:
             col.note(i, "transfer", weight=extra, donors=tuple(moved), how=leaf.transfer, before=before,
                      max=leaf.max, new_max=new_max, value=col.values[i])
-    col.values = col.values  # changed in place: a fixed point made before is stale
+    col.changed()
 
 
 def _cap(leaf: Leaf, col: NodeColumn) -> None:
@@ -121,7 +121,7 @@ def _cap(leaf: Leaf, col: NodeColumn) -> None:
         if capped != value:
             col.note(i, "capped", value=value, to=capped)
             values[i] = capped
-    col.values = values  # changed in place: a fixed point made before is stale
+    col.changed()
 
 
 def _cap_fixed(leaf: Leaf, col: NodeColumn, held: Fixed) -> bool:
@@ -186,7 +186,7 @@ def _fill(pop: Population, leaf: Leaf, col: NodeColumn) -> None:
                 col.values[i] = spec.when_none
                 col.note(i, "no_peer", value=spec.when_none)
     col.missing.clear()
-    col.values = col.values  # changed in place: a fixed point made before is stale
+    col.changed()
 
 
 def _section(pop: Population, spec: Section, children: list[NodeColumn]) -> NodeColumn:

@@ -79,6 +79,11 @@ class NodeColumn:
     def values(self, values: list[Decimal] | Fixed) -> None:
         self.held, self._fixed = values, None
 
+    def changed(self) -> None:
+        """The decimals were changed in place (a transfer, cap or fill): the fixed point made of them before is
+        stale."""
+        self._fixed = None
+
     def fixed(self) -> Fixed:
         """The values as fixed point (made from the decimals when first asked for: the column is complete)."""
         held = self.held
