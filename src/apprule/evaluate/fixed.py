@@ -396,3 +396,109 @@ def total(columns: Sequence[Fixed], n: int) -> Fixed:
     for column in columns:
         out = out + column
     return out
+
+
+# --- Events (the `for_each` kernel): each event's value at a scale, combined per unit by grouped reductions ---
+#
+# A decimal sum shows the most places of its terms (0 + 2.5 + 1 is 3.5, 0 + 2.50 is 2.50), so beside each
+# integer goes the places its decimal carries as written: a unit's value is handed out with the places the
+# decimal path would give it, digit for digit.
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """Exact numbers as integers at ``scale`` (``int64``), and the decimal places each carries as written."""
+
+    ints: np.ndarray[Any, Any]
+    places: np.ndarray[Any, Any]
+    scale: int
+
+
+def parts_of(values: Sequence[Decimal], scale: int) -> tuple[list[int], list[int]] | None:
+    """``values`` (finite decimals) as integers at ``scale`` and the places of each (0 for a whole number,
+    1E+1 included); None where one has more places than ``scale`` or does not fit ``int64`` there."""
+    ints, places = [], []
+    for value in values:
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or -exponent > scale:
+            return None
+        scaled = int(value.scaleb(scale, CONTEXT))
+        if not -INT64_MAX <= scaled <= INT64_MAX:
+            return None
+        ints.append(scaled)
+        places.append(max(-exponent, 0))
+    return ints, places
+
+
+def unit_totals(owners: np.ndarray[Any, Any], values: Parts, n: int, how: str = "sum",
+                matters: np.ndarray[Any, Any] | None = None, rank: np.ndarray[Any, Any] | None = None,
+                low: Decimal | None = None, high: Decimal | None = None) -> Parts | None:
+    """Each of ``n`` units' total over its events (``owners``: each event's unit, ascending; ``values``: each
+    event's value), as ``for_each``'s decimal path makes it: the events of one matter (same ``matters`` code
+    within a unit) combined (``how``: all summed, or the one ``rank`` puts first, the earliest among equals),
+    each matter's subtotal limited to [low, high] (the upper bound first), the subtotals summed. A unit with
+    no event is 0. None where an ``int64`` sum could overflow (the caller keeps the decimals: exact)."""
+    scale = max([values.scale] + [_places(b) for b in (low, high) if b is not None])
+    if scale != values.scale:
+        values = Parts(_times(values.ints, 10 ** (scale - values.scale)), values.places, scale)
+    if not len(owners):
+        return Parts(np.zeros(n, np.int64), np.zeros(n, np.int64), scale)
+    bounds = [int(b.scaleb(scale, CONTEXT)) for b in (low, high) if b is not None]
+    per_unit = np.diff(np.flatnonzero(np.r_[True, owners[1:] != owners[:-1], True]))
+    biggest = max([int(np.abs(values.ints).max())] + [abs(b) for b in bounds])
+    if biggest > INT64_MAX // (int(per_unit.max()) + 1):  # a sum of the largest values, one per event and bound
+        return None
+    ints, places = values.ints, values.places
+    if how != "sum" or matters is not None and bounds:
+        ints, places, owners = _by_matter(owners, ints, places, how, matters, rank, low, high, scale)
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    out = Parts(np.zeros(n, np.int64), np.zeros(n, np.int64), scale)
+    out.ints[owners[starts]] = np.add.reduceat(ints, starts)
+    out.places[owners[starts]] = np.maximum.reduceat(places, starts)
+    return out
+
+
+def _by_matter(owners: np.ndarray[Any, Any], ints: np.ndarray[Any, Any], places: np.ndarray[Any, Any], how: str,
+               matters: np.ndarray[Any, Any] | None, rank: np.ndarray[Any, Any] | None, low: Decimal | None,
+               high: Decimal | None, scale: int) -> tuple[np.ndarray[Any, Any], ...]:
+    """Each matter's subtotal, its places, and its unit (ascending): the events of a matter ordered by ``rank``
+    (then by their order) and the first kept unless ``how`` sums them, the subtotal then limited."""
+    matters = np.zeros(len(owners), np.int64) if matters is None else matters
+    position = np.arange(len(owners))
+    if how == "sum":
+        order = np.lexsort((position, matters, owners))
+    else:
+        assert rank is not None
+        order = np.lexsort((position, rank, matters, owners))
+    owners, matters, ints, places = owners[order], matters[order], ints[order], places[order]
+    starts = np.flatnonzero(np.r_[True, (owners[1:] != owners[:-1]) | (matters[1:] != matters[:-1])])
+    if how == "sum":
+        ints, places = np.add.reduceat(ints, starts), np.maximum.reduceat(places, starts)
+    else:
+        ints, places = ints[starts], places[starts]
+    for bound, beyond in ((high, np.greater), (low, np.less)):  # as `decimals.clamp`: the upper bound first
+        if bound is not None:
+            at = int(bound.scaleb(scale, CONTEXT))
+            outside = beyond(ints, at)
+            ints = np.where(outside, at, ints)
+            places = np.where(outside, _places(bound), places)  # the bound itself takes the subtotal's place
+    return ints, places, owners[starts]
+
+
+def handed_out(totals: Parts) -> Fixed | list[Decimal]:
+    """Units' totals as the decimal path shows them: one fixed-point column where every value carries the same
+    places (and ``Fixed.read`` of its decimals would find that scale), else decimals, each with its own."""
+    places = totals.places
+    most = int(places.max()) if len(places) else 0
+    ints = totals.ints
+    if (places == most).all() and (most == 0 or ints.any()):
+        return Fixed(ints // 10 ** (totals.scale - most), most)  # exact: no value has more places
+    made: dict[tuple[int, int], Decimal] = {}
+    out = []
+    shift = totals.scale
+    for value, place in zip(ints.tolist(), places.tolist()):
+        d = made.get((value, place))
+        if d is None:
+            d = made[(value, place)] = Decimal(value // 10 ** (shift - place)).scaleb(-place, CONTEXT)
+        out.append(d)
+    return out

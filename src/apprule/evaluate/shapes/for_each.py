@@ -6,18 +6,19 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import compress, repeat
-from operator import attrgetter, is_
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Sequence, cast
 
+import numpy as np
 from pydantic import Field, model_validator
 
-from ...decimals import ONE, ZERO, adds_as_itself, clamp
+from ...decimals import ONE, ZERO, clamp
 from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents
 from ...results import Note
 from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
+from ..fixed import INT64_MAX, Parts, handed_out, parts_of, places_of, unit_totals
 from . import NodeColumn, Role, Shape, register
 from .bands import Bands, band_award, band_edges, check as check_bands
 from .table import Table, key_edges, table_award
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from ..population import Population
 
 Names = tuple[str, ...]
-_POINTS = attrgetter("points")
 _NUMBER = attrgetter("number")
 
 
@@ -101,42 +101,146 @@ def compile(builder: _Builder, node: GraphNode) -> None:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
-    """The unit's events in the period, each worth points, combined and limited per key."""
+    """The unit's events in the period, each worth points, combined and limited per key: in fixed point (each
+    event's value an integer, combined per unit by grouped reductions) unless an explanation, honours or flags
+    ask for each event, or a value is not a number or too large for ``int64`` (then as decimals, exactly)."""
     spec = cast(ForEach, node.leaf.spec)
     flat = pop.events(spec.events)
-    ks: Sequence[int] = range(flat.n)
+    ks = _counted(pop, node, rows, col, flat)
+    if not col.explains and not _may_award(spec.value):
+        totals = _in_fixed_point(pop, node, flat, ks)
+        if totals is not None:
+            col.values = handed_out(totals)
+            return
+    _in_full(pop, node, rows, col, flat, ks.tolist())
+
+
+def _counted(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn, flat: FlatEvents
+             ) -> np.ndarray[Any, Any]:
+    """The events that count (positions, ascending): in the period or carried into it, of the units ``rows``,
+    meeting `where`. Records the events outside the period, and the units with none to `fill`."""
+    spec = cast(ForEach, node.leaf.spec)
+    owners = np.frombuffer(flat.owners, np.int64) if flat.n else np.zeros(0, np.int64)
+    ks = np.arange(flat.n)
     if node.dated_by:
-        ks, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        within, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        ks = np.frombuffer(within, np.int64) if len(within) else np.zeros(0, np.int64)
         sources = flat.fields.get(CARRIED_FROM)
         if before and sources is not None and any(sources[k] is not None for k in before):
-            ks = sorted([*ks, *(k for k in before if sources[k] is not None)])  # carried in: counted here
+            ks = np.sort(np.r_[ks, [k for k in before if sources[k] is not None]].astype(np.int64))  # carried in
             before = array("q", [k for k in before if sources[k] is None])
         if col.explains and sources is not None:
-            for k in ks:
+            for k in ks.tolist():
                 if sources[k] is not None:
                     col.note(flat.owners[k], "carried_in", number=flat.numbers[k],
                              date=flat.fields[node.dated_by][k], source=sources[k])
         if before or after:
             _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
-        wanted = set(rows)
-        ks = [k for k in ks if flat.owners[k] in wanted]
+        wanted = np.zeros(pop.n, bool)
+        wanted[rows] = True
+        ks = ks[wanted[owners[ks]]]
     if node.leaf.fill is not None:  # with `fill`, a unit with no event in the period is filled from its peers
-        listed = set(map(flat.owners.__getitem__, ks))
+        listed = np.zeros(pop.n, bool)
+        listed[owners[ks]] = True
         for i in rows:
-            if i not in listed:
+            if not listed[i]:
                 col.missing.add(i)
                 col.note(i, "empty", names=(spec.events,))
-    if "where" in node.event_exprs and ks:
-        ks = list(compress(ks, _event_column(pop, node, "where", flat, ks)))
-    if not col.explains and spec.combine == "sum" and spec.key_min is None and spec.key_max is None \
-            and not _may_award(spec.value):  # the usual case: only the sum per unit matters
-        values, owners = col.values, flat.owners
-        alone = _points_alone_are_their_sum(spec.value)  # most units have one event: keep its points object
-        for i, p in zip(map(owners.__getitem__, ks), _event_points(pop, node, flat, ks)):
-            values[i] = p if alone and values[i] is ZERO else values[i] + p
-        return
-    _in_full(pop, node, rows, col, flat, ks)
+    if "where" in node.event_exprs and len(ks):
+        kept = _event_column(pop, node, "where", flat, ks.tolist())
+        ks = ks[np.fromiter(map(bool, kept), bool, len(kept))]
+    return ks
+
+
+def _in_fixed_point(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndarray[Any, Any]) -> Parts | None:
+    """Each unit's total as integers with the places the decimal path would show; None where that path
+    must decide (a value not a number, or too large)."""
+    spec = cast(ForEach, node.leaf.spec)
+    found = _event_parts(pop, node, flat, ks)
+    if found is None:
+        return None
+    values, rank = found
+    owners = np.frombuffer(flat.owners, np.int64)[ks] if len(ks) else np.zeros(0, np.int64)
+    matters = None
+    if spec.key is not None and len(ks) and (spec.combine != "sum" or spec.key_min is not None
+                                             or spec.key_max is not None):
+        try:
+            matters = _matters(flat.fields[spec.key], ks.tolist())
+        except TypeError:  # a key that is no dictionary key: the decimal path says what it makes of it
+            return None
+    if spec.combine in ("max", "min", "max_abs"):
+        rank = {"max": -values.ints, "min": values.ints, "max_abs": -np.abs(values.ints)}[spec.combine]
+    return unit_totals(owners, values, pop.n, spec.combine, matters, rank, spec.key_min, spec.key_max)
+
+
+def _matters(keys: list[Any], ks: list[int]) -> np.ndarray[Any, Any]:
+    """A code for each event's matter (equal keys, equal codes); an event with an empty key stands alone."""
+    codes: dict[Any, int] = {}
+    return np.array([-1 - j if key is None else codes.setdefault(key, len(codes))
+                     for j, key in enumerate(map(keys.__getitem__, ks))], np.int64)
+
+
+def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndarray[Any, Any]
+                 ) -> tuple[Parts, np.ndarray[Any, Any] | None] | None:
+    """Each event's value as an integer (and its places as written), and for `highest_level` the place of its
+    level in the table (0 the highest); None where the decimal path must decide."""
+    value = cast(ForEach, node.leaf.spec).value
+    m = len(ks)
+    if value.formula is not None:
+        return _formula_parts(_event_column(pop, node, "formula", flat, ks.tolist()) if m else [])
+    scale = places_of(a.points for a in _awards(value)) if value.points is None else places_of([value.points])
+    if value.points is not None:
+        one = parts_of([value.points], scale)
+        if one is None:
+            return None
+        return Parts(np.full(m, one[0][0], np.int64), np.full(m, one[1][0], np.int64), scale), None
+    keys = _event_column(pop, node, "of", flat, ks.tolist()) if m else []
+    try:
+        distinct = list(dict.fromkeys(keys))  # events share few keys: each is decided once
+    except TypeError:
+        return None
+    points: list[Decimal] = []
+    ranks: list[int] = []
+    if value.table is not None:
+        levels = list(value.table.map)
+        for key in distinct:
+            try:  # as `_event_values`: `table_award` decides (`otherwise`, or an error)
+                level, award, _why = table_award(value.table, key, False)
+            except ValueError as exc:  # the first event with that key
+                raise EvaluationError(pop.units[flat.owners[int(ks[keys.index(key)])]], node.id, str(exc)) from None
+            points.append(award.points)
+            ranks.append(levels.index(level) if level in levels else len(levels))
+    else:
+        assert value.bands is not None
+        if not set(map(type, distinct)) <= {Decimal}:
+            return None  # true, false or anything else: `_event_values` decides
+        points = [band_award(value.bands, x, False)[0] for x in distinct]
+    made = parts_of(points, scale)
+    if made is None:
+        return None
+    where = np.array(list(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys)), np.int64)
+    ints, places = np.array(made[0], np.int64), np.array(made[1], np.int64)
+    rank = np.array(ranks, np.int64)[where] if ranks else None
+    return Parts(ints[where], places[where], scale), rank
+
+
+def _formula_parts(xs: list[Any]) -> tuple[Parts, None] | None:
+    """A formula's results as integers: each distinct one converted once where all are whole numbers (the
+    places of each counted apart only where some are not)."""
+    if not set(map(type, xs)) <= {Decimal} or not all(map(Decimal.is_finite, set(xs))):
+        return None
+    scale = places_of(xs)
+    if scale:
+        made = parts_of(xs, scale)
+        if made is None:
+            return None
+        return Parts(np.array(made[0], np.int64), np.array(made[1], np.int64), scale), None
+    distinct = set(xs)
+    if any(not -INT64_MAX <= x <= INT64_MAX for x in distinct):
+        return None
+    ints_of = {x: int(x) for x in distinct}
+    return Parts(np.array(list(map(ints_of.__getitem__, xs)), np.int64), np.zeros(len(xs), np.int64), 0), None
 
 
 @dataclass(slots=True)
@@ -166,14 +270,6 @@ def _outside_the_period(flat: FlatEvents, before: Sequence[int], after: Sequence
             col.note(flat.owners[k], "outside_period", number=flat.numbers[k], date=dates[k], after=k in late)
 
 
-def _points_alone_are_their_sum(value: EventValue) -> bool:
-    """Whether every points value an event can bring is, digit for digit, 0 plus itself (not -0, not 1E+1)."""
-    if value.formula is not None:
-        return False  # any number: not worth checking each
-    points = [value.points] if value.points is not None else [a.points for a in _awards(value)]
-    return all(adds_as_itself(p) for p in points if p is not None)
-
-
 def _awards(value: EventValue) -> list[Award]:
     """Every award a table or bands value can give."""
     if value.table is not None:
@@ -186,35 +282,6 @@ def _awards(value: EventValue) -> list[Award]:
 def _may_award(value: EventValue) -> bool:
     """Whether an event can bring honours or flags (otherwise only its points matter)."""
     return any(a.honours or a.flags for a in _awards(value))
-
-
-def _event_points(pop: Population, node: GraphNode, flat: FlatEvents, ks: Sequence[int]) -> list[Decimal]:
-    """The points of each event ``ks``, when nothing else about them matters."""
-    spec = cast(ForEach, node.leaf.spec)
-    value = spec.value
-    if value.points is not None or not ks:
-        return [value.points or ZERO] * len(ks)
-    if value.table is not None:
-        keys = _event_column(pop, node, "of", flat, ks)
-        # a text key, or a whole number equal to an int key, finds what `table_award` would find
-        found: list[Award | None] = list(map(value.table.map.get, keys))
-        unfound = [j for j, award in enumerate(found) if award is None] if any(map(is_, found, repeat(None))) else []
-        decided: dict[Any, Award] = {}  # events share few keys: each is decided once
-        for j in unfound:
-            if keys[j] not in decided:
-                try:  # not found as it is: `table_award` decides (`otherwise`, or an error)
-                    decided[keys[j]] = table_award(value.table, keys[j], False)[1]
-                except ValueError as exc:
-                    raise EvaluationError(pop.units[flat.owners[ks[j]]], node.id, str(exc)) from None
-            found[j] = decided[keys[j]]
-        return list(map(_POINTS, found))
-    xs = _event_column(pop, node, "of" if value.bands is not None else "formula", flat, ks)
-    if set(map(type, xs)) <= {Decimal}:  # numbers as they are (anything else: `_event_values` decides)
-        if value.bands is None:
-            return xs
-        points = {x: band_award(value.bands, x, False)[0] for x in set(xs)}  # each distinct value once
-        return list(map(points.__getitem__, xs))
-    return [one.value for one in _event_values(pop, node, flat, ks)]
 
 
 def _in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn, flat: FlatEvents,
