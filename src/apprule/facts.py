@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from decimal import Decimal, InvalidOperation, getcontext
 from itertools import accumulate, chain, compress, count, repeat
-from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, not_, sub
-from typing import Any, Iterator, Mapping, Sequence
+from operator import attrgetter, eq, is_, is_not, itemgetter, methodcaller, mul, ne, sub
+from typing import Any, Iterator, Mapping, Sequence, overload
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .errors import FactError, FactIssue, aside, suggestion
 from .i18n import N_, _
 from .evaluate.fixed import Numbers
 from .expressions import Expression, Runner
-from .scheme.model import Block, Fact, Leaf, SchemeDefinition, Section
+from .scheme.model import CARRIED_FROM, Block, Fact, Leaf, SchemeDefinition, Section
 from .units import WrongUnit, converted, split
 
 #: Keys a unit may give besides facts, when the scheme's rosters do not say.
@@ -191,8 +191,7 @@ class FlatEvents:
     units: int = 0  # the units laid so far: the next one's position
     #: the events fact, when some field of ``events`` is as given, not converted (``event`` converts)
     declared: Fact | None = None
-    _periods: dict[tuple[str, dt.date, dt.date], tuple[array[int], array[int], array[int]]] = \
-        field(default_factory=dict)
+    _periods: dict[tuple[str, dt.date, dt.date], Period] = field(default_factory=dict)
     _numbers: list[int] = field(default_factory=list)
 
     @classmethod
@@ -227,10 +226,9 @@ class FlatEvents:
         return len(self.events)
 
     def given(self, ks: Sequence[int]) -> Sequence[dict[str, Any]]:
-        """Events ``ks`` as given; events laid flat from columns stay columns, each dict made when read."""
-        if isinstance(self.events, _EventRows):
-            return self.events.take(ks)
-        return list(map(self.events.__getitem__, ks))
+        """Events ``ks`` as given, each made when read (most events carried over are never read; events laid
+        flat from columns stay columns)."""
+        return _Taken(self.events, ks)
 
     def event(self, k: int) -> dict[str, Any]:
         """Event ``k`` with its fields converted."""
@@ -245,8 +243,9 @@ class FlatEvents:
             self._numbers = list(map(sub, count(1), starts))
         return self._numbers
 
-    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> tuple[array[int], array[int], array[int]]:
-        """The events (positions) dated within ``start``..``end`` or undated, those before, and those after."""
+    def in_period(self, dated_by: str, start: dt.date, end: dt.date) -> Period:
+        """The events counted in ``start``..``end`` and those outside it, found once per period (the rules
+        over one events fact share them)."""
         key = (dated_by, start, end)
         if key not in self._periods:
             dates = self.fields.get(dated_by, [])  # no events, no fields
@@ -254,15 +253,56 @@ class FlatEvents:
             # (events share few dates). An undated event counts in every period.
             place = {when: 0 if when is None or start <= when <= end else 1 if when < start else 2
                      for when in set(dates)}  # 0 within (or undated), 1 before, 2 after
-            places = list(map(place.__getitem__, dates))
-            within = array("q", compress(range(len(dates)), map(not_, places)))
-            before = after = array("q")
-            if len(within) < len(dates):
-                outside = list(compress(range(len(dates)), places))
-                before = array("q", [k for k in outside if places[k] == 1])
-                after = array("q", [k for k in outside if places[k] == 2])
-            self._periods[key] = (within, before, after)
+            places = np.fromiter(map(place.__getitem__, dates), np.int8, len(dates))
+            before = np.flatnonzero(places == 1)
+            sources = self.fields.get(CARRIED_FROM)
+            if len(before) and sources is not None:  # carried in from an earlier period: counted here
+                carried = np.fromiter(map(is_not, map(sources.__getitem__, before.tolist()), repeat(None)), bool,
+                                      len(before))
+                places[before[carried]] = 0
+                before = before[~carried]
+            within, after = np.flatnonzero(places == 0), np.flatnonzero(places == 2)
+            self._periods[key] = Period(within, before, after, np.frombuffer(self.owners, np.int64)[after]
+                                        if len(after) else np.zeros(0, np.int64))
         return self._periods[key]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Events (positions, ascending) by where their dates fall: those that count in the period (dated within
+    it, undated, or carried into it from an earlier one), those before it that counted in theirs, those after
+    it (carried over to the next), and the units of the last."""
+
+    counted: np.ndarray[Any, Any]
+    before: np.ndarray[Any, Any]
+    after: np.ndarray[Any, Any]
+    after_owners: np.ndarray[Any, Any]
+
+
+class _Taken(Sequence[dict[str, Any]]):
+    """Some of a sequence of events, ``ks``, each read from it when asked for."""
+
+    __slots__ = ("events", "ks")
+
+    def __init__(self, events: Sequence[dict[str, Any]], ks: Sequence[int]):
+        self.events, self.ks = events, ks
+
+    def __len__(self) -> int:
+        return len(self.ks)
+
+    @overload
+    def __getitem__(self, j: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, j: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, j: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(j, slice):
+            return list(map(self.events.__getitem__, self.ks[j]))
+        return self.events[self.ks[j]]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self.events.__getitem__, self.ks)
 
 
 class EventLists(Sequence[Any]):

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from ...decimals import ONE, ZERO, clamp
 from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
-from ...facts import FlatEvents
+from ...facts import FlatEvents, Period
 from ...results import Note
 from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
 from ..fixed import INT64_MAX, Parts, handed_out, parts_of, places_of, unit_totals
@@ -123,19 +123,16 @@ def _counted(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn,
     owners = np.frombuffer(flat.owners, np.int64) if flat.n else np.zeros(0, np.int64)
     ks = np.arange(flat.n)
     if node.dated_by:
-        within, before, after = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
-        ks = np.frombuffer(within, np.int64) if len(within) else np.zeros(0, np.int64)
+        period = flat.in_period(node.dated_by, pop.period.start, pop.period.end)
+        ks = period.counted
         sources = flat.fields.get(CARRIED_FROM)
-        if before and sources is not None and any(sources[k] is not None for k in before):
-            ks = np.sort(np.r_[ks, [k for k in before if sources[k] is not None]].astype(np.int64))  # carried in
-            before = array("q", [k for k in before if sources[k] is None])
         if col.explains and sources is not None:
             for k in ks.tolist():
                 if sources[k] is not None:
                     col.note(flat.owners[k], "carried_in", number=flat.numbers[k],
                              date=flat.fields[node.dated_by][k], source=sources[k])
-        if before or after:
-            _outside_the_period(flat, before, after, flat.fields[node.dated_by], col)
+        if len(period.before) or len(period.after):
+            _outside_the_period(flat, period, flat.fields[node.dated_by], col)
     if len(rows) < pop.n:
         wanted = np.zeros(pop.n, bool)
         wanted[rows] = True
@@ -256,17 +253,21 @@ class _Counted:
     why: Note | None = None
 
 
-def _outside_the_period(flat: FlatEvents, before: Sequence[int], after: Sequence[int], dates: list[Any],
-                        col: NodeColumn) -> None:
+def _outside_the_period(flat: FlatEvents, period: Period, dates: list[Any], col: NodeColumn) -> None:
     """Events after the period are carried over to the next; those before it were counted in theirs."""
+    before, after, owners = period.before, period.after, period.after_owners
     if col.inapplicable:
-        before, after = ([k for k in ks if flat.owners[k] not in col.inapplicable] for ks in (before, after))
-    col.carried_owners = array("q", map(flat.owners.__getitem__, after))
-    col.carried_events = flat.given(after)  # type: ignore[assignment]
+        applies = np.ones(flat.units, bool)
+        applies[list(col.inapplicable)] = False
+        owners_of = np.frombuffer(flat.owners, np.int64)
+        before, after = before[applies[owners_of[before]]], after[applies[owners_of[after]]]
+        owners = owners_of[after]
+    col.carried_owners = array("q", owners.tobytes())
+    col.carried_events = flat.given(after.tolist())  # type: ignore[assignment]
     col.carried_declared = flat.declared  # their fields converted when asked for (they rarely are)
     if col.explains:
-        late = set(after)
-        for k in sorted([*before, *after]):
+        late = set(after.tolist())
+        for k in sorted([*before.tolist(), *after.tolist()]):
             col.note(flat.owners[k], "outside_period", number=flat.numbers[k], date=dates[k], after=k in late)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 from pydantic import Field
 
 from ...decimals import plain
 from ...errors import EvaluationError
 from ...results import Note
 from ...scheme.model import Award, AwardSpec, Expr, Model
+from ..fixed import Fixed, Parts, handed_out, parts_of, places_of
 from . import NodeColumn, Role, Shape, read, register
 from ...i18n import _
 
@@ -41,14 +43,49 @@ def compile(builder: _Builder, node: GraphNode) -> None:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    """Each unit's award for its key. Where only the points matter (no explanation, honours or flags), each
+    distinct key is looked up once and the points laid out as integers (``lookup``)."""
     table = cast(Table, node.leaf.spec)
     rows, keys = read(pop, node, "of", rows, col, fillable=node.leaf.fill is not None)
+    awards = [*table.map.values(), *([table.otherwise] if table.otherwise is not None else [])]
+    if not col.explains and not any(a.honours or a.flags for a in awards):
+        looked_up = lookup(pop, node, table, rows, keys)
+        if looked_up is not None:
+            col.values = looked_up
+            return
     for i, key in zip(rows, keys):
         try:
             key, award, why = table_award(table, key, col.explains)
         except ValueError as exc:
             raise EvaluationError(pop.units[i], node.id, str(exc)) from None
         col.take(i, award, why)
+
+
+def lookup(pop: Population, node: GraphNode, table: Table, rows: list[int], keys: list[Any]
+           ) -> Fixed | list[Decimal] | None:
+    """The points of units ``rows`` (0 elsewhere), as the loop above would write them, digit for digit;
+    None where a key is no dictionary key (the loop says what it makes of it) or points are written so
+    that no integer keeps their digits."""
+    try:
+        distinct = list(dict.fromkeys(keys))  # units share few keys: each is decided once
+    except TypeError:
+        return None
+    points = []
+    for key in distinct:
+        try:
+            points.append(table_award(table, key, False)[1].points)
+        except ValueError as exc:  # the first unit with that key
+            raise EvaluationError(pop.units[rows[keys.index(key)]], node.id, str(exc)) from None
+    if any(p.is_zero() and p.is_signed() or cast(int, p.as_tuple().exponent) > 0 for p in points):
+        return None  # -0 or 1E+1: kept as written only by the loop
+    made = parts_of(points, places_of(points))
+    if made is None:
+        return None
+    where = np.array(list(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys)), np.int64)
+    out = Parts(np.zeros(pop.n, np.int64), np.zeros(pop.n, np.int64), places_of(points))
+    out.ints[rows] = np.array(made[0], np.int64)[where]
+    out.places[rows] = np.array(made[1], np.int64)[where]
+    return handed_out(out)
 
 
 def table_award(table: Table, key: Any, explain: bool = True) -> tuple[Any, Award, Note | None]:
