@@ -52,6 +52,7 @@ RULES = """\
 - {id: level_unkeyed, label: 只计最高级别一次, for_each: {events: ev, where: 'lvl != "z"', combine: highest_level, value: {table: {of: lvl, map: {a: 5, b: 3, c: 1}}}}}
 - {id: capped, label: 每项最多加5分, for_each: {events: ev, key: k, value: {table: {of: lvl, map: {a: 4, b: 2.5, c: 1}}}, key_max: 5}}
 - {id: floored, label: 每项最高减2分, for_each: {events: ev, key: k, value: {formula: "-v"}, key_min: -2.0, key_max: 1E+1}}
+- {id: unit_limited, label: 每单位最多3.5分最少扣1分, for_each: {events: ev, value: {formula: v}, key_max: 3.5, key_min: -1}}
 - {id: unkeyed_max, label: 只计最高一次, for_each: {events: ev, combine: max, value: {formula: v}}}
 - {id: formula, label: 按金额, for_each: {events: ev, where: 'lvl != "z"', value: {formula: "v * 2"}}}
 - {id: banded, label: 分档, for_each: {events: ev, value: {bands: {of: v, bands: [{below: 0, points: -1.5}, {from: 0, below: 10, points: 0}, {from: 10, points: 2}]}}}}

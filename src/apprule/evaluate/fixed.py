@@ -449,7 +449,7 @@ def unit_totals(owners: np.ndarray[Any, Any], values: Parts, n: int, how: str = 
     if biggest > INT64_MAX // (int(per_unit.max()) + 1):  # a sum of the largest values, one per event and bound
         return None
     ints, places = values.ints, values.places
-    if how != "sum" or matters is not None and bounds:
+    if how != "sum" or bounds:  # else a unit's matters need not be told apart: their sum is the unit's
         ints, places, owners = _by_matter(owners, ints, places, how, matters, rank, low, high, scale)
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
     out = Parts(np.zeros(n, np.int64), np.zeros(n, np.int64), scale)
