@@ -216,7 +216,7 @@ def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndar
     made = parts_of(points, scale)
     if made is None:
         return None
-    where = np.array(list(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys)), np.int64)
+    where = np.fromiter(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys), np.int64, len(keys))
     ints, places = np.array(made[0], np.int64), np.array(made[1], np.int64)
     rank = np.array(ranks, np.int64)[where] if ranks else None
     return Parts(ints[where], places[where], scale), rank

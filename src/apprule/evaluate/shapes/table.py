@@ -81,7 +81,7 @@ def lookup(pop: Population, node: GraphNode, table: Table, rows: list[int], keys
     made = parts_of(points, places_of(points))
     if made is None:
         return None
-    where = np.array(list(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys)), np.int64)
+    where = np.fromiter(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys), np.int64, len(keys))
     out = Parts(np.zeros(pop.n, np.int64), np.zeros(pop.n, np.int64), places_of(points))
     out.ints[rows] = np.array(made[0], np.int64)[where]
     out.places[rows] = np.array(made[1], np.int64)[where]
