@@ -186,7 +186,7 @@ def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndar
     m = len(ks)
     if value.formula is not None:
         return _formula_parts(_event_column(pop, node, "formula", flat, ks.tolist()) if m else [])
-    scale = places_of(a.points for a in _awards(value)) if value.points is None else places_of([value.points])
+    scale = places_of([a.points for a in _awards(value)] if value.points is None else [value.points])
     if value.points is not None:
         one = parts_of([value.points], scale)
         if one is None:
