@@ -565,14 +565,22 @@ def _report_outside(scheme: Scheme, results: list[Result]) -> None:
         for o in result.outside_period:
             where = _("after the period: carried over to the next") if o.when == "after" else \
                 _("before the period: not counted (counted in its own)")
-            _echo(_("note: {unit}: {fact} event {n} dated {date} is {where} ({start}..{end})", unit=result.unit,
-                    fact=o.fact, n=o.number, date=o.date, where=where, start=period.start, end=period.end), err=True)
+            _echo(_("note: {unit}: event {n} of {fact}, dated {date}, is {where} ({start}..{end})", unit=result.unit,
+                    fact=_fact_label(scheme, o.fact), n=o.number, date=o.date, where=where, start=period.start,
+                    end=period.end), err=True)
         for fact, item in result.carried_over:
             if DEFERRED in item:  # 转入下年度: counted as the scheme declares, and carried over
                 counted = _("as not given") if item[COUNTED] is None else _("as {value}", value=plain(item[COUNTED]))
                 _echo(_("note: {unit}: {fact} is {marker}: deferred to the next period, counted {counted} in this "
-                        "one ({start}..{end})", unit=result.unit, fact=fact, marker=item[DEFERRED], counted=counted,
-                        start=period.start, end=period.end), err=True)
+                        "one ({start}..{end})", unit=result.unit, fact=_fact_label(scheme, fact),
+                        marker=item[DEFERRED], counted=counted, start=period.start, end=period.end), err=True)
+
+
+def _fact_label(scheme: Scheme, fact: str) -> str:
+    """A fact as a person reads it, by its label (its id when it has none): these notes are for the office; a
+    program reads the same in `outside_period` and `carried_over` of the JSON results, by id."""
+    declared = scheme.definition.facts.get(fact)
+    return declared.label if declared is not None and declared.label else fact
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:
