@@ -177,3 +177,40 @@ def test_zero_target_is_the_same_error() -> None:
     facts = {"x": [D("1.00"), D("2.00")], "t": [D("1.00"), D("0.00")], "r": [D(0), D(0)]}
     dicts, columns = _both(KERNELS, facts, {"x": 2, "t": 2, "r": 0})
     assert isinstance(dicts, str) and dicts == columns and "u1" in dicts
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_int64_columns_score_as_the_dicts_do(data: st.DataObject) -> None:
+    """Integer Arrow columns are kept as integers (scale 0) for number facts: the same values as Python ints."""
+    bound = 10 ** 15 - 1
+    ints = st.integers(-bound, bound) | st.sampled_from([0, 1, -1, 2, bound, -bound, 20, 100])
+    n = data.draw(st.integers(1, 6))
+    facts = {f: data.draw(st.lists(ints, min_size=n, max_size=n)) for f in ("x", "t", "r")}
+    names = [f"u{k}" for k in range(n)]
+    results = []
+    for table in (units(**{u: {f: v[k] for f, v in facts.items()} for k, u in enumerate(names)}),
+                  pa.table({"unit": names, "group": ["g"] * n, **{f: pa.array(v, pa.int64()) for f, v in facts.items()}})):
+        try:
+            ev = KERNELS.evaluate(table) if isinstance(table, dict) else KERNELS.evaluate_columns(table)
+            results.append({u: ([str(ev[u].values[k]) for k in NODES], str(ev[u].total)) for u in names})
+        except EvaluationError as exc:
+            results.append(str(exc))
+    assert results[0] == results[1]
+
+
+def test_int64_columns_are_read_as_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An int64 column reaches the kernels as integers (no Decimal per value), and still reads as the ints
+    Arrow holds until validation finds it a number fact's."""
+    import apprule.evaluate.shapes.steps as shape
+    from apprule.arrow import columns_of
+
+    columns = columns_of(pa.table({"unit": ["a", "b"], "n": pa.array([3, -4], pa.int64())}))
+    assert list(columns["n"]) == [3, -4] and all(type(v) is int for v in columns["n"])
+    called: list[list[int]] = []
+    monkeypatch.setattr(shape, "_decimal", lambda pop, node, rows, col: called.append(rows))
+    got = HEBI.evaluate_columns(pa.table({"unit": ["a", "b"], "group": ["g", "g"],
+                                          "gdp": pa.array([110, 94], pa.int64()),
+                                          "gdp_target": pa.array([100, 100], pa.int64())}))
+    assert called == []  # the fixed-point kernel did all
+    assert [str(got[u].values["gdp_steps"]) for u in "ab"] == ["10", "-5"]  # 超额10%: 2 steps; 差6%: 1 step
