@@ -126,6 +126,9 @@ class _Integers(Numbers):
             self._decimals = self.fixed.ints.tolist()
         return self._decimals
 
+    def __getitem__(self, i: Any) -> Any:
+        return self.decimals()[i]
+
 
 def _python(array: pa.Array) -> list[Any]:
     """``array.to_pylist()``, made faster where a column repeats few values or holds events.

@@ -287,6 +287,8 @@ class Numbers(Sequence[Decimal]):
     def __getitem__(self, i: slice) -> list[Decimal]: ...
 
     def __getitem__(self, i: int | slice) -> Decimal | list[Decimal]:
+        if isinstance(i, int) and self._decimals is None:  # one value (a few rows a kernel leaves to decimals)
+            return self.fixed.at(i)
         return self.decimals()[i]
 
     def __len__(self) -> int:

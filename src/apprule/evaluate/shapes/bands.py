@@ -128,10 +128,11 @@ def _fixed_point(spec: Bands, x: Fixed, col: NodeColumn) -> None:
     distinct, where = np.unique(fits, return_inverse=True)
     awards = [_award(spec, [b for k, b in enumerate(spec.bands) if bits >> k & 1]) for bits in distinct.tolist()]
     col.values = looked_up([points for points, _h, _f in awards], where.ravel())
-    for k in [k for k, (_p, honours, flags) in enumerate(awards) if honours or flags]:
-        _p, honours, flags = awards[k]
-        for i in np.flatnonzero(where.ravel() == k).tolist():
-            col.award(i, honours, flags)
+    where = where.ravel()
+    giving = [k for k, (_p, honours, flags) in enumerate(awards) if honours or flags]
+    for i in np.flatnonzero(np.isin(where, giving)).tolist():  # unit by unit, in order, as the loop above
+        _p, honours, flags = awards[where[i]]
+        col.award(i, honours, flags)
 
 
 def band_matches(band: Band, x: Decimal) -> bool:

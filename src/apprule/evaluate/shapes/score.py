@@ -48,10 +48,11 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         col.scatter(rows, xs)
         return
     given = pop.names.get(node.exprs["of"].bare_name or "")
-    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains and len(given) and \
-            not given.fixed.compare(ZERO)[0].any() and (leaf.max is None or not given.fixed.compare(leaf.max)[1].any()):
-        col.values = handed_out(given.fixed)  # given as integers, every one within [0, max]: nothing to refuse or clamp
-        return
+    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains and len(given):
+        x = given.fixed
+        if not x.compare(ZERO)[0].any() and (leaf.max is None or not x.compare(leaf.max)[1].any()):
+            col.values = handed_out(x)  # given as integers, each within [0, max]: nothing to refuse or clamp
+            return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the score"))
     high = leaf.max
     if leaf.over_max != "clamp" and high is not None and xs and max(xs) > high:
