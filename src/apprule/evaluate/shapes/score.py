@@ -47,11 +47,11 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
         col.scatter(rows, xs)
         return
-    given = pop.names.get(node.exprs["of"].bare_name or "")
-    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains and len(given):
-        x = given.fixed
-        if not x.compare(ZERO)[0].any() and (leaf.max is None or not x.compare(leaf.max)[1].any()):
-            col.values = handed_out(x)  # given as integers, each within [0, max]: nothing to refuse or clamp
+    numbers = pop.names.get(node.exprs["of"].bare_name or "")
+    if isinstance(numbers, Numbers) and len(rows) == pop.n and not col.explains and len(numbers):
+        ints = numbers.fixed
+        if not ints.compare(ZERO)[0].any() and (leaf.max is None or not ints.compare(leaf.max)[1].any()):
+            col.values = handed_out(ints)  # given as integers, each within [0, max]: nothing to refuse or clamp
             return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the score"))
     high = leaf.max
