@@ -214,3 +214,15 @@ def test_int64_columns_are_read_as_integers(monkeypatch: pytest.MonkeyPatch) -> 
                                           "gdp_target": pa.array([100, 100], pa.int64())}))
     assert called == []  # the fixed-point kernel did all
     assert [str(got[u].values["gdp_steps"]) for u in "ab"] == ["10", "-5"]  # 超额10%: 2 steps; 差6%: 1 step
+
+
+def test_a_column_of_zeros_with_places_sums_as_the_decimals_do() -> None:
+    """每个加2.5分 on 0.50 counts 0 steps: 0 × 2.5 is 0.0, whose sum with 1 is 1 in the decimal path (a column's
+    scale comes from its values that are not 0), not 1.0: the kernels hand such a column out as decimals."""
+    s = scheme("x: {type: number}\ny: {type: number}\n",
+               "- {id: p, label: 每个加2.5分, per: {of: x, points: 2.5}}\n- {id: q, label: 每个加1分, per: {of: y, points: 1}}\n")
+    by_dicts = s.evaluate(units(u={"x": D("0.50"), "y": D(1)}))
+    by_columns = s.evaluate_columns(pa.table({"unit": ["u"], "group": ["g"], "x": pa.array([D("0.50")], pa.decimal128(5, 2)),
+                                              "y": pa.array([D(1)], pa.decimal128(5, 0))}))
+    assert [str(by_dicts["u"].values["p"]), str(by_dicts["u"].total)] == ["0.0", "1"]
+    assert [str(by_columns["u"].values["p"]), str(by_columns["u"].total)] == ["0.0", "1"]
