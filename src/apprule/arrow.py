@@ -80,7 +80,8 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
     with the Arrow C stream interface, as plain columns; NaN, None and pandas' NA become None (empty).
 
     Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal`` (a column without
-    empty cells its integers, read as decimals only where asked: ``Numbers``), a list of
+    empty cells its integers, read as decimals only where asked: ``Numbers``; an integer column without
+    empty cells, its integers too, read as Python ints where asked: ``_Integers``), a list of
     structs a list of dicts (events), ``date32`` a ``date``. A pandas frame's columns are read as
     the Python values they hold (an object column may mix ``int`` and ``Decimal``, which Arrow
     would refuse to infer); a named index (``unit``) is a column too.

@@ -226,3 +226,18 @@ def test_a_column_of_zeros_with_places_sums_as_the_decimals_do() -> None:
                                               "y": pa.array([D(1)], pa.decimal128(5, 0))}))
     assert [str(by_dicts["u"].values["p"]), str(by_dicts["u"].total)] == ["0.0", "1"]
     assert [str(by_columns["u"].values["p"]), str(by_columns["u"].total)] == ["0.0", "1"]
+
+
+def test_explanations_read_the_same_values() -> None:
+    """An explanation is made by the decimal kernels (notes need each unit's steps): from Arrow columns it reads
+    as from dictionaries, and its values are those the fixed point handed out."""
+    facts = {"x": [D("115.000"), D("95.010"), D("0.005")], "t": [D("100.00"), D("100.00"), D("1.00")],
+             "r": [D("0.80"), D("1.20"), D("0.00")]}
+    names = ["u0", "u1", "u2"]
+    ev_dicts = KERNELS.evaluate(units(**{n: {f: v[k] for f, v in facts.items()} for k, n in enumerate(names)}))
+    ev_columns = KERNELS.evaluate_columns(pa.table({"unit": names, "group": ["g"] * 3,
+                                                    **{f: pa.array(v, pa.decimal128(20, 3 if f == "x" else 2))
+                                                       for f, v in facts.items()}}))
+    for n in names:
+        assert ev_columns[n].explain() == ev_dicts[n].explain()
+    assert "3" in ev_columns["u0"].explain() and str(ev_columns["u0"].values["ratio"]) == "15"
