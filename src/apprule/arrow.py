@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from .evaluate.fixed import places_of
+from .evaluate.fixed import Fixed, Numbers, places_of
 from .facts import EventLists
 from .results import OUTCOME_FIELDS
 from .i18n import _
@@ -80,7 +80,8 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
     with the Arrow C stream interface, as plain columns; NaN, None and pandas' NA become None (empty).
 
     Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal`` (a column without
-    empty cells its integers, read as decimals only where asked: ``Numbers``), a list of
+    empty cells its integers, read as decimals only where asked: ``Numbers``; an integer column without
+    empty cells, its integers too, read as Python ints where asked: ``_Integers``), a list of
     structs a list of dicts (events), ``date32`` a ``date``. A pandas frame's columns are read as
     the Python values they hold (an object column may mix ``int`` and ``Decimal``, which Arrow
     would refuse to infer); a named index (``unit``) is a column too.
@@ -100,8 +101,6 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
             raise TypeError(_("facts as columns are a mapping of name to values, or a table Arrow can read (pandas, "
                               "polars, Arrow): {kind} is neither ({exc})",
                               kind=type(table).__name__, exc=exc)) from None
-    from .evaluate.fixed import Fixed, Numbers
-
     columns: dict[str, Sequence[Any]] = {}
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_floating(column.type):
@@ -109,9 +108,27 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
         array = column.combine_chunks()
         if pa.types.is_decimal128(array.type) and not array.null_count:  # kept as integers: see Numbers
             columns[str(name)] = Numbers(Fixed.from_arrow(array)[0])
+        elif pa.types.is_signed_integer(array.type) and not array.null_count:
+            columns[str(name)] = _Integers(Fixed(array.to_numpy().astype(np.int64), 0))
         else:
             columns[str(name)] = _python(array)
     return columns
+
+
+class _Integers(Numbers):
+    """An Arrow integer column without empty cells: read as the Python integers it holds (as ``to_pylist`` reads
+    it, for a fact of any type); a number fact's validation finds it as integers (``Numbers``) and keeps it so,
+    at scale 0, with no Python object per value."""
+
+    __slots__ = ()
+
+    def decimals(self) -> list[Any]:
+        if self._decimals is None:
+            self._decimals = self.fixed.ints.tolist()
+        return self._decimals
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.decimals()[i]
 
 
 def _python(array: pa.Array) -> list[Any]:
@@ -125,8 +142,6 @@ def _python(array: pa.Array) -> list[Any]:
 
     kind = array.type
     if pa.types.is_decimal128(kind):
-        from .evaluate.fixed import Fixed
-
         fixed, nulls = Fixed.from_arrow(array)
         return _with_nulls(fixed.decimals(), nulls)
     if pa.types.is_date32(kind) and len(array) > 64:
