@@ -14,7 +14,7 @@ import numpy as np
 
 from .evaluate.fixed import Fixed, Numbers, places_of
 from .facts import EventLists
-from .results import OUTCOME_FIELDS
+from .results import OUTCOME_FIELDS, Coded, Counts, Listed
 from .i18n import _
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
 def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]) -> pa.Table:
     """One row per unit, the groups' ``tables`` end to end: the outcome columns, then a decimal column per
     section and adjustment (null where a group has none). A score column given as fixed point (``Fixed``)
-    becomes ``decimal128`` from its integers, at its scale or the declared places if more."""
+    becomes ``decimal128`` from its integers, at its scale or the declared places if more; the others are
+    made from their codes (``Coded``, ``Counts``, ``Listed``) by Arrow's ``take``, with no object per unit."""
     import pyarrow as pa
 
     from .evaluate.fixed import Fixed
@@ -64,15 +65,33 @@ def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]
     order = list(dict.fromkeys([*OUTCOMES, *(n for t in tables for n in t)]))  # each once, in the order met
     arrays = {}
     for name in order:
-        parts = [t[name] if name in t else len(t["unit"]) for t in tables]
+        parts = [t[name] if name in t else len(t["total"]) for t in tables]
         if name not in types and all(isinstance(p, (Fixed, int)) for p in parts):
             fixed, nulls = Fixed.joined(parts)
             arrays[name] = fixed.rescaled(max(fixed.scale, places.get(name, 0))).to_arrow(nulls)
-            continue
-        values = [v for p in parts for v in (
-            [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
-        arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
+        elif name in types and all(isinstance(p, (Coded, Counts, Listed, int)) for p in parts):
+            arrays[name] = pa.concat_arrays([_arrow(p, types[name]) for p in parts])
+        else:
+            values = [v for p in parts for v in (
+                [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
+            arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
     return pa.table(arrays)
+
+
+def _arrow(part: Coded | Counts | Listed | int, kind: pa.DataType) -> pa.Array:
+    """One group's part of a result column as Arrow (an ``int``: that many empty cells)."""
+    import pyarrow as pa
+
+    if isinstance(part, int):
+        return pa.nulls(part, kind)
+    if isinstance(part, Counts):
+        return pa.array(part.ints, kind, mask=part.empty)
+    if isinstance(part, Coded):
+        return pa.array(part.values, kind).take(pa.array(part.codes, pa.int64(), mask=part.codes < 0))
+    item = kind.value_type
+    values = [v.as_dict() for v in part.values] if pa.types.is_struct(item) else part.values
+    return pa.ListArray.from_arrays(pa.array(part.offsets, pa.int32()), pa.array(values, item).take(part.codes),
+                                    type=kind)
 
 
 def columns_of(table: Any) -> dict[str, Sequence[Any]]:
