@@ -445,6 +445,7 @@ class _GroupRun:
         row_of[order] = np.arange(n)
         levels = list(group.grades.levels) if group.grades is not None else []
         grade_honours = group.grades.honours if group.grades is not None else {}
+        grade_clause = group.grades.clause if group.grades is not None else None
         honours, flags, vetoed, outcomes = _Lists(), _Lists(), _Lists(), _Lists()
         own = sorted({i for col in self._awarding for i in (*col.honours, *col.flags)} | set(self.vetoes))
         for i in own:
@@ -466,8 +467,8 @@ class _GroupRun:
                 for name in dict.fromkeys(names):
                     honours.add(np.flatnonzero(at & plain_h), name)
                 for name in names:
-                    outcomes.add(np.flatnonzero(at & plain_o), Outcome("honour", name, name, group.grades.clause,
-                                                                       "grade", grade=grade))
+                    outcomes.add(np.flatnonzero(at & plain_o), Outcome("honour", name, name, grade_clause, "grade",
+                                                                       grade=grade))
         for record, units in zip(self.declared_records, self.declared):
             outcomes.add(units, record)
         table: dict[str, Any] = {
