@@ -38,6 +38,8 @@ from apprule.expressions import parse  # noqa: E402
 from apprule.factchecks import passes  # noqa: E402
 from apprule.facts import converted_event  # noqa: E402
 from apprule.scheme.model import Fact, SchemeDefinition  # noqa: E402
+from apprule.testing.edges import score_caps  # noqa: E402
+from apprule.testing.strategies import mended  # noqa: E402
 from floor import read_only  # noqa: E402
 from reference import xingyang_towns  # noqa: E402
 
@@ -55,8 +57,9 @@ def without_rosters(scheme: apprule.Scheme) -> apprule.Scheme:
     return compile_scheme(definition)
 
 
-def value_for(fact: Fact, rng: random.Random, period: Any) -> Any:
-    """A plausible value of a declared fact, drawn from ``rng``."""
+def value_for(fact: Fact, rng: random.Random, period: Any, cap: Decimal | None = None) -> Any:
+    """A plausible value of a declared fact, drawn from ``rng``; no more than ``cap``, the least maximum of the
+    `score` rules that read it (a valid unit gives no more: above it is `OverMax`)."""
     if fact.type == "events":
         events = [{name: value_for(field, rng, period) for name, field in (fact.fields or {}).items()}
                   for _ in range(rng.choice((0, 0, 1, 2)))]
@@ -73,6 +76,8 @@ def value_for(fact: Fact, rng: random.Random, period: Any) -> Any:
         return period.start + dt.timedelta(days=rng.randrange(span) - 20)
     low = fact.min if fact.min is not None else Decimal(0)
     high = fact.max if fact.max is not None else low + 100
+    if cap is not None:
+        high = min(high, cap)
     if fact.type == "count":
         return rng.randint(int(low), min(int(high), int(low) + 5))
     if fact.type == "rate":
@@ -86,6 +91,8 @@ def population(scheme: apprule.Scheme, group_index: int, n: int, seed: int) -> d
     definition = scheme.definition
     group = definition.groups[group_index]
     used = sorted(scheme.facts_used(group.id))
+    caps = score_caps(definition)
+    declared = {name: definition.facts[name] for name in used}
     facts = {}
     for i in range(n):
         unit: dict[str, Any] = {"group": group.id}
@@ -93,7 +100,10 @@ def population(scheme: apprule.Scheme, group_index: int, n: int, seed: int) -> d
             unit["sequence"] = rng.choice(group.sequences).id
         for name in used:
             fact = definition.facts[name]
-            unit[name] = value_for(fact, rng, definition.period)
+            unit[name] = value_for(fact, rng, definition.period, caps.get(name))
+        if not mended(declared, unit, scheme.required_when,
+                      lambda name: value_for(definition.facts[name], rng, definition.period, caps.get(name))):
+            raise ValueError(f"cannot draw valid facts for {group.id}")  # the scheme's checks contradict
         facts[f"u{i:07d}"] = unit
     return facts
 

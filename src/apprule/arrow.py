@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from .evaluate.fixed import places_of
+from .evaluate.fixed import Fixed, Numbers, places_of
 from .facts import EventLists
-from .results import OUTCOME_FIELDS
+from .results import OUTCOME_FIELDS, Coded, Counts, Listed
 from .i18n import _
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def decimal_type(values: Sequence[Decimal | None], places: int = 0) -> pa.DataTy
 def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]) -> pa.Table:
     """One row per unit, the groups' ``tables`` end to end: the outcome columns, then a decimal column per
     section and adjustment (null where a group has none). A score column given as fixed point (``Fixed``)
-    becomes ``decimal128`` from its integers, at its scale or the declared places if more."""
+    becomes ``decimal128`` from its integers, at its scale or the declared places if more; the others are
+    made from their codes (``Coded``, ``Counts``, ``Listed``) by Arrow's ``take``, with no object per unit."""
     import pyarrow as pa
 
     from .evaluate.fixed import Fixed
@@ -64,15 +65,33 @@ def results_table(tables: Sequence[Mapping[str, Any]], places: Mapping[str, int]
     order = list(dict.fromkeys([*OUTCOMES, *(n for t in tables for n in t)]))  # each once, in the order met
     arrays = {}
     for name in order:
-        parts = [t[name] if name in t else len(t["unit"]) for t in tables]
+        parts = [t[name] if name in t else len(t["total"]) for t in tables]
         if name not in types and all(isinstance(p, (Fixed, int)) for p in parts):
             fixed, nulls = Fixed.joined(parts)
             arrays[name] = fixed.rescaled(max(fixed.scale, places.get(name, 0))).to_arrow(nulls)
-            continue
-        values = [v for p in parts for v in (
-            [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
-        arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
+        elif name in types and all(isinstance(p, (Coded, Counts, Listed, int)) for p in parts):
+            arrays[name] = pa.concat_arrays([_arrow(p, types[name]) for p in parts])
+        else:
+            values = [v for p in parts for v in (
+                [None] * p if isinstance(p, int) else p.decimals() if isinstance(p, Fixed) else p)]
+            arrays[name] = pa.array(values, type=types.get(name) or decimal_type(values, places.get(name, 0)))
     return pa.table(arrays)
+
+
+def _arrow(part: Coded | Counts | Listed | int, kind: pa.DataType) -> pa.Array:
+    """One group's part of a result column as Arrow (an ``int``: that many empty cells)."""
+    import pyarrow as pa
+
+    if isinstance(part, int):
+        return pa.nulls(part, kind)
+    if isinstance(part, Counts):
+        return pa.array(part.ints, kind, mask=part.empty)
+    if isinstance(part, Coded):
+        return pa.array(part.values, kind).take(pa.array(part.codes, pa.int64(), mask=part.codes < 0))
+    item = kind.value_type
+    values = [v.as_dict() for v in part.values] if pa.types.is_struct(item) else part.values
+    return pa.ListArray.from_arrays(pa.array(part.offsets, pa.int32()), pa.array(values, item).take(part.codes),
+                                    type=kind)
 
 
 def columns_of(table: Any) -> dict[str, Sequence[Any]]:
@@ -80,7 +99,8 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
     with the Arrow C stream interface, as plain columns; NaN, None and pandas' NA become None (empty).
 
     Arrow's own conversion keeps every value exact: ``decimal128`` becomes ``Decimal`` (a column without
-    empty cells its integers, read as decimals only where asked: ``Numbers``), a list of
+    empty cells its integers, read as decimals only where asked: ``Numbers``; an integer column without
+    empty cells, its integers too, read as Python ints where asked: ``_Integers``), a list of
     structs a list of dicts (events), ``date32`` a ``date``. A pandas frame's columns are read as
     the Python values they hold (an object column may mix ``int`` and ``Decimal``, which Arrow
     would refuse to infer); a named index (``unit``) is a column too.
@@ -100,8 +120,6 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
             raise TypeError(_("facts as columns are a mapping of name to values, or a table Arrow can read (pandas, "
                               "polars, Arrow): {kind} is neither ({exc})",
                               kind=type(table).__name__, exc=exc)) from None
-    from .evaluate.fixed import Fixed, Numbers
-
     columns: dict[str, Sequence[Any]] = {}
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_floating(column.type):
@@ -109,9 +127,27 @@ def columns_of(table: Any) -> dict[str, Sequence[Any]]:
         array = column.combine_chunks()
         if pa.types.is_decimal128(array.type) and not array.null_count:  # kept as integers: see Numbers
             columns[str(name)] = Numbers(Fixed.from_arrow(array)[0])
+        elif pa.types.is_signed_integer(array.type) and not array.null_count:
+            columns[str(name)] = _Integers(Fixed(array.to_numpy().astype(np.int64), 0))
         else:
             columns[str(name)] = _python(array)
     return columns
+
+
+class _Integers(Numbers):
+    """An Arrow integer column without empty cells: read as the Python integers it holds (as ``to_pylist`` reads
+    it, for a fact of any type); a number fact's validation finds it as integers (``Numbers``) and keeps it so,
+    at scale 0, with no Python object per value."""
+
+    __slots__ = ()
+
+    def decimals(self) -> list[Any]:
+        if self._decimals is None:
+            self._decimals = self.fixed.ints.tolist()
+        return self._decimals
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.decimals()[i]
 
 
 def _python(array: pa.Array) -> list[Any]:
@@ -125,8 +161,6 @@ def _python(array: pa.Array) -> list[Any]:
 
     kind = array.type
     if pa.types.is_decimal128(kind):
-        from .evaluate.fixed import Fixed
-
         fixed, nulls = Fixed.from_arrow(array)
         return _with_nulls(fixed.decimals(), nulls)
     if pa.types.is_date32(kind) and len(array) > 64:

@@ -13,6 +13,7 @@ import contextlib
 import difflib
 import io
 import shutil
+import re
 import sys
 import threading
 from dataclasses import replace
@@ -46,7 +47,10 @@ CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this messag
                N_("Aborted!"), Nn_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
                Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
                Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
-               Nn_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."))
+               Nn_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+               N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a file."),
+               N_("{name} {filename!r} is a directory."), N_("{name} {filename!r} is not readable."),
+               N_("{name} {filename!r} is not writable."), N_("path"))
 #: the usage line's placeholders for the options and a group's command
 OPTIONS_METAVAR, COMMAND_METAVAR = N_("[OPTIONS]"), N_("COMMAND [ARGS]...")
 
@@ -101,7 +105,24 @@ class _Says:
 
 
 class _Command(_Says, click.Command):
-    pass
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _prefer_schemes_language(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+def _prefer_schemes_language(command: click.Command, ctx: click.Context, args: list[str]) -> None:
+    """Speak the language of the command's SCHEME from the start: click checks the options and arguments in the
+    order they are typed, so a usage error (a malformed --reading, FACTS not found) may come before SCHEME's
+    own turn. Parsing the command line is only splitting it; nothing is converted or checked twice."""
+    if not any(p.name == "scheme" for p in command.params):
+        return
+    try:
+        given = command.make_parser(ctx).parse_args(args=list(args))[0].get("scheme")
+    except click.UsageError:
+        return  # said when click parses it for real
+    if isinstance(given, str):
+        from .shipped import resolve_scheme
+        i18n.prefer(_declared_language(str(resolve_scheme(given))))
 
 
 class _Main(_Says, click.Group):
@@ -200,14 +221,23 @@ def _facts_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+class _Existing(click.Path):
+    """A path that must exist, named in the run's language when it does not (click names the kind of path,
+    ``file``, once, when the option is declared: before any language is known)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        self.name = _("file") if not self.dir_okay else _("directory") if not self.file_okay else _("path")
+        return super().convert(value, param, ctx)
+
+
 _CARRIED_IN = click.option(
-    "--carried-in", "carried_in", metavar="LAST.json", type=click.Path(exists=True, dir_okay=False),
+    "--carried-in", "carried_in", metavar="LAST.json", type=_Existing(exists=True, dir_okay=False),
     help=N_("Last period's results (apprule score --format json): each unit's carried-over events join its lists "
             "and count here, as carried in from their period; values deferred to this period (转入下年度) are "
             "reported."))
 
 
-class _File(click.Path):
+class _File(_Existing):
     """A file or folder that must exist, or the id of a shipped scheme (``apprule schemes``); for FACTS, also
     ``example``: the example facts shipped with SCHEME."""
 
@@ -231,6 +261,23 @@ class _File(click.Path):
                 self.fail(_("{value!r} is neither a file nor a shipped scheme", value=value) + (_("; ") + hint if hint else "")
                           + _(" (shipped: {ids})", ids=", ".join(ids)), param, ctx)
         return super().convert(resolved, param, ctx)
+
+
+def _declared_language(path: str) -> str | None:
+    """The `language:` a scheme file declares at its top level, read as text: the usage errors click finds
+    before the command loads the scheme (FACTS not found, a malformed --reading) are said in the scheme's
+    language, as everything after. Loading the scheme then decides for certain."""
+    try:
+        with open(path, encoding="utf-8-sig") as text:
+            head = text.read(1 << 16)  # the top-level keys come first in any scheme a person writes
+    except (OSError, UnicodeDecodeError):
+        return None  # the load says what is wrong with the file
+    found = _LANGUAGE_LINE.search(head)
+    return found.group(1) if found else None
+
+
+#: a top-level ``language: zh`` line (quoted or not, with a comment after it or not)
+_LANGUAGE_LINE = re.compile(r"""^language:[ \t]*["']?([A-Za-z_-]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
 
 
 def _reading_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
@@ -565,14 +612,22 @@ def _report_outside(scheme: Scheme, results: list[Result]) -> None:
         for o in result.outside_period:
             where = _("after the period: carried over to the next") if o.when == "after" else \
                 _("before the period: not counted (counted in its own)")
-            _echo(_("note: {unit}: {fact} event {n} dated {date} is {where} ({start}..{end})", unit=result.unit,
-                    fact=o.fact, n=o.number, date=o.date, where=where, start=period.start, end=period.end), err=True)
+            _echo(_("note: {unit}: event {n} of {fact}, dated {date}, is {where} ({start}..{end})", unit=result.unit,
+                    fact=_fact_label(scheme, o.fact), n=o.number, date=o.date, where=where, start=period.start,
+                    end=period.end), err=True)
         for fact, item in result.carried_over:
             if DEFERRED in item:  # 转入下年度: counted as the scheme declares, and carried over
                 counted = _("as not given") if item[COUNTED] is None else _("as {value}", value=plain(item[COUNTED]))
                 _echo(_("note: {unit}: {fact} is {marker}: deferred to the next period, counted {counted} in this "
-                        "one ({start}..{end})", unit=result.unit, fact=fact, marker=item[DEFERRED], counted=counted,
-                        start=period.start, end=period.end), err=True)
+                        "one ({start}..{end})", unit=result.unit, fact=_fact_label(scheme, fact),
+                        marker=item[DEFERRED], counted=counted, start=period.start, end=period.end), err=True)
+
+
+def _fact_label(scheme: Scheme, fact: str) -> str:
+    """A fact as a person reads it, by its label (its id when it has none): these notes are for the office; a
+    program reads the same in `outside_period` and `carried_over` of the JSON results, by id."""
+    declared = scheme.definition.facts.get(fact)
+    return declared.label if declared is not None and declared.label else fact
 
 
 def _score_table(scheme: Scheme, evaluation: Evaluation, group: str | None, wide: bool) -> str:

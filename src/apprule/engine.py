@@ -13,11 +13,11 @@ import numpy as np
 
 from .errors import Problem, SchemeError, ScopeError
 from .evaluate.grade import GradeDecision, assign_grades, demotion
-from .evaluate.outcomes import declared_outcomes
+from .evaluate.outcomes import declared_outcomes, declared_records
 from .evaluate.graph import GroupGraph, build_group
 from .evaluate.periods import PeriodError, aggregate_periods
 from .evaluate.population import Population
-from .evaluate.rank import rank_scope, scopes
+from .evaluate.rank import rank_array, rank_scope, scopes
 from .evaluate.score import score_group
 from .evaluate.scored import GroupScores, Scores, concatenated, population, score_units
 from .evaluate.shapes import NodeColumn
@@ -25,7 +25,8 @@ from . import expressions
 from .expressions import Expression, ExpressionProblem
 from .facts import GroupFacts, convert, converted_event, validate_columns, validate_population
 from .factchecks import CompiledCheck, check_population
-from .results import Evaluation, Line, Note, Outcome, OutsidePeriod, PeriodTotal, RankingSpec, Result, Trace
+from .results import (Coded, Counts, Evaluation, Line, Listed, Note, Outcome, OutsidePeriod, PeriodTotal, RankingSpec,
+                      Result, Trace)
 from .scheme.check import check_scheme
 from .scheme.load import read_scheme
 from .deferred import COUNTED, DEFERRED
@@ -278,23 +279,30 @@ class _GroupRun:
         self.group_id = graph.group.id
         self.columns, self.total, self.vetoes = scored.columns, scored.total, scored.vetoes
         pop = Population(scored.units, scored.facts.sequences, scored.names, definition.period)
-        self.would_rank, sizes, self.would_grade = _rank_and_grade(graph, pop, {})
+        self.would_rank, would_of, sizes, self.would_grade = _rank_and_grade(graph, pop, {})
         if self.vetoes:
-            self.ranks, sizes, self.grades = _rank_and_grade(graph, pop, self.vetoes)
+            self.ranks, rank_of, sizes, self.grades = _rank_and_grade(graph, pop, self.vetoes)
         else:  # without a veto the would-be ranking is the real one
-            self.ranks, self.grades = self.would_rank, self.would_grade
+            self.ranks, rank_of, self.grades = self.would_rank, would_of, self.would_grade
         self.scope_sizes = sizes
-        #: unit → the outcomes its group declares for it (decided over the ranks and grades above)
-        self.declared = declared_outcomes(pop, graph, self.ranks, self.grades)
-        # the published order: by sequence, rank (the unranked last), total, then name; each sort is stable,
-        # so sorting by the least significant key first orders by all (the units are in name order)
-        self.order = sorted(range(pop.n), key=self.total.values.__getitem__, reverse=True)
-        unranked = pop.n + 1
-        self.order.sort(key=[unranked if r is None else r for r in self.ranks].__getitem__)
+        #: each unit's rank (0: none) and grade as its place among the levels (-1: none), as arrays
+        self.rank_of, self.would_rank_of = rank_of, would_of
+        self.grade_of = _grade_codes(graph.group, self.grades, pop.n)
+        self.would_grade_of = self.grade_of if self.would_grade is self.grades else \
+            _grade_codes(graph.group, self.would_grade, pop.n)
+        #: the outcomes the group declares, and for each the positions (ascending) of the units it is for
+        self.declared_records = declared_records(graph.group)
+        self.declared = declared_outcomes(pop, graph, rank_of, self.grade_of)
+        # the published order: by sequence, rank (the unranked last), total (highest first), then name (the
+        # units are in name order): lexsort's last key leads
         group = graph.group
-        if group.sequences:
-            sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
-            self.order.sort(key=list(map(sequences.get, pop.sequences, repeat(-1))).__getitem__)
+        sequences: dict[str | None, int] = {s.id: k for k, s in enumerate(group.sequences)}
+        by_sequence = np.fromiter(map(sequences.get, pop.sequences, repeat(-1)), np.int64, pop.n) \
+            if group.sequences else np.zeros(pop.n, np.int64)
+        by_rank = np.where(rank_of > 0, rank_of, pop.n + 1)
+        by_total = rank_array(self.total.fixed().ints, "desc")  # (Python integers too, where a total is wide)
+        self.order_of = np.lexsort((np.arange(pop.n), by_total, by_rank, by_sequence))
+        self.order = self.order_of.tolist()
         self._explained: tuple[dict[str, NodeColumn], NodeColumn, dict[int, GradeDecision]] | None = None
         self._shown: GroupShown | None = None
 
@@ -308,7 +316,7 @@ class _GroupRun:
             with decimal.localcontext(CONTEXT):
                 pop = population(self.definition, self.facts, explain=True)
                 columns, total = score_group(self.graph, pop)
-                grades = _rank_and_grade(self.graph, pop, self.vetoes)[2]
+                grades = _rank_and_grade(self.graph, pop, self.vetoes)[3]
             self._explained = columns, total, grades
         return self._explained
 
@@ -316,11 +324,12 @@ class _GroupRun:
         """Unit ``i``'s result: what it costs a lookup to read now, its parts when they are read."""
         group, decision = self.graph.group, self.grades.get(i)
         would = self.would_grade.get(i)
-        return Result(
+        found = self.vetoes.get(i)
+        return Result._made(
             unit=self.units[i], group=group.id, group_label=group.label, sequence=self.facts.sequences[i],
             total=self.total.values[i], rank=self.ranks[i], grade=decision.grade if decision else None,
             would_be_rank=self.would_rank[i], would_be_grade=would.grade if would else None,
-            vetoes=tuple(v.label for v in self.vetoes.get(i, ())), group_ranked=group.ranking is not None,
+            vetoes=tuple(v.label for v in found) if found else (), group_ranked=group.ranking is not None,
             position=decision.position if decision else None, partial=self.short is not None, source=self, index=i)
 
     def lines(self, i: int, part: str) -> tuple[Line, ...]:
@@ -378,6 +387,11 @@ class _GroupRun:
     def outcomes(self, i: int) -> tuple[Outcome, ...]:
         """Unit ``i``'s outcomes as records: its rules' honours and flags, its grants and demotions, its grade's
         honours, its vetoes, then the outcomes its group declares."""
+        declared = [record for record, units in zip(self.declared_records, self.declared) if _holds(units, i)]
+        return (*self._own_outcomes(i), *declared)
+
+    def _own_outcomes(self, i: int) -> list[Outcome]:
+        """Unit ``i``'s outcomes but the declared ones."""
         nodes, out = self.graph.nodes, []
         for node_id in self._awarding_ids:
             clause = nodes[node_id].spec.clause
@@ -389,7 +403,7 @@ class _GroupRun:
             out += [Outcome("honour", h, h, grades.clause, "grade", grade=decision.grade)
                     for h in grades.honours.get(decision.grade or "", [])]
         out += [Outcome("veto", v.id, v.label, v.clause, v.id) for v in self.vetoes.get(i, ())]
-        return (*out, *self.declared.get(i, ()))
+        return out
 
     def trace(self, i: int) -> Trace:
         honours, flags = self.honours_and_flags(i)
@@ -420,39 +434,66 @@ class _GroupRun:
         return list(map(self.columns.__getitem__, self._awarding_ids))
 
     def table(self) -> dict[str, Any]:
-        """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out."""
-        graph, group, order = self.graph, self.graph.group, self.order
-        awarded = {i for col in self.columns.values() for i in (*col.honours, *col.flags)} | set(self.vetoes)
-        if group.grades is not None and group.grades.honours:
-            awarded |= {i for i, d in self.grades.items() if d.grade in group.grades.honours}
-        pairs = {i: self.honours_and_flags(i) for i in awarded}
-        awarded |= set(self.declared) | {i for i, d in self.grades.items() if d.outcomes}
-        outcomes = {i: [o.as_dict() for o in self.outcomes(i)] for i in awarded}
-        none: tuple[list[str], list[str]] = ([], [])
-        empty: list[Any] = []
-        vetoed = {i: [v.id for v in found] for i, found in self.vetoes.items()}
-        would = [self.would_grade[i].grade if i in self.would_grade else None for i in order]
-        decisions = [self.grades.get(i) for i in order]
-        at = np.asarray(order, np.int64)
+        """The group's results as columns, in its published order: what ``Evaluation.to_arrow`` lays out.
+
+        Made from the group's arrays; only the few units with lists of their own (a rule's honour or flag, a
+        veto, a grant or demotion) are looked at one by one.
+        """
+        graph, group, order = self.graph, self.graph.group, self.order_of
+        n = len(order)
+        row_of = np.empty(n, np.int64)
+        row_of[order] = np.arange(n)
+        levels = list(group.grades.levels) if group.grades is not None else []
+        grade_honours = group.grades.honours if group.grades is not None else {}
+        grade_clause = group.grades.clause if group.grades is not None else None
+        honours, flags, vetoed, outcomes = _Lists(), _Lists(), _Lists(), _Lists()
+        own = sorted({i for col in self._awarding for i in (*col.honours, *col.flags)} | set(self.vetoes))
+        for i in own:
+            found = self.honours_and_flags(i)
+            honours.extend(i, found[0])
+            flags.extend(i, found[1])
+        for i, vetoes in sorted(self.vetoes.items()):
+            vetoed.extend(i, [v.id for v in vetoes])
+        granted = sorted(set(own) | {i for i, d in self.grades.items() if d.outcomes})
+        for i in granted:
+            outcomes.extend(i, self._own_outcomes(i))
+        # every other unit: its grade's honours; then every unit: the outcomes declared for it
+        plain_h, plain_o = np.ones(n, bool), np.ones(n, bool)
+        plain_h[own], plain_o[granted] = False, False
+        for code, grade in enumerate(levels):
+            names = grade_honours.get(grade, [])
+            if names:
+                at = self.grade_of == code
+                for name in dict.fromkeys(names):
+                    honours.add(np.flatnonzero(at & plain_h), name)
+                for name in names:
+                    outcomes.add(np.flatnonzero(at & plain_o), Outcome("honour", name, name, grade_clause, "grade",
+                                                                       grade=grade))
+        for record, units in zip(self.declared_records, self.declared):
+            outcomes.add(units, record)
         table: dict[str, Any] = {
-            "unit": [self.units[i] for i in order], "group": [group.id] * len(order),
-            "sequence": [self.facts.sequences[i] for i in order],
-            "total": self.total.fixed().take(at), "rank": [self.ranks[i] for i in order],
-            "grade": [d.grade if d else None for d in decisions],
-            "would_be_rank": [self.would_rank[i] for i in order], "would_be_grade": would,
-            "position": [d.position if d else None for d in decisions],
-            "honours": [pairs.get(i, none)[0] for i in order], "flags": [pairs.get(i, none)[1] for i in order],
-            # one shared empty list for the many units without any: a new container per unit would wake the
-            # cyclic collector, which then walks every object the population holds
-            "vetoes": [vetoed.get(i, empty) for i in order],
-            "outcomes": [outcomes.get(i, empty) for i in order],
+            "unit": Coded(order, self.units), "group": Coded(np.zeros(n, np.int64), [group.id]),
+            "sequence": Coded(order, self.facts.sequences), "total": self.total.fixed().take(order),
+            "rank": Counts(self.rank_of[order], self.rank_of[order] == 0), "grade": Coded(self.grade_of[order], levels),
+            "would_be_rank": Counts(self.would_rank_of[order], self.would_rank_of[order] == 0),
+            "would_be_grade": Coded(self.would_grade_of[order], levels), "position": self._positions(order),
+            "honours": honours.listed(row_of), "flags": flags.listed(row_of), "vetoes": vetoed.listed(row_of),
+            "outcomes": outcomes.listed(row_of),
         }
         parts = list(graph.top)
         if group.adjustments is not None:
             parts += [group.adjustments.id, *graph.nodes[group.adjustments.id].children]
         for node_id in parts:
-            table[node_id] = self.columns[node_id].fixed().take(at)  # scores leave as fixed point
+            table[node_id] = self.columns[node_id].fixed().take(order)  # scores leave as fixed point
         return table
+
+    def _positions(self, order: np.ndarray[Any, Any]) -> Counts:
+        """Each graded unit's place in the published order of its grading scope (the others have none)."""
+        positions, empty = np.zeros(len(order), np.int64), np.ones(len(order), bool)
+        graded = np.fromiter(self.grades, np.int64, len(self.grades))
+        positions[graded] = np.fromiter((d.position for d in self.grades.values()), np.int64, len(self.grades))
+        empty[graded] = False
+        return Counts(positions[order], empty[order])
 
     def places(self) -> dict[str, int]:
         """The places each value column of ``table`` is declared to round to (where it rounds)."""
@@ -476,10 +517,12 @@ class _GroupRun:
 
 
 def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[Veto]]
-                    ) -> tuple[list[int | None], dict[str | None, int], dict[int, GradeDecision]]:
-    """Each unit's rank (None: not ranked), the size of each ranking scope, and the grades."""
+                    ) -> tuple[list[int | None], np.ndarray[Any, Any], dict[str | None, int],
+                               dict[int, GradeDecision]]:
+    """Each unit's rank (None: not ranked), the same as an array (0: not ranked), the size of each ranking scope,
+    and the grades."""
     group = graph.group
-    ranks: list[int | None] = [None] * pop.n
+    rank_of = np.zeros(pop.n, np.int64)
     sizes: dict[str | None, int] = {}
     ranking = group.ranking
     ranked_members = list(range(pop.n))
@@ -492,8 +535,8 @@ def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[V
             ranked_members = list(filterfalse(left_out.__contains__, ranked_members))
         for key, members in scopes(pop.sequences, ranked_members, ranking.scope).items():
             sizes[key] = len(members)
-            for i, rank in rank_scope(pop, graph, ranking, members).items():
-                ranks[i] = rank
+            rank_of[members] = rank_scope(pop, graph, ranking, members)
+    ranks: list[int | None] = [r or None for r in rank_of.tolist()]
     pop.names["rank"] = ranks
     decisions: dict[int, GradeDecision] = {}
     if group.grades is not None:
@@ -509,7 +552,55 @@ def _rank_and_grade(graph: GroupGraph, pop: Population, vetoes: dict[int, list[V
                 decisions[i] = GradeDecision(forced[-1].effects.force, [
                     Note("forced_unranked", {"veto": v.label, "grade": v.effects.force}) for v in forced],
                     outcomes=[demotion(v, None, v.effects.force) for v in forced])
-    return ranks, sizes, decisions
+    return ranks, rank_of, sizes, decisions
+
+
+def _grade_codes(group: Group, decisions: dict[int, GradeDecision], n: int) -> np.ndarray[Any, Any]:
+    """Each unit's grade as its place among the group's levels; -1 where it has none."""
+    codes = np.full(n, -1, np.int64)
+    if decisions:
+        index: dict[str | None, int] = {g: k for k, g in enumerate(group.grades.levels if group.grades else ())}
+        codes[np.fromiter(decisions, np.int64, len(decisions))] = np.fromiter(
+            (index.get(d.grade, -1) for d in decisions.values()), np.int64, len(decisions))
+    return codes
+
+
+def _holds(units: np.ndarray[Any, Any], i: int) -> bool:
+    """Whether the ascending positions ``units`` hold ``i``."""
+    k = int(np.searchsorted(units, i))
+    return k < len(units) and int(units[k]) == i
+
+
+class _Lists:
+    """The entries of a list column (honours, outcomes…), gathered unit by unit or for many units at once (each
+    unit's in one way only), then laid out by row: values are kept once each, as codes."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, int] = {}  # value → its code
+        self.one: tuple[list[int], list[int]] = ([], [])  # (unit, code) entries given unit by unit
+        self.many: list[tuple[np.ndarray[Any, Any], int]] = []  # (units, code) given at once
+
+    def extend(self, i: int, values: Iterable[Any]) -> None:
+        """``values`` at the end of unit ``i``'s list."""
+        for value in values:
+            self.one[0].append(i)
+            self.one[1].append(self.values.setdefault(value, len(self.values)))
+
+    def add(self, units: np.ndarray[Any, Any], value: Any) -> None:
+        """``value`` at the end of the list of each of ``units``."""
+        self.many.append((units, self.values.setdefault(value, len(self.values))))
+
+    def listed(self, row_of: np.ndarray[Any, Any]) -> Listed:
+        """The lists in row order (unit ``i`` at row ``row_of[i]``), each in the order its entries came: those
+        given unit by unit first."""
+        units = np.concatenate([np.asarray(self.one[0], np.int64), *(u for u, _ in self.many)])
+        codes = np.concatenate([np.asarray(self.one[1], np.int64),
+                                *(np.full(len(u), code, np.int64) for u, code in self.many)])
+        rows = row_of[units]
+        at = np.argsort(rows, kind="stable")  # stable: a unit's entries stay in the order they came
+        offsets = np.zeros(len(row_of) + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(row_of)), out=offsets[1:])
+        return Listed(offsets, codes[at], list(self.values))
 
 
 def _scope_label(group: Group, key: str | None) -> str:

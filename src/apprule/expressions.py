@@ -26,6 +26,7 @@ import simpleeval  # type: ignore[import-untyped]
 from .decimals import CONTEXT, ZERO, clamp, round_to
 from .errors import EvaluationError, did_you_mean
 from .i18n import N_, _
+from .parser_words import python_message
 
 MAX_LENGTH = 2_000
 MAX_NODES = 400
@@ -171,7 +172,7 @@ def parse(text: str, known: Iterable[str] = ()) -> Expression:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionProblem("expression-syntax", _("invalid expression: {msg}", msg=exc.msg),
+        raise ExpressionProblem("expression-syntax", _("invalid expression: {msg}", msg=python_message(exc.msg)),
                                 lead + max((exc.offset or 1) - 1, 0)) from exc
     names: set[str] = set()
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}

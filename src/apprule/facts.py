@@ -1108,7 +1108,7 @@ def _table(scheme: SchemeDefinition, used: list[frozenset[str]], table: Mapping[
         for name in exact:  # given as integers that need no conversion: kept so, for the kernels that read them
             numbers = table[name]
             assert isinstance(numbers, Numbers)
-            columns[name] = numbers if whole else numbers.take(rows)
+            columns[name] = Numbers(numbers.fixed) if whole else numbers.take(rows)  # read as decimals
         rest = [name for name in names if name not in exact]
         for name in [name for name in rest if name in events and isinstance(table.get(name), EventLists)]:
             lists = table[name]

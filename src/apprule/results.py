@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
@@ -158,6 +157,15 @@ class Result:
     source: ResultSource = field(repr=False, compare=False)
     index: int = field(repr=False, compare=False)
 
+    @classmethod
+    def _made(cls, **fields: Any) -> Result:
+        """A result from every one of its fields, by name, as its group makes one on each lookup: without the
+        frozen dataclass's ``__init__``, which sets each field through ``object.__setattr__`` (about 7 µs for
+        these 15 fields, against 1 µs here: most of ``evaluation[unit]``'s cost, see docs/performance.md)."""
+        result = object.__new__(cls)
+        result.__dict__.update(fields)
+        return result
+
     @cached_property
     def sections(self) -> tuple[Line, ...]:
         return self.source.lines(self.index, "sections")
@@ -296,6 +304,29 @@ class PeriodTotal(NamedTuple):
     how: str
 
 
+class Coded(NamedTuple):
+    """A column as codes into the values it takes (few, or one per unit): row k is ``values[codes[k]]``, empty
+    where the code is -1. What a group's ``table`` gives for a column of names or grades."""
+
+    codes: Any  # numpy int64, one per row
+    values: Sequence[Any]
+
+
+class Counts(NamedTuple):
+    """A column of whole numbers (ranks, places), empty where ``empty`` holds."""
+
+    ints: Any  # numpy int64, one per row
+    empty: Any  # numpy bool, one per row
+
+
+class Listed(NamedTuple):
+    """A column of lists: row k holds ``values[c]`` for each code c of ``codes[offsets[k]:offsets[k + 1]]``."""
+
+    offsets: Any  # numpy int64, one more than the rows
+    codes: Any  # numpy int64
+    values: Sequence[Any]
+
+
 class GroupResults(Protocol):
     """One group's evaluation: its units and each unit's result, built on demand."""
 
@@ -310,7 +341,8 @@ class GroupResults(Protocol):
     def result(self, i: int) -> Result: ...
 
     def table(self) -> dict[str, Any]:
-        """The group's results as columns, in its published order."""
+        """The group's results as columns, in its published order: a score as ``Fixed``, the others as ``Coded``,
+        ``Counts`` or ``Listed``."""
 
     def places(self) -> dict[str, int]:
         """The places each value column is declared to round to."""
@@ -326,6 +358,7 @@ class Evaluation(Mapping[str, Result]):
         self._groups = tuple(groups)
         #: units named in a roster but absent from the facts
         self.missing = missing
+        self._index: list[dict[str, int]] | None = None  # each group's unit → its place, made on the first lookup
 
     def __getitem__(self, unit: str) -> Result:
         found = self._find(unit)
@@ -339,10 +372,11 @@ class Evaluation(Mapping[str, Result]):
     def _find(self, unit: object) -> tuple[GroupResults, int] | None:
         if not isinstance(unit, str):
             return None
-        for group in self._groups:
-            units = group.units  # in name order: found by bisection, with no index to build and keep
-            i = bisect_left(units, unit)
-            if i < len(units) and units[i] == unit:
+        if self._index is None:  # one dict per group, made once: a lookup is then a hash, not a bisection
+            self._index = [dict(zip(group.units, range(len(group.units)))) for group in self._groups]
+        for group, index in zip(self._groups, self._index):
+            i = index.get(unit)
+            if i is not None:
                 return group, i
         return None
 

@@ -40,9 +40,9 @@ def test_a_deferred_value_is_noted_and_carried_over(last: dict[str, Path]) -> No
     table = run("score", last["scheme"], last["facts"])
     assert table.exit_code == 0
     assert table.stderr.splitlines() == [
-        "note: 东镇: awards event 2 dated 2022-01-15 is after the period: carried over to the next "
+        "note: 东镇: event 2 of 表彰奖励, dated 2022-01-15, is after the period: carried over to the next "
         "(2021-01-01..2021-12-31)",
-        "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
+        "note: 东镇: 新引进项目 is 转入下年度: deferred to the next period, counted as 0 in this one "
         "(2021-01-01..2021-12-31)"]
     east = json.loads(last["results"].read_text(encoding="utf-8"))["units"]["东镇"]
     assert Decimal(east["values"]["proj"]) == 0
@@ -171,7 +171,7 @@ def test_the_carried_in_file_is_never_overwritten_and_check_takes_one_scheme(las
 def test_the_explanation_of_a_unit_notes_what_it_deferred(last: dict[str, Path]) -> None:
     explained = run("explain", last["scheme"], last["facts"], "东镇")
     assert explained.exit_code == 0 and explained.stderr.splitlines()[-1] == (
-        "note: 东镇: projects is 转入下年度: deferred to the next period, counted as 0 in this one "
+        "note: 东镇: 新引进项目 is 转入下年度: deferred to the next period, counted as 0 in this one "
         "(2021-01-01..2021-12-31)")
     assert run("explain", last["scheme"], last["facts"], "西镇").stderr == ""
 

@@ -272,3 +272,24 @@ def test_the_commands_usage_errors() -> None:
     assert zh.stderr.splitlines()[-1] == "错误:请指定另一种计分方式:--against SCHEME,或 --against-reading ID=CHOICE"
     assert en.stderr.splitlines()[-1] == (
         "Error: name the other way to score: --against SCHEME, or --against-reading ID=CHOICE")
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (("score", "hebi_2021", "nothere.yaml"), "错误:'FACTS' 的值无效:文件'nothere.yaml'不存在。",
+     "Error: Invalid value for 'FACTS': File 'nothere.yaml' does not exist."),
+    (("score", "--reading", "bad", "xingyang_2021", "example"),
+     "错误:'--reading' 的值无效:'bad'不是 ID=CHOICE 的形式(例如 indicator_measure=ratio;apprule readings SCHEME 列出可选的解读)",
+     "Error: Invalid value for '--reading': 'bad' is not ID=CHOICE (e.g. indicator_measure=ratio; apprule readings "
+     "SCHEME lists them)"),
+    (("explain", "--carried-in", "nope.json", "hebi_2021", "example", "海河街道办事处"),
+     "错误:'--carried-in' 的值无效:文件'nope.json'不存在。",
+     "Error: Invalid value for '--carried-in': File 'nope.json' does not exist."),
+], ids=["facts", "reading", "carried-in"])
+def test_usage_errors_before_the_scheme_is_loaded_speak_its_language(args: tuple[str, ...], zh: str, en: str) -> None:
+    """click checks what is typed in the order typed, before the command loads SCHEME: the scheme's declared
+    `language:` is read from its text first, so even an option typed before SCHEME is said in it (the suite's
+    locale is English)."""
+    said, english = run(*args), run("--lang", "en", *args)
+    assert said.exit_code == english.exit_code == 2
+    assert said.stderr.splitlines()[-1] == zh
+    assert english.stderr.splitlines()[-1] == en

@@ -1,6 +1,7 @@
 """No English word reaches a Chinese reader (issue 18): every shipped scheme says `language: zh`, so what
 `apprule score`, `explain`, `facts`, `check` and `test` print, and the CSV, XLSX and templates they write, hold
-Chinese words, ids, codes, numbers, file names and units only (``english.english_words``).
+Chinese words, ids, codes, numbers, file names and units only (``english.english_words``); so do the readings
+`apprule readings` lists, which are the scheme's own words.
 
 The suite's environment says English (tests/conftest.py), so these outputs are in Chinese because the scheme
 says so, as an office running apprule on an English machine would see them.
@@ -67,6 +68,15 @@ def csv_text(path: Path) -> str:
     return cells_text(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
+def json_text(value: object) -> str:
+    """The text values of a JSON document, a line each; its keys are names a program reads (and a choice's id)."""
+    if isinstance(value, dict):
+        return "\n".join(json_text(item) for item in value.values())
+    if isinstance(value, list):
+        return "\n".join(json_text(item) for item in value)
+    return value if isinstance(value, str) else ""
+
+
 def test_the_finder_finds_english_and_leaves_ids_codes_numbers_files_and_units() -> None:
     names = scheme_names(load_scheme("hebi_2021"))
     text = ("not-a-number: 海河街道办事处 [total] gdp 58.8亿元 1e5 wrote /tmp/结果.xlsx "
@@ -102,6 +112,16 @@ def test_the_facts_and_every_template(scheme: str, tmp_path: Path) -> None:
         path = tmp_path / f"模板{ending}"
         printed("facts", scheme, "-o", path)
         assert_chinese(read(path), scheme, f"the {ending} template")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_readings_in_every_format(scheme: str) -> None:
+    """Each question, its answer or its choices' labels, and in JSON the reasons for each choice: the scheme's own
+    words, so Chinese ones; and apprule's count of them at the end."""
+    assert_chinese(printed("readings", scheme), scheme, "apprule readings")
+    data = json.loads(printed("readings", scheme, "--format", "json"))
+    assert data and all(r["question"] for r in data)
+    assert_chinese(json_text(data), scheme, "apprule readings --format json")
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

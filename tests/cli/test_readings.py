@@ -222,7 +222,7 @@ def test_a_chinese_schemes_readings_in_chinese() -> None:
     """赫山's 23 readings, 2 of them switches (quota_floor, quota_passes_down): apprule's own words in Chinese."""
     lines = run("readings", "heshan_2013").stdout.splitlines()
     assert "  * floor: 向下取整(默认)" in lines and "    half_up: 四舍五入" in lines
-    assert lines[-1] == "23项解读,其中2项可选(apprule score --reading ID=CHOICE)"
+    assert lines[-1] == "23项解读,其中2项可选(计分时以 --reading 解读编号=选项编号 选用)"
     english = run("readings", "heshan_2013", "--lang", "en").stdout.splitlines()
     assert "  * floor: 向下取整 (default)" in english
     assert english[-1] == "23 readings, 2 with choices (apprule score --reading ID=CHOICE)"

@@ -239,6 +239,16 @@ def test_a_score_above_its_items_maximum_is_named_where_the_file_gives_it(tmp_pa
         "says over_max: clamp)")
 
 
+def test_an_event_outside_the_period_is_named_by_its_facts_label_in_chinese() -> None:
+    """赫山's example: 金银山街道办事处's second commendation is dated 2014-01-10, after 2013: the note names the
+    events by their label (the office's words), not by the id `commendations`."""
+    result = run("score", "heshan_2013", "example")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "注意:金银山街道办事处:“履行单位法定职能受到的表彰 (含区委、区政府受表彰时作为该项工作主要承办单位), "
+        "经区绩效办核实”第2个事件(日期2014-01-10)在考核期之后:转入下一考核期(考核期2013-01-01..2013-12-31)"]
+
+
 def test_events_outside_the_period_are_reported_never_dropped_unsaid(tmp_path: Path) -> None:
     """An award typed with the wrong year counts nowhere this year: the table says so on stderr, per unit,
     and the JSON carries it in `outside_period` (with `carried_over` for the one after the period)."""
@@ -249,9 +259,9 @@ def test_events_outside_the_period_are_reported_never_dropped_unsaid(tmp_path: P
     table = run("score", TINY, facts)
     assert table.exit_code == 0, table.stderr
     assert table.stderr.splitlines() == [
-        "note: 东镇: awards event 2 dated 2022-06-30 is after the period: carried over to the next "
+        "note: 东镇: event 2 of 表彰奖励, dated 2022-06-30, is after the period: carried over to the next "
         "(2021-01-01..2021-12-31)",
-        "note: 东镇: awards event 3 dated 2020-12-31 is before the period: not counted (counted in its own) "
+        "note: 东镇: event 3 of 表彰奖励, dated 2020-12-31, is before the period: not counted (counted in its own) "
         "(2021-01-01..2021-12-31)"]
     result = run("score", TINY, facts, "--format", "json")
     assert result.exit_code == 0 and result.stderr == ""

@@ -287,6 +287,8 @@ class Numbers(Sequence[Decimal]):
     def __getitem__(self, i: slice) -> list[Decimal]: ...
 
     def __getitem__(self, i: int | slice) -> Decimal | list[Decimal]:
+        if isinstance(i, int) and self._decimals is None:  # one value (a few rows a kernel leaves to decimals)
+            return self.fixed.at(i)
         return self.decimals()[i]
 
     def __len__(self) -> int:
@@ -502,3 +504,125 @@ def handed_out(totals: Parts) -> Fixed | list[Decimal]:
             d = made[(value, place)] = Decimal(value // 10 ** (shift - place)).scaleb(-place, CONTEXT)
         out.append(d)
     return out
+
+
+# --- steps, rate and bands in fixed point (issue 15) ---------------------------------------------------------------
+#
+# Each function computes what its shape's decimal kernel computes, on the integers of facts given as ``Fixed``, and
+# says None (or marks the rows) where the decimals could write a different digit: the caller then takes their path.
+
+
+def looked_up(made: Sequence[Decimal], where: np.ndarray[Any, Any]) -> Fixed | list[Decimal]:
+    """``made[where[i]]`` for each unit: as fixed point where every value used has the same places (and none is
+    -0), so that the decimals read back from it are these digit for digit; else as the decimals themselves, each
+    distinct one made once and shared."""
+    used = np.unique(where).tolist()
+    exponents = {made[k].as_tuple().exponent for k in used}
+    if len(exponents) == 1 and not any(made[k].is_signed() and not made[k] for k in used):
+        exponent = exponents.pop()
+        if isinstance(exponent, int) and exponent <= 0:
+            table = [0] * len(made)
+            for k in used:
+                table[k] = int(made[k].scaleb(-exponent, CONTEXT))
+            return handed_out(Fixed(_array(table)[where], -exponent))
+    return list(map(made.__getitem__, where.tolist()))
+
+
+def handed_out(column: Fixed) -> Fixed | list[Decimal]:
+    """A kernel's column as it hands it out: the decimals where every value is a zero with places (0.0), whose
+    sum with other columns has no places in the decimal path (``Fixed.read`` sets the scale by the values that
+    are not 0) but would have them in fixed point."""
+    if column.scale and len(column) and not column.ints.any():
+        return column.decimals()
+    return column
+
+
+def step_counts(x: Fixed, target: Fixed, ratio: bool, size: Decimal, whole: str, over: bool
+                ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """`steps`' whole steps on one side (``over``: the distance above 0, else below it): where the side applies,
+    the counts there, and the units whose count the decimal path may write with a positive exponent (2E+1, when
+    an exact quotient ends in 0 and the size has more places than the distance): the caller takes theirs.
+
+    The distance is ``x - target`` or ``x / target - 1``; the count ``whole(|distance| / size)``, here
+    ``num // den`` on integers: ``|X - T| × 10^p // (10^s × size × 10^p)`` for a difference (X, T the values at
+    their common scale s, p the size's places), ``|X - T| × 10^p // (|T| × size × 10^p)`` for a ratio, which
+    divides nothing until the count (cross-multiplied). The decimal path rounds each of its divisions to 34
+    digits (a ratio: x / t, then - 1, then / size). None where that rounding could move a count across a whole
+    (or, for ``nearest``, a half) step, and for pro rata counts and a zero ratio target (the decimals' error):
+
+    - a difference: the quotient ``num / den`` moves by at most half a unit in its 34th digit, ``num × 10^-33 /
+      (2 den)``, less than the distance ``1 / (2 den)`` of any other fraction of denominator ``den`` to a whole or
+      half step while ``num < 10^33``;
+    - a ratio: each rounding is relative, below 5 × 10^-34, and the three move the count by less than
+      ``3 × (|x / t| + 1) / size × 5 × 10^-34``, less than ``1 / (2 den)`` while ``(|X| + |T|) × 10^p < 10^31``
+      (with a factor 10 to spare); the sign is the true one then too (``|x / t - 1| >= 1 / |T|``, far above the
+      rounding), and a count that is exactly whole (or half) is exact in the decimals too, having few digits.
+
+    With values in ``int64`` these hold for any size with fewer than 12 places: the 34-digit rounding cannot
+    change a count of facts within their bounds, and the kernels take the decimal path only for the rare counts
+    written with an exponent.
+    """
+    if x.wide or target.wide or whole not in ("floor", "ceil", "nearest") or not len(x):
+        return None
+    a, t = _aligned(x, target)
+    if a.wide or t.wide or (ratio and not t.ints.all()):
+        return None
+    size_exponent = size.as_tuple().exponent
+    assert isinstance(size_exponent, int)
+    places = max(-size_exponent, 0)
+    size_int = int(size.scaleb(places, CONTEXT))
+    big = max(_magnitude(a.ints), _magnitude(t.ints))
+    most = 2 * big * 10 ** places  # the largest numerator
+    if ratio:
+        if most >= 10 ** 31:
+            return None
+        den_most = big * size_int
+    else:
+        if most >= 10 ** 33:
+            return None
+        den_most = size_int * 10 ** a.scale
+    wide = max(most, 2 * den_most) > INT64_MAX
+    xs, ts = (a.ints.astype(object), t.ints.astype(object)) if wide else (a.ints, t.ints)
+    diff = xs - ts
+    above = (diff > 0) == (ts > 0) if ratio else diff > 0  # the sign of the distance, where it is not 0
+    beyond = (diff != 0) & (above if over else ~above)
+    num = np.abs(diff) * 10 ** places
+    den: Any = np.abs(ts) * size_int if ratio else size_int * 10 ** a.scale
+    counts, left = num // den, num % den
+    if whole == "ceil":
+        counts = counts + (left > 0)
+    elif whole == "nearest":  # the quotient is positive: a half goes up
+        counts = counts + (left * 2 >= den)
+    # the decimal quotient's exponent is at most (the distance's, 0 or below) - (the size's): positive only there
+    ideal = -size_exponent - (0 if ratio else a.scale)
+    doubt = beyond & (left == 0) & (counts % 10 == 0) & (counts > 0) if ideal > 0 else np.zeros(len(x), bool)
+    return beyond, _narrowed(counts) if wide else counts, np.asarray(doubt, bool)
+
+
+def rate_points(x: Fixed, weight: Decimal) -> Fixed | list[Decimal] | None:
+    """`rate`'s points: each value limited to [0, 1] then times ``weight``, as the decimal path writes them (a
+    value cut to 0 or 1 is the integer there, so its product has the weight's places, not the value's). None
+    where the decimals could differ: a weight with a positive exponent or a sign (0 × -5 is -0 there), or a
+    product beyond their 34 digits."""
+    exponent = weight.as_tuple().exponent
+    if x.wide or not isinstance(exponent, int) or exponent > 0 or weight.is_signed() or not len(x):
+        return None
+    factor = int(weight.scaleb(-exponent, CONTEXT))
+    one = 10 ** x.scale
+    if one * factor >= 10 ** 34:
+        return None
+    ints = np.clip(x.ints, 0, one)
+    out = Fixed(_times(ints, factor) if factor else np.zeros(len(ints), np.int64), x.scale - exponent)
+    cut = np.flatnonzero((x.ints < 0) | (x.ints > one))
+    if not len(cut) or x.scale == 0:
+        return handed_out(out)
+    values = out.decimals()
+    made = {0: CONTEXT.multiply(Decimal(0), weight), one: CONTEXT.multiply(Decimal(1), weight)}
+    for i in cut.tolist():
+        values[i] = made[int(ints[i])]
+    return values
+
+
+def _magnitude(ints: np.ndarray[Any, Any]) -> int:
+    """The largest size of the values (a Python integer: ``-int64.min`` does not fit)."""
+    return max(-int(ints.min()), int(ints.max())) if len(ints) else 0

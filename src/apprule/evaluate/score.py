@@ -85,7 +85,7 @@ def _leaf(graph: GroupGraph, pop: Population, node: GraphNode, columns: dict[str
     _round(leaf.round, col)
     held = col.held
     if isinstance(held, Fixed) and held.scale and not held.ints.any():
-        # rounded to zeros with places (0.00): as decimals, which `Fixed.read` takes back at scale 0 as it does
+        # all zeros with places (0.00, rounded so or not): as decimals, which `Fixed.read` takes back at scale 0 as it does
         # the decimal path's, so that the sums above show the same places whichever path the kernel took
         col.values = held.decimals()
     return col

@@ -29,6 +29,7 @@ from ..scheme.yamlsource import FACTS_LIMITS, Source, read_yaml
 from .problems import FactsFileError, FileIssue, Where, source_and_caret
 from .text import NOT_TEXT, not_text
 from ..i18n import _, using
+from ..parser_words import json_message
 
 #: The largest facts file apprule reads, in bytes, of any format: checked before a byte of it is parsed. 256 MiB
 #: holds 100,000 units with 50 events each as YAML; a workbook is also bounded as it unpacks (``tables.MAX_BYTES``).
@@ -279,7 +280,7 @@ def _json(text: str, display: str) -> tuple[Any, dict[tuple[str, str], Where]]:
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=_json_integer, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise FactsFileError([FileIssue("json-syntax", exc.msg, f"{display}:{exc.lineno}:{exc.colno}",
+        raise FactsFileError([FileIssue("json-syntax", json_message(exc.msg), f"{display}:{exc.lineno}:{exc.colno}",
                                         order=(0, exc.lineno, exc.colno))]) from None
     except RecursionError:  # Python's parser recurses: 100,000 brackets overflow it
         raise _too_deep(text, display) from None

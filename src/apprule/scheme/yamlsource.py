@@ -26,6 +26,7 @@ from ruamel.yaml.reader import ReaderError
 
 from ..errors import Location, Path, Problem, SchemeError
 from ..i18n import N_, _
+from ..parser_words import yaml_message
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def read_yaml(text: str, name: str, limits: Limits = SCHEME_LIMITS) -> Source:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
-        message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        message = yaml_message(exc.context and str(exc.context), exc.problem and str(exc.problem))
         raise SchemeError([Problem("yaml-syntax", message or _("invalid YAML"), (), loc, None,
                                    source.line(loc))]) from None
     except YAMLError as exc:

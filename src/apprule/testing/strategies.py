@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -151,33 +151,41 @@ def _unit_facts(draw: st.DrawFn, definition: SchemeDefinition, parts: tuple[tupl
 
 def _together(draw: st.DrawFn, parts: dict[str, tuple[Fact, st.SearchStrategy[Any]]], facts: Facts,
               conditions: dict[str, Expression]) -> None:
-    """Make a unit's drawn ``facts`` belong together, as validation judges them: a fact its condition requires
-    (`required_when`) is drawn, and where a check on the unit's facts fails (赫山: a place given, or its rate,
-    not both) an optional value the check reads that nothing requires is left out; a unit that cannot be
-    mended is not drawn."""
-    checks = [parse(c.test, parts) for f, _ in parts.values() if f.type != "events" for c in f.checks]
-    for _ in range(2 * len(parts) + 1):
-        values = _values(parts, facts)
-        missing = [n for n in parts if n in conditions and facts.get(n) is None and holds(conditions[n], values)]
+    """Make a unit's drawn ``facts`` belong together (``mended``); a unit that cannot be mended is not drawn."""
+    declared = {name: fact for name, (fact, _) in parts.items()}
+    assume(mended(declared, facts, conditions,
+                  lambda name: draw(parts[name][1].filter(lambda v: v is not None))))
+
+
+def mended(declared: dict[str, Fact], facts: Facts, conditions: dict[str, Expression],
+           value_of: Callable[[str], Any]) -> bool:
+    """Make a unit's ``facts`` (of the ``declared`` ones) belong together, as validation judges them: a fact its
+    condition requires (`required_when`) is given ``value_of`` it, and where a check on the unit's facts fails
+    (赫山: a place given, or its rate, not both) an optional value the check reads that nothing requires is left
+    out. Whether that made them valid (bench/run.py draws its populations through this too)."""
+    checks = [parse(c.test, declared) for f in declared.values() if f.type != "events" for c in f.checks]
+    for _ in range(2 * len(declared) + 1):
+        values = _values(declared, facts)
+        missing = [n for n in declared if n in conditions and facts.get(n) is None and holds(conditions[n], values)]
         for name in missing:
-            facts[name] = draw(parts[name][1].filter(lambda v: v is not None))
+            facts[name] = value_of(name)
         if missing:
             continue
         failing = [t for t in checks if not passes(t, values)]
         if not failing:
-            return
-        spare = [n for t in failing for n in sorted(t.names) if facts.get(n) is not None and parts[n][0].optional
+            return True
+        spare = [n for t in failing for n in sorted(t.names) if facts.get(n) is not None and declared[n].optional
                  and not (n in conditions and holds(conditions[n], values))]
         if not spare:
-            break
+            return False
         del facts[spare[0]]
-    assume(False)
+    return False
 
 
-def _values(parts: dict[str, tuple[Fact, st.SearchStrategy[Any]]], facts: Facts) -> Facts:
+def _values(declared: dict[str, Fact], facts: Facts) -> Facts:
     """The unit's values as validation gives them to conditions and checks: converted, defaults filled in."""
     values: Facts = {}
-    for name, (fact, _) in parts.items():
+    for name, fact in declared.items():
         given = facts.get(name)
         if given is None:
             given = fact.default

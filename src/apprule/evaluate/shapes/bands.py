@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator, Literal, cast
 
+import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from ...decimals import ZERO
 from ...errors import Path
 from ...results import Note
 from ...scheme.model import Award, AwardSpec, Label, Model, Expr
+from ..fixed import Fixed, Numbers, looked_up
 from . import NodeColumn, Role, Shape, read_numbers, register
 from ...i18n import N_, _
 
@@ -98,6 +100,10 @@ def roles(spec: Bands) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Bands, node.leaf.spec)
+    given = pop.names.get(node.exprs["of"].bare_name or "")
+    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains and len(spec.bands) < 63:
+        _fixed_point(spec, given.fixed, col)
+        return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the banded value"))
     for i, x in zip(rows, xs):
         points, honours, flags, why = band_award(spec, x, col.explains)
@@ -105,6 +111,28 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         col.award(i, honours, flags)
         if why is not None:
             col.note(i, why.kind, **why.values)
+
+
+def _fixed_point(spec: Bands, x: Fixed, col: NodeColumn) -> None:
+    """The loop above on a fact given as integers: which bands each value fits found by comparing integers,
+    band by band, and each distinct set of bands fitted awarded once, as ``band_award`` awards it."""
+    fits = np.zeros(len(x), np.int64)  # bit k: band k fits
+    for k, band in enumerate(spec.bands):
+        fit = np.ones(len(x), bool)
+        for bound, side, inside in ((band.from_, 0, False), (band.above, 1, True), (band.to, 1, False),
+                                    (band.below, 0, True)):
+            if bound is not None:  # from: not below; above: above; to: not above; below: below
+                outside = x.compare(bound)[side]
+                fit &= outside if inside else ~outside
+        fits |= fit.astype(np.int64) << k
+    distinct, where = np.unique(fits, return_inverse=True)
+    awards = [_award(spec, [b for k, b in enumerate(spec.bands) if bits >> k & 1]) for bits in distinct.tolist()]
+    col.values = looked_up([points for points, _h, _f in awards], where.ravel())
+    where = where.ravel()
+    giving = [k for k, (_p, honours, flags) in enumerate(awards) if honours or flags]
+    for i in np.flatnonzero(np.isin(where, giving)).tolist():  # unit by unit, in order, as the loop above
+        _p, honours, flags = awards[where[i]]
+        col.award(i, honours, flags)
 
 
 def band_matches(band: Band, x: Decimal) -> bool:
@@ -120,17 +148,21 @@ def band_matches(band: Band, x: Decimal) -> bool:
 def band_award(bands: Bands, x: Decimal, explain: bool = True) -> tuple[Decimal, Names, Names, Note | None]:
     """The points, honours and flags ``x`` earns under ``bands``, and why (when ``explain``)."""
     matched = [b for b in bands.bands if band_matches(b, x)]
-    why = Note("band", {"value": x, "bands": tuple(matched)}) if explain else None
+    why = Note("band", {"value": x, "bands": tuple(matched[:1] if bands.match != "all" else matched)}) \
+        if explain else None
+    return (*_award(bands, matched), why)
+
+
+def _award(bands: Bands, matched: list[Band]) -> tuple[Decimal, Names, Names]:
+    """The points, honours and flags for the bands a value fits (``matched``, in their order)."""
     if not matched:
         other = bands.otherwise
-        return other.points, tuple(other.honours), tuple(other.flags), why
+        return other.points, tuple(other.honours), tuple(other.flags)
     if bands.match == "all":
         return (sum((b.points for b in matched), ZERO), tuple(h for b in matched for h in b.honours),
-                tuple(f for b in matched for f in b.flags), why)
+                tuple(f for b in matched for f in b.flags))
     first = matched[0]
-    if why is not None:
-        why = Note("band", {"value": x, "bands": (first,)})
-    return first.points, tuple(first.honours), tuple(first.flags), why
+    return first.points, tuple(first.honours), tuple(first.flags)
 
 
 def band_edges(scheme: SchemeDefinition, bands: Bands, target: Target, edges: Edges) -> None:

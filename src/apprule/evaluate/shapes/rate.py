@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...decimals import ONE, ZERO, clamped
 from ...scheme.model import Expr
+from ..fixed import Numbers, rate_points
 from . import NodeColumn, Role, Shape, read_numbers, register
 from .score import bounds_of
 from ...i18n import N_
@@ -25,6 +26,12 @@ def roles(spec: str) -> list[Role]:
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     leaf = node.leaf
+    given = pop.names.get(node.exprs["of"].bare_name or "")
+    if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains:  # given as integers
+        points = rate_points(given.fixed, leaf.max or ZERO)
+        if points is not None:
+            col.values = points
+            return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the rate"))
     ys = clamped(xs, ZERO, ONE)
     if col.explains and ys is not xs:

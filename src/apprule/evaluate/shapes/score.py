@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ...decimals import ZERO, clamped, plain
 from ...errors import OverMax
 from ...scheme.model import Expr
-from ..fixed import Numbers
+from ..fixed import Numbers, handed_out
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 from ...i18n import N_, _
 
@@ -47,6 +47,12 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
         rows, xs = read(pop, node, "of", rows, col, fillable=leaf.fill is not None, shared=not node.donors)
         col.scatter(rows, xs)
         return
+    numbers = pop.names.get(node.exprs["of"].bare_name or "")
+    if isinstance(numbers, Numbers) and len(rows) == pop.n and not col.explains and len(numbers):
+        ints = numbers.fixed
+        if not ints.compare(ZERO)[0].any() and (leaf.max is None or not ints.compare(leaf.max)[1].any()):
+            col.values = handed_out(ints)  # given as integers, each within [0, max]: nothing to refuse or clamp
+            return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the score"))
     high = leaf.max
     if leaf.over_max != "clamp" and high is not None and xs and max(xs) > high:

@@ -7,11 +7,13 @@ from itertools import compress, repeat
 from operator import gt, lt, mul, sub, truediv
 from typing import TYPE_CHECKING, Literal, cast
 
+import numpy as np
 from pydantic import Field
 
-from ...decimals import ONE, ZERO, whole_steps
+from ...decimals import CONTEXT, ONE, ZERO, whole_steps
 from ...errors import EvaluationError
 from ...scheme.model import Expr, Model, WholeSteps
+from ..fixed import Numbers, looked_up, step_counts
 from . import NodeColumn, Role, Shape, read_numbers, register
 from ...i18n import N_, _
 
@@ -47,6 +49,42 @@ def roles(spec: Steps) -> list[Role]:
 
 
 def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
+    if len(rows) == pop.n and not col.explains and _fixed_point(pop, node, col):
+        return
+    _decimal(pop, node, rows, col)
+
+
+def _fixed_point(pop: Population, node: GraphNode, col: NodeColumn) -> bool:
+    """The decimal kernel's values, on facts given as integers (``Numbers``): the counts by ``step_counts``, the
+    points for each distinct count made as the decimal kernel makes them, and the few units whose count it
+    writes with an exponent by the decimal kernel itself. False where the integers do not fit (then the decimal
+    kernel does all)."""
+    spec = cast(Steps, node.leaf.spec)
+    x, target = (pop.names.get(node.exprs[role].bare_name or "") for role in ("of", "target"))
+    if not isinstance(x, Numbers) or not isinstance(target, Numbers):
+        return False
+    made: list[Decimal] = [ZERO]  # the column's starting 0, kept by units no step applies to
+    where = np.zeros(pop.n, np.int64)
+    doubtful = np.zeros(pop.n, bool)
+    for step, over in ((spec.over, True), (spec.under, False)):
+        if step is None:
+            continue
+        found = step_counts(x.fixed, target.fixed, spec.measure == "ratio", step.size, step.whole, over)
+        if found is None:
+            return False
+        beyond, counts, doubt = found
+        distinct, at = np.unique(counts[beyond], return_inverse=True)
+        where[beyond] = len(made) + at.ravel()
+        made += [CONTEXT.multiply(Decimal(c), step.points) for c in distinct.tolist()]
+        doubtful |= doubt
+    col.values = looked_up(made, where)
+    if doubtful.any():
+        _decimal(pop, node, np.flatnonzero(doubtful).tolist(), col)
+        col.changed()  # the fixed point the values were read from is stale
+    return True
+
+
+def _decimal(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -> None:
     spec = cast(Steps, node.leaf.spec)
     rows, actuals = read_numbers(pop, node, "of", rows, col, N_("the actual value"))
     rows_t, targets = read_numbers(pop, node, "target", rows, col, N_("the target"))
