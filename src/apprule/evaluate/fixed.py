@@ -487,7 +487,7 @@ def _by_matter(owners: np.ndarray[Any, Any], ints: np.ndarray[Any, Any], places:
     return ints, places, owners[starts]
 
 
-def handed_out(totals: Parts) -> Fixed | list[Decimal]:
+def totals_handed_out(totals: Parts) -> Fixed | list[Decimal]:
     """Units' totals as the decimal path shows them: one fixed-point column where every value carries the same
     places (and ``Fixed.read`` of its decimals would find that scale), else decimals, each with its own."""
     places = totals.places

@@ -18,7 +18,7 @@ from ...expressions import RowError, brief, evaluate_column
 from ...facts import FlatEvents, Period
 from ...results import Note
 from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
-from ..fixed import INT64_MAX, Parts, handed_out, parts_of, places_of, unit_totals
+from ..fixed import INT64_MAX, Parts, totals_handed_out, parts_of, places_of, unit_totals
 from . import NodeColumn, Role, Shape, register
 from .bands import Bands, band_award, band_edges, check as check_bands
 from .table import Table, key_edges, table_award
@@ -110,7 +110,7 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if not col.explains and not _may_award(spec.value):
         totals = _in_fixed_point(pop, node, flat, ks)
         if totals is not None:
-            col.values = handed_out(totals)
+            col.values = totals_handed_out(totals)
             return
     _in_full(pop, node, rows, col, flat, ks.tolist())
 

@@ -12,7 +12,7 @@ from ...decimals import plain
 from ...errors import EvaluationError
 from ...results import Note
 from ...scheme.model import Award, AwardSpec, Expr, Model
-from ..fixed import Fixed, Parts, handed_out, parts_of, places_of
+from ..fixed import Fixed, Parts, totals_handed_out, parts_of, places_of
 from . import NodeColumn, Role, Shape, read, register
 from ...i18n import _
 
@@ -85,7 +85,7 @@ def lookup(pop: Population, node: GraphNode, table: Table, rows: list[int], keys
     out = Parts(np.zeros(pop.n, np.int64), np.zeros(pop.n, np.int64), places_of(points))
     out.ints[rows] = np.array(made[0], np.int64)[where]
     out.places[rows] = np.array(made[1], np.int64)[where]
-    return handed_out(out)
+    return totals_handed_out(out)
 
 
 def table_award(table: Table, key: Any, explain: bool = True) -> tuple[Any, Award, Note | None]:
