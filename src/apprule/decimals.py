@@ -143,12 +143,6 @@ def clamped(values: list[Decimal], low: Decimal | None, high: Decimal | None) ->
     return values if low is None else [low if value < low else value for value in values]
 
 
-def adds_as_itself(value: Decimal) -> bool:
-    """Whether ``0 + value`` is ``value`` digit for digit (not so for -0, or 1E+1, which becomes 10): then
-    a sum of ``value`` alone can be ``value`` itself, with no new object."""
-    return (ZERO + value).as_tuple() == value.as_tuple()
-
-
 def plain(value: Decimal) -> str:
     """A decimal as people write it: no exponent, no trailing zeros beyond what it carries."""
     return format(value.copy_abs() if value.is_zero() else value, "f")
