@@ -52,6 +52,12 @@ groups:
         - id: not_b
           label: 不计b
           for_each: {events: items, where: '"b" != kind and kind != "c"', value: {table: {of: kind, map: {a: 2, b: 3}}}}
+        - id: big
+          label: 大额
+          for_each: {events: items, where: points >= 0.005 or -1 > points, value: {formula: points}}
+        - id: between
+          label: 区间
+          for_each: {events: items, where: 0.5 < points and points <= 2 and points != 1.50, value: {points: 1}}
 """, name="t.yaml")
 
 EVENT = pa.struct([("points", pa.decimal128(38, 18)), ("kind", pa.string()), ("matter", pa.string()),
@@ -156,6 +162,8 @@ def test_events_at_the_period_edges_tested_on_their_codes_score_by_hand() -> Non
     assert values["only_a"] == Decimal("3.00")  # a (1.00) and 乙 (2.00)
     assert values["not_b"] == 2  # the one a in the period
     assert values["keyed"] == Decimal("1.25")  # 甲: 1.5, 乙: -0.25
+    assert values["big"] == Decimal("3.00")  # 1.00 and 2.00 are at least 0.005
+    assert values["between"] == 2  # both in (0.5, 2], neither 1.50
     (fact, event), = SCHEME.evaluate_columns(table)["x"].carried_over  # made as Python values only now
     assert (fact, event["points"], event["date"]) == ("items", Decimal("8.00"), day(2021, 6, 1))
 

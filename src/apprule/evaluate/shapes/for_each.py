@@ -6,14 +6,14 @@ from __future__ import annotations
 import ast
 from array import array
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Sequence, cast
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ...decimals import ONE, ZERO, clamp
+from ...decimals import CONTEXT, ONE, ZERO, clamp
 from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
 from ...facts import EventField, FlatEvents, Period
@@ -146,7 +146,7 @@ def _counted(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn,
                 col.missing.add(i)
                 col.note(i, "empty", names=(spec.events,))
     if "where" in node.event_exprs and len(ks):
-        mask = _text_test(node.event_exprs["where"].tree, flat.fields, ks)
+        mask = _array_test(node.event_exprs["where"].tree, flat.fields, ks)
         if mask is None:
             kept = _event_column(pop, node, "where", flat, ks.tolist())
             mask = np.fromiter(map(bool, kept), bool, len(kept))
@@ -352,30 +352,70 @@ def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents,
         raise EvaluationError(pop.units[flat.owners[exc.row]], node.id, str(exc.error)) from None
 
 
-def _text_test(tree: ast.expr, fields: dict[str, Any], ks: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
-    """`where` over text fields given as codes (``EventField``), on the codes: ``field == "text"`` or ``!=``, and
-    ``and`` / ``or`` of such tests, for the events ``ks``; None for any other expression, or a field with empty
-    values (the expression's own path says what an empty value means)."""
+def _array_test(tree: ast.expr, fields: dict[str, Any], ks: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """`where` over fields given as arrays (``EventField``), on the arrays, for the events ``ks``: a text field
+    ``== "text"`` or ``!=`` (on its codes), a number field compared with a number (on its integers), and ``and``
+    / ``or`` of such tests; None for any other expression, or a field with empty values (the expression's own
+    path says what an empty value means)."""
     if isinstance(tree, ast.BoolOp):
-        found = [_text_test(part, fields, ks) for part in tree.values]
+        found = [_array_test(part, fields, ks) for part in tree.values]
         parts = [part for part in found if part is not None]
         if len(parts) < len(found):
             return None
         joined = np.logical_and if isinstance(tree.op, ast.And) else np.logical_or
         return cast("np.ndarray[Any, Any]", joined.reduce(parts))
-    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1 and isinstance(tree.ops[0], (ast.Eq, ast.NotEq))):
+    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _FLIPPED):
         return None
-    name, text = tree.left, tree.comparators[0]
-    if isinstance(name, ast.Constant):
-        name, text = text, name
-    if not (isinstance(name, ast.Name) and isinstance(text, ast.Constant) and type(text.value) is str):
+    name, text, how = tree.left, tree.comparators[0], type(tree.ops[0])
+    if not isinstance(name, ast.Name):
+        name, text, how = text, name, _FLIPPED[how]  # 3 <= x: x >= 3
+    field = fields.get(name.id) if isinstance(name, ast.Name) else None
+    if not isinstance(field, EventField) or field.nulls is not None:
         return None
-    field = fields.get(name.id)
-    if not isinstance(field, EventField) or field.kind != "codes" or field.nulls is not None:
+    if field.kind == "fixed" and field.data.dtype == np.int64:
+        number = _number(text)
+        return None if number is None else _compared(field.data[ks], field.scale, how, number)
+    if field.kind != "codes" or how not in (ast.Eq, ast.NotEq) or not (isinstance(text, ast.Constant)
+                                                                      and type(text.value) is str):
         return None
     code = field.distinct.index(text.value) if text.value in field.distinct else -2  # -2: no event has it
     equal: np.ndarray[Any, Any] = field.data[ks] == code
-    return equal if isinstance(tree.ops[0], ast.Eq) else ~equal
+    return equal if how is ast.Eq else ~equal
+
+
+#: each comparison, and the same with its sides swapped
+_FLIPPED: dict[type, type] = {ast.Eq: ast.Eq, ast.NotEq: ast.NotEq, ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE,
+                              ast.GtE: ast.LtE}
+
+
+def _number(node: ast.expr) -> Decimal | None:
+    """A number literal's value as the expression reads it (from its text), or None."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign, node = (-1 if isinstance(node.op, ast.USub) else 1), node.operand
+    value = getattr(node, "decimal", None) if isinstance(node, ast.Constant) else None
+    return None if value is None else value if sign > 0 else -value
+
+
+def _compared(ints: np.ndarray[Any, Any], scale: int, how: type, number: Decimal) -> np.ndarray[Any, Any] | None:
+    """``x <how> number`` for the values ``ints`` at ``scale``, on the integers: the number at the same scale,
+    exactly; where it has more places, ``x`` (a whole number of steps) lies strictly between its floor and
+    ceiling. None where the number does not fit ``int64`` at that scale."""
+    scaled = number.scaleb(scale, CONTEXT)
+    low = scaled.to_integral_value(ROUND_FLOOR)
+    if not scaled.is_finite() or len(scaled.as_tuple().digits) > 18 or not -INT64_MAX <= low < INT64_MAX:
+        return None
+    floor, whole = int(low), low == scaled
+    if how is ast.Eq or how is ast.NotEq:
+        equal = ints == floor if whole else np.zeros(len(ints), bool)
+        return equal if how is ast.Eq else ~equal
+    if how is ast.Lt:
+        return ints < floor if whole else ints <= floor
+    if how is ast.LtE:
+        return ints <= floor
+    if how is ast.Gt:
+        return ints > floor
+    return ints >= floor if whole else ints > floor  # GtE
 
 
 def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequence[int]) -> list[_Counted]:
