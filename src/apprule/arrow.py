@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .evaluate.fixed import Fixed, Numbers, places_of
-from .facts import EventLists
+from .facts import EventField, EventLists
 from .results import OUTCOME_FIELDS, Coded, Counts, Listed
 from .i18n import _
 
@@ -184,10 +184,36 @@ def _event_lists(array: pa.ListArray) -> EventLists | list[Any]:
         return list(array.to_pylist())  # a null event: Arrow's own reading
     kind = array.type.value_type
     names = [kind.field(k).name for k in range(kind.num_fields)]
-    fields = [_python(field) for field in structs.flatten()]
+    fields = [_field(field) for field in structs.flatten()]
     lengths = pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
     return EventLists(offsets, names, fields, _nulls(array))
+
+
+def _field(array: pa.Array) -> EventField | list[Any]:
+    """One field of events as arrays, no Python value per event (``EventField``): text as dictionary codes (each
+    distinct text made once), ``date32`` as days, ``decimal128`` and ``int64`` as integers; another type as its
+    Python values (``_python``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind, nulls = array.type, _nulls(array)
+    if pa.types.is_dictionary(kind) and (pa.types.is_string(kind.value_type) or
+                                         pa.types.is_large_string(kind.value_type)):
+        array = array.cast(kind.value_type)  # encoded afresh: a given dictionary may repeat a text
+        kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):  # equal texts, equal codes
+        array = pc.dictionary_encode(array)
+        codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return EventField("codes", codes, nulls, distinct=array.dictionary.to_pylist())
+    if pa.types.is_date32(kind):
+        return EventField("days", array.fill_null(0).cast(pa.int32()).to_numpy(zero_copy_only=False), nulls)
+    if pa.types.is_decimal128(kind):
+        fixed, nulls = Fixed.from_arrow(array)
+        return EventField("fixed", fixed.ints, nulls, fixed.scale)
+    if pa.types.is_int64(kind):
+        return EventField("ints", array.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64), nulls)
+    return _python(array)
 
 
 def _nulls(array: pa.Array) -> np.ndarray[Any, Any] | None:

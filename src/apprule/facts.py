@@ -21,7 +21,7 @@ from . import deferred as deferral
 from .decimals import BOUNDS, CONTEXT, MAX_MAGNITUDE, MAX_PLACES, places_within, shown, within_bounds
 from .errors import FactError, FactIssue, aside, suggestion
 from .i18n import N_, _
-from .evaluate.fixed import Numbers
+from .evaluate.fixed import Fixed, Numbers
 from .expressions import Expression, Runner
 from .scheme.model import CARRIED_FROM, Block, Fact, Leaf, SchemeDefinition, Section
 from .units import WrongUnit, converted, split
@@ -187,7 +187,7 @@ class FlatEvents:
     #: the events as the unit lists give them
     events: list[dict[str, Any]] = field(default_factory=list)
     #: field → its converted value in each event (validated events carry every declared field)
-    fields: dict[str, list[Any]] = field(default_factory=dict)
+    fields: dict[str, Sequence[Any]] = field(default_factory=dict)
     units: int = 0  # the units laid so far: the next one's position
     #: the events fact, when some field of ``events`` is as given, not converted (``event`` converts)
     declared: Fact | None = None
@@ -218,7 +218,9 @@ class FlatEvents:
         self.owners.extend(chain.from_iterable(map(repeat, owners, filter(None, lengths))))
         self.events += events
         for name, given in zip(names, values):
-            self.fields.setdefault(name, []).extend(given)
+            laid = self.fields.setdefault(name, [])
+            assert isinstance(laid, list)  # laid from lists (events given as arrays are laid at once)
+            laid.extend(given)
         self.units += len(column)
 
     @property
@@ -249,16 +251,26 @@ class FlatEvents:
         key = (dated_by, start, end)
         if key not in self._periods:
             dates = self.fields.get(dated_by, [])  # no events, no fields
-            # each distinct date is placed once; an event is then found by one lookup, in C
-            # (events share few dates). An undated event counts in every period.
-            place = {when: 0 if when is None or start <= when <= end else 1 if when < start else 2
-                     for when in set(dates)}  # 0 within (or undated), 1 before, 2 after
-            places = np.fromiter(map(place.__getitem__, dates), np.int8, len(dates))
+            if isinstance(dates, EventField) and dates.kind == "days":  # compared as days, in numpy
+                days = dates.data.astype(np.int64)
+                places = np.where(days < (start - _EPOCH).days, 1, np.where(days > (end - _EPOCH).days, 2, 0))
+                places = places.astype(np.int8)
+                if dates.nulls is not None:
+                    places[dates.nulls] = 0
+            else:
+                # each distinct date is placed once; an event is then found by one lookup, in C
+                # (events share few dates). An undated event counts in every period.
+                place = {when: 0 if when is None or start <= when <= end else 1 if when < start else 2
+                         for when in set(dates)}  # 0 within (or undated), 1 before, 2 after
+                places = np.fromiter(map(place.__getitem__, dates), np.int8, len(dates))
             before = np.flatnonzero(places == 1)
             sources = self.fields.get(CARRIED_FROM)
             if len(before) and sources is not None:  # carried in from an earlier period: counted here
-                carried = np.fromiter(map(is_not, map(sources.__getitem__, before.tolist()), repeat(None)), bool,
-                                      len(before))
+                if isinstance(sources, EventField):  # given where not empty
+                    carried = np.ones(len(before), bool) if sources.nulls is None else ~sources.nulls[before]
+                else:
+                    carried = np.fromiter(map(is_not, map(sources.__getitem__, before.tolist()), repeat(None)), bool,
+                                          len(before))
                 places[before[carried]] = 0
                 before = before[~carried]
             within, after = np.flatnonzero(places == 0), np.flatnonzero(places == 2)
@@ -315,7 +327,7 @@ class EventLists(Sequence[Any]):
 
     __slots__ = ("offsets", "names", "fields", "nulls", "_lists")
 
-    def __init__(self, offsets: np.ndarray[Any, Any], names: list[str], fields: list[list[Any]],
+    def __init__(self, offsets: np.ndarray[Any, Any], names: list[str], fields: Sequence[Sequence[Any]],
                  nulls: np.ndarray[Any, Any] | None):
         self.offsets = offsets  # int64, n + 1 values, from 0; a null list owns no events
         self.names = names  # the struct's field names, in its order
@@ -350,8 +362,81 @@ class EventLists(Sequence[Any]):
         offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
         # each taken event's position: its unit's start, plus its place in the unit's run
         ks = (np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])).tolist()
-        fields = [list(map(values.__getitem__, ks)) for values in self.fields]
+        fields = [values.take(ks) if isinstance(values, EventField) else list(map(values.__getitem__, ks))
+                  for values in self.fields]
         return EventLists(offsets, self.names, fields, None if self.nulls is None else self.nulls[picked])
+
+
+_EPOCH = dt.date(1970, 1, 1)  # Arrow's date32 counts days from it
+
+
+class EventField(Sequence[Any]):
+    """One field of events given flat by Arrow, kept as arrays (no Python value per event): ``kind`` "codes" (text,
+    a code per event into ``distinct``, -1 where empty), "days" (``date32``: days since 1970-01-01), "fixed"
+    (``decimal128``: integers at ``scale``) or "ints" (``int64``). Read as a sequence, it is the values Arrow's
+    ``to_pylist`` gives, made on first reading (errors, explanations and carried-over events ask for them);
+    ``nulls`` marks the empty ones (None: none)."""
+
+    __slots__ = ("kind", "data", "scale", "distinct", "nulls", "_values")
+
+    def __init__(self, kind: str, data: np.ndarray[Any, Any], nulls: np.ndarray[Any, Any] | None = None,
+                 scale: int = 0, distinct: list[Any] | None = None):
+        self.kind, self.data, self.nulls, self.scale = kind, data, nulls, scale
+        self.distinct = distinct or []
+        self._values: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def values(self) -> list[Any]:
+        if self._values is None:
+            if self.kind == "codes":  # code -1 (empty) reads the last item: None
+                values = list(map([*self.distinct, None].__getitem__, self.data.tolist()))
+            elif self.kind == "days":  # each distinct date made once and shared (immutable)
+                days, where = np.unique(self.data, return_inverse=True)
+                made = [_EPOCH + dt.timedelta(days=d) for d in days.tolist()]
+                values = list(map(made.__getitem__, where.ravel().tolist()))
+            elif self.kind == "fixed":
+                values = Fixed(self.data, self.scale).decimals()
+            else:
+                values = self.data.tolist()
+            for i in [] if self.nulls is None else np.flatnonzero(self.nulls).tolist():
+                values[i] = None
+            self._values = values
+        return self._values
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.values()[i]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.values())
+
+    def take(self, ks: Sequence[int]) -> EventField:
+        picked = np.asarray(ks, np.int64)
+        return EventField(self.kind, self.data[picked], None if self.nulls is None else self.nulls[picked],
+                          self.scale, self.distinct)
+
+    def present(self) -> np.ndarray[Any, Any]:
+        """The values given (not empty), as held."""
+        return self.data if self.nulls is None else self.data[~self.nulls]
+
+
+def _canonical_field(fact: Fact, values: Sequence[Any]) -> Sequence[Any] | None:
+    """An events field given as arrays (``EventField``) converted, checked on the arrays (each distinct text
+    once): itself where ``convert`` would return every value as it is, decimals (``EventField`` "fixed") for
+    integers that fit; None where ``_canonical`` and ``_converted`` must decide (and word any error)."""
+    if not isinstance(values, EventField) or fact.required and values.nulls is not None:
+        return None
+    kind = values.kind
+    if kind == "codes" and fact.type in ("text", "enum"):
+        used = {values.distinct[c] for c in np.unique(values.present()).tolist()}
+        return values if fact.type == "text" or used <= set(fact.enum_values) else None
+    if kind == "days":
+        return values if fact.type == "date" else None
+    if kind in ("fixed", "ints") and fact.type in _NUMBERS and values.data.dtype == np.int64 and \
+            _fixed_within(fact, values.present(), values.scale):
+        return values if kind == "fixed" else EventField("fixed", values.data, values.nulls)
+    return None
 
 
 class _Doubt(Exception):
@@ -561,7 +646,11 @@ def _canonical_integers(fact: Fact, column: Any) -> bool:
     empty cells), checked on the integers: its values are then the fact's as they are."""
     if not isinstance(column, Numbers) or fact.type not in _NUMBERS or column.fixed.wide:
         return False
-    ints, scale = column.fixed.ints, column.fixed.scale
+    return _fixed_within(fact, column.fixed.ints, column.fixed.scale)
+
+
+def _fixed_within(fact: Fact, ints: np.ndarray[Any, Any], scale: int) -> bool:
+    """Whether number ``fact``'s values, ``ints`` (int64) at ``scale``, are its own as they are."""
     if not len(ints):
         return True
     if scale > MAX_PLACES or fact.type == "count" and scale and np.any(ints % 10 ** scale):
@@ -650,8 +739,11 @@ def _flat_events(fact: Fact, lists: EventLists, flat: FlatEvents) -> EventLists 
     for name in left_out:  # as ``_event`` fills them: the field's default, or empty
         default = fields[name].default
         given[name] = [None if default is None else convert(fields[name], default)] * n
-    converted = {name: values if _canonical(fields[name], values) else _converted(fields[name], values)
-                 for name, values in given.items()}
+    converted: dict[str, Sequence[Any]] = {}
+    for name, values in given.items():  # what the arrays do not settle, value by value (the errors as ever)
+        fast = _canonical_field(fields[name], values)
+        converted[name] = fast if fast is not None else values if _canonical(fields[name], values) else \
+            _converted(fields[name], values)
     lengths = np.diff(lists.offsets)
     flat.owners = array("q", np.repeat(np.arange(len(lists), dtype=np.int64), lengths).tobytes())
     flat.fields = {name: converted[name] for name in fields}
@@ -672,7 +764,7 @@ class _EventRows(Sequence[dict[str, Any]]):
 
     __slots__ = ("names", "fields", "n")
 
-    def __init__(self, names: list[str], fields: list[list[Any]], n: int):
+    def __init__(self, names: list[str], fields: Sequence[Sequence[Any]], n: int):
         self.names, self.fields, self.n = names, fields, n
 
     def __len__(self) -> int:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import apprule
 from apprule.arrow import columns_of
-from apprule.facts import EventLists
+from apprule.facts import EventField, EventLists
 
 SCHEME = apprule.load_scheme("""\
 dsl: 1
@@ -46,6 +46,18 @@ groups:
         - id: keyed
           label: 同一事项取高
           for_each: {events: items, key: matter, combine: max, value: {table: {of: kind, map: {a: 1.5, b: -0.25}}}}
+        - id: only_a
+          label: 只计a或乙
+          for_each: {events: items, where: kind == "a" or matter == "乙", value: {formula: points}}
+        - id: not_b
+          label: 不计b
+          for_each: {events: items, where: '"b" != kind and kind != "c"', value: {table: {of: kind, map: {a: 2, b: 3}}}}
+        - id: big
+          label: 大额
+          for_each: {events: items, where: points >= 0.005 or -1 > points, value: {formula: points}}
+        - id: between
+          label: 区间
+          for_each: {events: items, where: 0.5 < points and points <= 2 and points != 1.50, value: {points: 1}}
 """, name="t.yaml")
 
 EVENT = pa.struct([("points", pa.decimal128(38, 18)), ("kind", pa.string()), ("matter", pa.string()),
@@ -66,13 +78,20 @@ WHOLE = pa.struct([("points", pa.int64()), ("kind", pa.string()), ("matter", pa.
 def events_of(points: st.SearchStrategy[Any], more: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({
         "points": points,
-    "kind": st.sampled_from(["a", "b", "a", "b", "z"]),  # z: not a declared value, an error in both paths
-    "matter": st.one_of(st.none(), st.sampled_from(["甲", "乙"])),
+        "kind": st.sampled_from(["a", "b"] * 6 + ["z", None]),  # z, None (rarely): errors, the same in both paths
+        "matter": st.one_of(st.none(), st.sampled_from(["甲", "乙"])),
         "date": st.one_of(st.none(), st.integers(-5, 40).map(lambda d: dt.date(2021, 4, 28) + dt.timedelta(days=d))),
         **more})
 
 
+#: text as Arrow dictionaries (codes), as a pandas categorical or a polars enum arrives
+CODED = pa.struct([("points", pa.decimal128(20, 2)), ("kind", pa.dictionary(pa.int32(), pa.string())),
+                   ("matter", pa.dictionary(pa.int8(), pa.string())), ("date", pa.date32())])
+
 layouts = st.one_of(
+    st.tuples(st.just(CODED), st.lists(st.one_of(st.none(), st.lists(events_of(
+        st.integers(-10 ** 6, 10 ** 6).map(lambda cents: Decimal(cents).scaleb(-2)), {}), max_size=4)),
+        min_size=1, max_size=12)),
     st.tuples(st.just(EVENT), st.lists(st.one_of(st.none(), st.lists(events_of(points, {}), max_size=4)),
                                        min_size=1, max_size=12)),
     st.tuples(st.just(WHOLE), st.lists(st.one_of(st.none(), st.lists(events_of(
@@ -125,3 +144,33 @@ def test_a_unit_with_no_events_null_or_empty_scores_nothing_and_the_others_keep_
     # the sum keeps every place: 0.005 - 0.000000000000000001, both read at Arrow's 18 places
     assert repr(evaluation["x"].values["summed"]) == "Decimal('0.004999999999999999')"
     assert evaluation["x"].values["keyed"] == Decimal("1.5")  # one matter (甲): the higher of 1.5 and -0.25
+
+
+def test_events_at_the_period_edges_tested_on_their_codes_score_by_hand() -> None:
+    """Dates on the period's first and last days count, the days either side do not; `where` is read on the text
+    fields' codes (they hold no empty value), and nothing is made per event."""
+    day = dt.date
+    items = [[{"points": Decimal("1.00"), "kind": "a", "matter": "甲", "date": day(2021, 5, 1)},
+              {"points": Decimal("2.00"), "kind": "b", "matter": "乙", "date": day(2021, 5, 31)},
+              {"points": Decimal("4.00"), "kind": "a", "matter": "甲", "date": day(2021, 4, 30)},
+              {"points": Decimal("8.00"), "kind": "b", "matter": "甲", "date": day(2021, 6, 1)}]]
+    table = pa.table({"unit": ["x"], "group": ["g"], "items": pa.array(items, pa.list_(CODED))})
+    read = columns_of(table)["items"]
+    assert isinstance(read, EventLists) and all(isinstance(f, EventField) for f in read.fields)
+    values = SCHEME.evaluate_columns(table)["x"].values
+    assert values["summed"] == Decimal("3.00")  # 1.00 + 2.00: 4.00 came before the period, 8.00 after it
+    assert values["only_a"] == Decimal("3.00")  # a (1.00) and 乙 (2.00)
+    assert values["not_b"] == 2  # the one a in the period
+    assert values["keyed"] == Decimal("1.25")  # 甲: 1.5, 乙: -0.25
+    assert values["big"] == Decimal("3.00")  # 1.00 and 2.00 are at least 0.005
+    assert values["between"] == 2  # both in (0.5, 2], neither 1.50
+    (fact, event), = SCHEME.evaluate_columns(table)["x"].carried_over  # made as Python values only now
+    assert (fact, event["points"], event["date"]) == ("items", Decimal("8.00"), day(2021, 6, 1))
+
+
+def test_an_undeclared_enum_value_in_codes_is_the_same_error_as_in_dicts() -> None:
+    items = [[{"points": Decimal("1.00"), "kind": "z", "matter": None, "date": None}]]
+    table = pa.table({"unit": ["x"], "group": ["g"], "items": pa.array(items, pa.list_(CODED))})
+    expected = outcome(SCHEME, {"x": {"group": "g", "items": items[0]}}, columns=False)
+    assert expected == [("unknown-value", "x", "items", "event 1, field 'kind': 'z' is not one of ['a', 'b']")]
+    assert outcome(SCHEME, table, columns=True) == expected

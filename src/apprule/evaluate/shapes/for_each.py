@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
+import ast
 from array import array
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Sequence, cast
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from ...decimals import ONE, ZERO, clamp
+from ...decimals import CONTEXT, ONE, ZERO, clamp
 from ...errors import EvaluationError, Path
 from ...expressions import RowError, brief, evaluate_column
-from ...facts import FlatEvents, Period
+from ...facts import EventField, FlatEvents, Period
 from ...results import Note
 from ...scheme.model import CARRIED_FROM, Award, Expr, Id, Model, exactly_one
 from ..fixed import INT64_MAX, Parts, totals_handed_out, parts_of, places_of, unit_totals
@@ -145,8 +146,11 @@ def _counted(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn,
                 col.missing.add(i)
                 col.note(i, "empty", names=(spec.events,))
     if "where" in node.event_exprs and len(ks):
-        kept = _event_column(pop, node, "where", flat, ks.tolist())
-        ks = ks[np.fromiter(map(bool, kept), bool, len(kept))]
+        mask = _array_test(node.event_exprs["where"].tree, flat.fields, ks)
+        if mask is None:
+            kept = _event_column(pop, node, "where", flat, ks.tolist())
+            mask = np.fromiter(map(bool, kept), bool, len(kept))
+        ks = ks[mask]
     return ks
 
 
@@ -163,7 +167,7 @@ def _in_fixed_point(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.n
     if spec.key is not None and len(ks) and (spec.combine != "sum" or spec.key_min is not None
                                              or spec.key_max is not None):
         try:
-            matters = _matters(flat.fields[spec.key], ks.tolist())
+            matters = _matters(flat.fields[spec.key], ks)
         except TypeError:  # a key that is no dictionary key: the decimal path says what it makes of it
             return None
     if spec.combine in ("max", "min", "max_abs"):
@@ -171,11 +175,14 @@ def _in_fixed_point(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.n
     return unit_totals(owners, values, pop.n, spec.combine, matters, rank, spec.key_min, spec.key_max)
 
 
-def _matters(keys: list[Any], ks: list[int]) -> np.ndarray[Any, Any]:
+def _matters(keys: Sequence[Any], ks: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """A code for each event's matter (equal keys, equal codes); an event with an empty key stands alone."""
+    if isinstance(keys, EventField) and keys.kind == "codes":  # equal texts have equal codes already
+        given = keys.data[ks]
+        return np.where(given < 0, -1 - np.arange(len(ks)), given)
     codes: dict[Any, int] = {}
     return np.array([-1 - j if key is None else codes.setdefault(key, len(codes))
-                     for j, key in enumerate(map(keys.__getitem__, ks))], np.int64)
+                     for j, key in enumerate(map(keys.__getitem__, ks.tolist()))], np.int64)
 
 
 def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndarray[Any, Any]
@@ -192,11 +199,10 @@ def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndar
         if one is None:
             return None
         return Parts(np.full(m, one[0][0], np.int64), np.full(m, one[1][0], np.int64), scale), None
-    keys = _event_column(pop, node, "of", flat, ks.tolist()) if m else []
-    try:
-        distinct = list(dict.fromkeys(keys))  # events share few keys: each is decided once
-    except TypeError:
+    found = _keys(pop, node, flat, ks)
+    if found is None:
         return None
+    distinct, where, first = found
     points: list[Decimal] = []
     ranks: list[int] = []
     if value.table is not None:
@@ -205,7 +211,7 @@ def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndar
             try:  # as `_event_values`: `table_award` decides (`otherwise`, or an error)
                 level, award, _why = table_award(value.table, key, False)
             except ValueError as exc:  # the first event with that key
-                raise EvaluationError(pop.units[flat.owners[int(ks[keys.index(key)])]], node.id, str(exc)) from None
+                raise EvaluationError(pop.units[flat.owners[first[len(points)]]], node.id, str(exc)) from None
             points.append(award.points)
             ranks.append(levels.index(level) if level in levels else len(levels))
     else:
@@ -216,10 +222,33 @@ def _event_parts(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndar
     made = parts_of(points, scale)
     if made is None:
         return None
-    where = np.fromiter(map({key: j for j, key in enumerate(distinct)}.__getitem__, keys), np.int64, len(keys))
     ints, places = np.array(made[0], np.int64), np.array(made[1], np.int64)
     rank = np.array(ranks, np.int64)[where] if ranks else None
     return Parts(ints[where], places[where], scale), rank
+
+
+def _keys(pop: Population, node: GraphNode, flat: FlatEvents, ks: np.ndarray[Any, Any]
+          ) -> tuple[list[Any], np.ndarray[Any, Any], list[int]] | None:
+    """The distinct keys (the value's `of`) of the events ``ks``, in the order met (events share few keys: each is
+    decided once), where each event's key is among them, and the first event with each; None where a key is no
+    dictionary key. A text field given as codes is read on its codes."""
+    field = flat.fields.get(node.event_exprs["of"].bare_name or "")
+    if isinstance(field, EventField) and field.kind == "codes":
+        codes, firsts, where = np.unique(field.data[ks], return_index=True, return_inverse=True)
+        order = np.argsort(firsts)  # the codes in the order met
+        place = np.empty(len(order), np.int64)
+        place[order] = np.arange(len(order))
+        named = [*field.distinct, None]  # code -1: empty
+        return [named[c] for c in codes[order].tolist()], place[where.ravel()], ks[firsts[order]].tolist()
+    keys = _event_column(pop, node, "of", flat, ks.tolist()) if len(ks) else []
+    try:
+        distinct = list(dict.fromkeys(keys))
+    except TypeError:
+        return None
+    at = {key: j for j, key in enumerate(distinct)}
+    where = np.fromiter(map(at.__getitem__, keys), np.int64, len(keys))
+    first = np.unique(where, return_index=True)[1]  # each key's first event (every key 0.. is met)
+    return distinct, where, ks[first].tolist()
 
 
 def _formula_parts(xs: list[Any]) -> tuple[Parts, None] | None:
@@ -253,7 +282,7 @@ class _Counted:
     why: Note | None = None
 
 
-def _outside_the_period(flat: FlatEvents, period: Period, dates: list[Any], col: NodeColumn) -> None:
+def _outside_the_period(flat: FlatEvents, period: Period, dates: Sequence[Any], col: NodeColumn) -> None:
     """Events after the period are carried over to the next; those before it were counted in theirs."""
     before, after, owners = period.before, period.after, period.after_owners
     if col.inapplicable:
@@ -311,10 +340,82 @@ def _in_full(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn,
 def _event_column(pop: Population, node: GraphNode, role: str, flat: FlatEvents, rows: Sequence[int]
                   ) -> list[Any]:
     expr = node.event_exprs[role]
+    # a field given as arrays (``EventField``) is read as its values, a list: one lookup per event, in C
+    fields = {name: flat.fields[name] for name in expr.names if name in flat.fields}
+    bare = fields.get(expr.bare_name or "")
+    if isinstance(bare, EventField):
+        return bare.take(rows).values()  # only the events asked for are made
+    columns = {name: values.values() if isinstance(values, EventField) else values for name, values in fields.items()}
     try:
-        return evaluate_column(expr, flat.fields, flat.n, rows)
+        return evaluate_column(expr, columns, flat.n, rows)
     except RowError as exc:
         raise EvaluationError(pop.units[flat.owners[exc.row]], node.id, str(exc.error)) from None
+
+
+def _array_test(tree: ast.expr, fields: dict[str, Any], ks: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """`where` over fields given as arrays (``EventField``), on the arrays, for the events ``ks``: a text field
+    ``== "text"`` or ``!=`` (on its codes), a number field compared with a number (on its integers), and ``and``
+    / ``or`` of such tests; None for any other expression, or a field with empty values (the expression's own
+    path says what an empty value means)."""
+    if isinstance(tree, ast.BoolOp):
+        found = [_array_test(part, fields, ks) for part in tree.values]
+        parts = [part for part in found if part is not None]
+        if len(parts) < len(found):
+            return None
+        joined = np.logical_and if isinstance(tree.op, ast.And) else np.logical_or
+        return cast("np.ndarray[Any, Any]", joined.reduce(parts))
+    if not (isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _FLIPPED):
+        return None
+    name, text, how = tree.left, tree.comparators[0], type(tree.ops[0])
+    if not isinstance(name, ast.Name):
+        name, text, how = text, name, _FLIPPED[how]  # 3 <= x: x >= 3
+    field = fields.get(name.id) if isinstance(name, ast.Name) else None
+    if not isinstance(field, EventField) or field.nulls is not None:
+        return None
+    if field.kind == "fixed" and field.data.dtype == np.int64:
+        number = _number(text)
+        return None if number is None else _compared(field.data[ks], field.scale, how, number)
+    if field.kind != "codes" or how not in (ast.Eq, ast.NotEq) or not (isinstance(text, ast.Constant)
+                                                                      and type(text.value) is str):
+        return None
+    code = field.distinct.index(text.value) if text.value in field.distinct else -2  # -2: no event has it
+    equal: np.ndarray[Any, Any] = field.data[ks] == code
+    return equal if how is ast.Eq else ~equal
+
+
+#: each comparison, and the same with its sides swapped
+_FLIPPED: dict[type, type] = {ast.Eq: ast.Eq, ast.NotEq: ast.NotEq, ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE,
+                              ast.GtE: ast.LtE}
+
+
+def _number(node: ast.expr) -> Decimal | None:
+    """A number literal's value as the expression reads it (from its text), or None."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign, node = (-1 if isinstance(node.op, ast.USub) else 1), node.operand
+    value = getattr(node, "decimal", None) if isinstance(node, ast.Constant) else None
+    return None if value is None else value if sign > 0 else -value
+
+
+def _compared(ints: np.ndarray[Any, Any], scale: int, how: type, number: Decimal) -> np.ndarray[Any, Any] | None:
+    """``x <how> number`` for the values ``ints`` at ``scale``, on the integers: the number at the same scale,
+    exactly; where it has more places, ``x`` (a whole number of steps) lies strictly between its floor and
+    ceiling. None where the number does not fit ``int64`` at that scale."""
+    scaled = number.scaleb(scale, CONTEXT)
+    low = scaled.to_integral_value(ROUND_FLOOR)
+    if not scaled.is_finite() or len(scaled.as_tuple().digits) > 18 or not -INT64_MAX <= low < INT64_MAX:
+        return None
+    floor, whole = int(low), low == scaled
+    if how is ast.Eq or how is ast.NotEq:
+        equal = ints == floor if whole else np.zeros(len(ints), bool)
+        return equal if how is ast.Eq else ~equal
+    if how is ast.Lt:
+        return ints < floor if whole else ints <= floor
+    if how is ast.LtE:
+        return ints <= floor
+    if how is ast.Gt:
+        return ints > floor
+    return ints >= floor if whole else ints > floor  # GtE
 
 
 def _event_values(pop: Population, node: GraphNode, flat: FlatEvents, rows: Sequence[int]) -> list[_Counted]:
