@@ -524,17 +524,8 @@ def looked_up(made: Sequence[Decimal], where: np.ndarray[Any, Any]) -> Fixed | l
             table = [0] * len(made)
             for k in used:
                 table[k] = int(made[k].scaleb(-exponent, CONTEXT))
-            return handed_out(Fixed(_array(table)[where], -exponent))
+            return Fixed(_array(table)[where], -exponent)
     return list(map(made.__getitem__, where.tolist()))
-
-
-def handed_out(column: Fixed) -> Fixed | list[Decimal]:
-    """A kernel's column as it hands it out: the decimals where every value is a zero with places (0.0), whose
-    sum with other columns has no places in the decimal path (``Fixed.read`` sets the scale by the values that
-    are not 0) but would have them in fixed point."""
-    if column.scale and len(column) and not column.ints.any():
-        return column.decimals()
-    return column
 
 
 def step_counts(x: Fixed, target: Fixed, ratio: bool, size: Decimal, whole: str, over: bool
@@ -615,7 +606,7 @@ def rate_points(x: Fixed, weight: Decimal) -> Fixed | list[Decimal] | None:
     out = Fixed(_times(ints, factor) if factor else np.zeros(len(ints), np.int64), x.scale - exponent)
     cut = np.flatnonzero((x.ints < 0) | (x.ints > one))
     if not len(cut) or x.scale == 0:
-        return handed_out(out)
+        return out
     values = out.decimals()
     made = {0: CONTEXT.multiply(Decimal(0), weight), one: CONTEXT.multiply(Decimal(1), weight)}
     for i in cut.tolist():

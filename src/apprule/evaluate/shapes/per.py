@@ -12,7 +12,7 @@ from pydantic import Field
 
 from ...decimals import ONE, whole_steps
 from ...scheme.model import Expr, Model, WholeSteps
-from ..fixed import Numbers, handed_out, per
+from ..fixed import Numbers, per
 from . import NodeColumn, Role, Shape, read_numbers, register
 from ...i18n import N_
 
@@ -44,7 +44,7 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if isinstance(given, Numbers) and len(rows) == pop.n and not col.explains:  # given as integers
         counted_fixed = per(given.fixed, spec.size, spec.points, spec.whole)
         if counted_fixed is not None:
-            col.values = handed_out(counted_fixed)  # all 0.0: as decimals, as the sums read the decimal path's
+            col.values = counted_fixed
             return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the count"))
     counted = whole_steps(map(truediv, xs, repeat(spec.size)), spec.whole)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ...decimals import ZERO, clamped, plain
 from ...errors import OverMax
 from ...scheme.model import Expr
-from ..fixed import Numbers, handed_out
+from ..fixed import Numbers
 from . import NodeColumn, Role, Shape, read, read_numbers, register
 from ...i18n import N_, _
 
@@ -51,7 +51,7 @@ def kernel(pop: Population, node: GraphNode, rows: list[int], col: NodeColumn) -
     if isinstance(numbers, Numbers) and len(rows) == pop.n and not col.explains and len(numbers):
         ints = numbers.fixed
         if not ints.compare(ZERO)[0].any() and (leaf.max is None or not ints.compare(leaf.max)[1].any()):
-            col.values = handed_out(ints)  # given as integers, each within [0, max]: nothing to refuse or clamp
+            col.values = ints  # given as integers, each within [0, max]: nothing to refuse or clamp
             return
     rows, xs = read_numbers(pop, node, "of", rows, col, N_("the score"))
     high = leaf.max
